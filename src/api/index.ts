@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import { buildInfoRoutes } from './buildinfo.js';
+import type { ApiDeps } from './context.js';
+import { keyRoutes } from './keys.js';
+import { buildOpenApi } from './openapi.js';
+import { type AnyRoute, mountRoutes } from './route.js';
+import { userRoutes } from './users.js';
+
+/** Every control-plane route; the OpenAPI document is generated from this list. */
+export const apiRoutes: AnyRoute[] = [...buildInfoRoutes, ...userRoutes, ...keyRoutes];
+
+/** Mounts the control plane and its OpenAPI document on the Fastify app. */
+export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
+  mountRoutes(app, apiRoutes, deps);
+  const document = buildOpenApi(apiRoutes, deps.version);
+  app.get('/api/v2/openapi.json', async () => document);
+}

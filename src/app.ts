@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { ApiDeps } from './api/context.js';
+import { registerApi } from './api/index.js';
+import { NOT_FOUND_MESSAGE, toErrorResponse } from './errors.js';
+import { type Gateway, isGatewayPath } from './gateway/bridge.js';
+
+/** Everything the HTTP app is built from; main.ts and the tests assemble it. */
+export interface AppDeps extends ApiDeps {
+  gateway: Gateway;
+  metrics: Registry;
+}
+
+/** The package version, read once from package.json (the same relative path from src/ and dist/). */
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+const API_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Builds the HTTP app without listening: gateway routes go straight to the gateway's raw
+ * node handler (no framework work on the hot path); everything else is Fastify.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: API_BODY_LIMIT,
+    serverFactory: (fastifyHandler) => {
+      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+        if (isGatewayPath(req.url ?? '')) deps.gateway.handle(req, res);
+        else fastifyHandler(req, res);
+      });
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
+      return server;
+    },
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body } = toErrorResponse(error);
+    if (status >= 500) request.log.error({ err: error, url: request.routeOptions.url }, 'request failed');
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ message: NOT_FOUND_MESSAGE }));
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'api request',
+    );
+  });
+
+  registerApi(app, deps);
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics()),
+  );
+  app.get('/', async (_request, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .send('<!doctype html><title>aibridge</title><p>aibridge is running. API: <code>/api/v2</code></p>'),
+  );
+  return app;
+}

@@ -1,0 +1,115 @@
+import type { Database } from '../db/database.js';
+import type { Logger } from '../log.js';
+import { ApiKeyStore, type KeyWithUser } from '../store/api-keys.js';
+import type { Actor } from './roles.js';
+import { parseToken, secretMatches } from './token.js';
+
+/** Why a presented token was refused; the API turns it into a 401 detail. */
+export type AuthFailure = 'malformed' | 'unknown' | 'expired' | 'user-deleted';
+
+/** The outcome of checking a token: an actor, or the reason it was refused. */
+export type AuthResult = { ok: true; actor: Actor } | { ok: false; reason: AuthFailure };
+
+interface CacheEntry {
+  key: KeyWithUser;
+  cachedAt: number;
+}
+
+/** Channel on which any replica announces that tokens or users changed. */
+export const AUTH_CHANGED_CHANNEL = 'aibridge_auth_changed';
+
+const CACHE_TTL_MS = 10_000;
+const CACHE_MAX_ENTRIES = 10_000;
+const LAST_USED_GRANULARITY_MS = 60_000;
+const LAST_USED_FLUSH_MS = 10_000;
+
+/**
+ * Turns a presented token into an Actor. It sits on every gateway request, so verified keys are
+ * cached briefly; any replica that deletes a user or token clears every replica's cache via
+ * NOTIFY, and `last_used` is written in batches rather than per request.
+ */
+export class Authenticator {
+  private readonly keys: ApiKeyStore;
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly pendingLastUsed = new Map<string, Date>();
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly log: Logger,
+  ) {
+    this.keys = new ApiKeyStore(db.kysely);
+  }
+
+  /** Subscribes to invalidations and starts the periodic `last_used` flush. */
+  async start(): Promise<void> {
+    await this.db.listen(AUTH_CHANGED_CHANNEL, () => this.cache.clear());
+    this.flushTimer = setInterval(() => void this.flushLastUsed(), LAST_USED_FLUSH_MS);
+    this.flushTimer.unref();
+  }
+
+  async authenticate(token: string): Promise<AuthResult> {
+    const parsed = parseToken(token);
+    if (!parsed) return { ok: false, reason: 'malformed' };
+    const now = Date.now();
+    let entry = this.cache.get(token);
+    if (!entry || now - entry.cachedAt > CACHE_TTL_MS) {
+      const key = await this.keys.findWithUser(parsed.id);
+      if (!key || !secretMatches(parsed.secret, key.key.hashed_secret)) {
+        this.cache.delete(token);
+        return { ok: false, reason: 'unknown' };
+      }
+      entry = { key, cachedAt: now };
+      if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+      this.cache.set(token, entry);
+    }
+    const { key, user } = entry.key;
+    if (user.deleted_at) return { ok: false, reason: 'user-deleted' };
+    if (key.expires_at.getTime() <= now) return { ok: false, reason: 'expired' };
+    this.noteUse(key.id, key.last_used, now);
+    return {
+      ok: true,
+      actor: {
+        userId: user.id,
+        username: user.username,
+        name: user.name,
+        avatarUrl: user.avatar_url,
+        role: user.role,
+        apiKeyId: key.id,
+      },
+    };
+  }
+
+  /** Forgets every cached key here and on every other replica (after deletes and role changes). */
+  async invalidate(): Promise<void> {
+    this.cache.clear();
+    await this.db.notify(AUTH_CHANGED_CHANNEL, '');
+  }
+
+  private noteUse(keyId: string, stored: Date | null, now: number): void {
+    const pending = this.pendingLastUsed.get(keyId);
+    const last = pending?.getTime() ?? stored?.getTime() ?? 0;
+    if (now - last >= LAST_USED_GRANULARITY_MS) this.pendingLastUsed.set(keyId, new Date(now));
+  }
+
+  /** Writes the pending `last_used` times; called on a timer and at shutdown. */
+  async flushLastUsed(): Promise<void> {
+    if (this.pendingLastUsed.size === 0) return;
+    const batch = new Map(this.pendingLastUsed);
+    this.pendingLastUsed.clear();
+    for (const entry of this.cache.values()) {
+      const at = batch.get(entry.key.key.id);
+      if (at) entry.key.key.last_used = at;
+    }
+    try {
+      await this.keys.touch(batch);
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not record token last_used times');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.flushLastUsed();
+  }
+}

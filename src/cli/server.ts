@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { type Config, type Flags, loadConfig } from '../config.js';
+import { type RunningServer, startServer } from '../server.js';
+
+/** `aibridge server`: runs the gateway, API and dashboard until SIGTERM/SIGINT. */
+export function registerServerCommand(program: Command): void {
+  program
+    .command('server')
+    .description('Run the aibridge server (gateway, management API, dashboard)')
+    .option('--http-address <host:port>', 'listen address (AIBRIDGE_HTTP_ADDRESS, default 127.0.0.1:3000)')
+    .option('--database-url <url>', 'PostgreSQL URL (DATABASE_URL); unset = embedded PGlite')
+    .option('--data-dir <dir>', 'embedded database directory (AIBRIDGE_DATA_DIR, default ./.aibridge)')
+    .option('--openai-base-url <url>', 'AIBRIDGE_OPENAI_BASE_URL')
+    .option('--openai-key <key>', 'AIBRIDGE_OPENAI_KEY (falls back to OPENAI_API_KEY)')
+    .option('--anthropic-base-url <url>', 'AIBRIDGE_ANTHROPIC_BASE_URL')
+    .option('--anthropic-key <key>', 'AIBRIDGE_ANTHROPIC_KEY (falls back to ANTHROPIC_API_KEY)')
+    .option(
+      '--retention <duration>',
+      'how long to keep interceptions (AIBRIDGE_RETENTION, default 60d; 0 = forever)',
+    )
+    .option('--max-concurrency <n>', 'concurrent gateway requests (AIBRIDGE_MAX_CONCURRENCY; 0 = unlimited)')
+    .option('--rate-limit <n>', 'gateway requests per second per token (AIBRIDGE_RATE_LIMIT; 0 = off)')
+    .option('--max-body-size <size>', 'largest gateway request body (AIBRIDGE_MAX_BODY_SIZE, default 32MiB)')
+    .option(
+      '--shutdown-timeout <duration>',
+      'graceful shutdown wait (AIBRIDGE_SHUTDOWN_TIMEOUT, default 30s)',
+    )
+    .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)')
+    .action(async (flags: Flags) => {
+      const config = loadConfig(flags);
+      const server = await startServer(config);
+      printBanner(config, server);
+      handleSignals(server);
+    });
+}
+
+function printBanner(config: Config, server: RunningServer): void {
+  const { url, bootstrapped } = server;
+  const where = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.dataDir})`;
+  const lines = [
+    '',
+    `aibridge is running on ${where}`,
+    '',
+    `  Dashboard   ${url}/`,
+    `  API         ${url}/api/v2   (OpenAPI: ${url}/api/v2/openapi.json)`,
+    `  OpenAI      ${url}/api/v2/aibridge/openai/v1${config.openai.key ? '' : '   (no key: set AIBRIDGE_OPENAI_KEY)'}`,
+    `  Anthropic   ${url}/api/v2/aibridge/anthropic${config.anthropic.key ? '' : '   (no key: set AIBRIDGE_ANTHROPIC_KEY)'}`,
+    '',
+  ];
+  if (bootstrapped?.generatedToken) {
+    lines.push(
+      `First start: created the owner "${bootstrapped.username}". Its API token, shown only this once:`,
+      '',
+      `  ${bootstrapped.generatedToken}`,
+      '',
+      `Try: curl -H 'Coder-Session-Token: ${bootstrapped.generatedToken}' ${url}/api/v2/users/me`,
+      '',
+    );
+  } else if (bootstrapped) {
+    lines.push(
+      `First start: created the owner "${bootstrapped.username}" with AIBRIDGE_BOOTSTRAP_TOKEN.`,
+      '',
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function handleSignals(server: RunningServer): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`aibridge: ${signal} again, exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`aibridge: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

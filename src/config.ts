@@ -1,0 +1,257 @@
+import { isValidToken } from './auth/token.js';
+
+/** Levels pino understands; `AIBRIDGE_LOG_LEVEL` must be one of them. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything the server needs to start, validated once so nothing runs half-configured. */
+export interface Config {
+  http: { host: string; port: number };
+  databaseUrl: string | undefined;
+  dataDir: string;
+  openai: { baseUrl: string; key: string | undefined };
+  anthropic: { baseUrl: string; key: string | undefined };
+  bootstrapToken: string | undefined;
+  /** How long interceptions are kept; 0 keeps them forever. */
+  retentionMs: number;
+  maxConcurrency: number;
+  /** Requests per second per token; 0 disables the limit. */
+  rateLimit: number;
+  /** Largest request body the gateway accepts before answering 413. */
+  maxBodyBytes: number;
+  /** How long a graceful shutdown waits for in-flight requests. */
+  shutdownTimeoutMs: number;
+  logLevel: LogLevel;
+}
+
+/** One setting: its env var(s), its flag and how to read it. */
+interface Setting<K extends keyof Flags> {
+  env: string[];
+  flag: K;
+  fallback: string | undefined;
+}
+
+/** Values given on the command line, by flag name (as commander camel-cases them). */
+export interface Flags {
+  httpAddress?: string;
+  databaseUrl?: string;
+  dataDir?: string;
+  openaiBaseUrl?: string;
+  openaiKey?: string;
+  anthropicBaseUrl?: string;
+  anthropicKey?: string;
+  retention?: string;
+  maxConcurrency?: string;
+  rateLimit?: string;
+  maxBodySize?: string;
+  shutdownTimeout?: string;
+  logLevel?: string;
+}
+
+/** A configuration value that cannot be used; the message names the setting. */
+export class ConfigError extends Error {}
+
+const SETTINGS = {
+  httpAddress: { env: ['AIBRIDGE_HTTP_ADDRESS'], flag: 'httpAddress', fallback: '127.0.0.1:3000' },
+  databaseUrl: { env: ['AIBRIDGE_DATABASE_URL', 'DATABASE_URL'], flag: 'databaseUrl', fallback: undefined },
+  dataDir: { env: ['AIBRIDGE_DATA_DIR'], flag: 'dataDir', fallback: './.aibridge' },
+  openaiBaseUrl: {
+    env: ['AIBRIDGE_OPENAI_BASE_URL'],
+    flag: 'openaiBaseUrl',
+    fallback: 'https://api.openai.com/v1/',
+  },
+  openaiKey: { env: ['AIBRIDGE_OPENAI_KEY', 'OPENAI_API_KEY'], flag: 'openaiKey', fallback: undefined },
+  anthropicBaseUrl: {
+    env: ['AIBRIDGE_ANTHROPIC_BASE_URL'],
+    flag: 'anthropicBaseUrl',
+    fallback: 'https://api.anthropic.com/',
+  },
+  anthropicKey: {
+    env: ['AIBRIDGE_ANTHROPIC_KEY', 'ANTHROPIC_API_KEY'],
+    flag: 'anthropicKey',
+    fallback: undefined,
+  },
+  retention: { env: ['AIBRIDGE_RETENTION'], flag: 'retention', fallback: '60d' },
+  maxConcurrency: { env: ['AIBRIDGE_MAX_CONCURRENCY'], flag: 'maxConcurrency', fallback: '0' },
+  rateLimit: { env: ['AIBRIDGE_RATE_LIMIT'], flag: 'rateLimit', fallback: '0' },
+  maxBodySize: { env: ['AIBRIDGE_MAX_BODY_SIZE'], flag: 'maxBodySize', fallback: '32MiB' },
+  shutdownTimeout: { env: ['AIBRIDGE_SHUTDOWN_TIMEOUT'], flag: 'shutdownTimeout', fallback: '30s' },
+  logLevel: { env: ['AIBRIDGE_LOG_LEVEL'], flag: 'logLevel', fallback: 'info' },
+} satisfies { [K in keyof Flags]-?: Setting<K> };
+
+type Env = Record<string, string | undefined>;
+
+/** Reads flags (first), then env vars, then defaults; throws ConfigError naming the bad setting. */
+export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
+  const raw = (key: keyof typeof SETTINGS): { value: string | undefined; name: string } => {
+    const setting = SETTINGS[key];
+    const flagValue = flags[setting.flag];
+    if (flagValue !== undefined) return { value: flagValue, name: `--${kebab(setting.flag)}` };
+    for (const name of setting.env) {
+      const value = env[name];
+      if (value !== undefined && value !== '') return { value, name };
+    }
+    return { value: setting.fallback, name: setting.env[0] ?? key };
+  };
+  const bootstrapToken = env.AIBRIDGE_BOOTSTRAP_TOKEN || undefined;
+  if (bootstrapToken !== undefined && !isValidToken(bootstrapToken)) {
+    throw new ConfigError(
+      'invalid AIBRIDGE_BOOTSTRAP_TOKEN: expected <10 letters/digits>-<22 letters/digits>, as `aibridge tokens create` prints',
+    );
+  }
+  return {
+    http: parseAddress(raw('httpAddress')),
+    databaseUrl: optional(raw('databaseUrl'), parseDatabaseUrl),
+    dataDir: required(raw('dataDir')),
+    openai: { baseUrl: parseHttpUrl(raw('openaiBaseUrl')), key: raw('openaiKey').value || undefined },
+    anthropic: {
+      baseUrl: parseHttpUrl(raw('anthropicBaseUrl')),
+      key: raw('anthropicKey').value || undefined,
+    },
+    bootstrapToken,
+    retentionMs: parseDuration(raw('retention')),
+    maxConcurrency: parseCount(raw('maxConcurrency')),
+    rateLimit: parseCount(raw('rateLimit')),
+    maxBodyBytes: parseSize(raw('maxBodySize')),
+    shutdownTimeoutMs: parseDuration(raw('shutdownTimeout')),
+    logLevel: parseLogLevel(raw('logLevel')),
+  };
+}
+
+/** The configuration as it may be printed or logged: secrets replaced by a marker. */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const mark = (v: string | undefined) => (v ? '[REDACTED]' : undefined);
+  return {
+    ...config,
+    databaseUrl: config.databaseUrl ? redactUrl(config.databaseUrl) : undefined,
+    openai: { ...config.openai, key: mark(config.openai.key) },
+    anthropic: { ...config.anthropic, key: mark(config.anthropic.key) },
+    bootstrapToken: mark(config.bootstrapToken),
+  };
+}
+
+/** Hides the password in a connection URL. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = 'REDACTED';
+    return parsed.toString();
+  } catch {
+    return '[unparseable URL]';
+  }
+}
+
+type Raw = { value: string | undefined; name: string };
+
+function kebab(flag: string): string {
+  return flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+function invalid(raw: Raw, why: string): ConfigError {
+  return new ConfigError(`invalid ${raw.name} ${JSON.stringify(raw.value ?? '')}: ${why}`);
+}
+
+function required(raw: Raw): string {
+  if (!raw.value) throw invalid(raw, 'must not be empty');
+  return raw.value;
+}
+
+function optional<T>(raw: Raw, parse: (raw: Raw) => T): T | undefined {
+  return raw.value ? parse(raw) : undefined;
+}
+
+function parseAddress(raw: Raw): { host: string; port: number } {
+  const value = required(raw);
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value);
+  if (!match) throw invalid(raw, 'expected host:port, e.g. 127.0.0.1:3000 or :3000');
+  const port = Number(match[3]);
+  if (!Number.isInteger(port) || port > 65535) throw invalid(raw, 'port must be 0-65535');
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}
+
+function parseHttpUrl(raw: Raw): string {
+  const value = required(raw);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid(raw, 'not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(raw, 'must be http(s)');
+  return url.toString();
+}
+
+function parseDatabaseUrl(raw: Raw): string {
+  const value = required(raw);
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error();
+  } catch {
+    throw new ConfigError(`invalid ${raw.name}: expected postgres://user@host:port/database`);
+  }
+  return value;
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** Durations like `60d`, `2w`, `1h30m`, `500ms`; a bare `0` means zero. */
+export function parseDurationText(value: string): number | string {
+  if (value.trim() === '0') return 0;
+  const parts = value.trim().matchAll(/(\d+(?:\.\d+)?)([a-z]+)/g);
+  let total = 0;
+  let consumed = '';
+  for (const [whole, amount, unit] of parts) {
+    const factor = DURATION_UNITS[unit ?? ''];
+    if (factor === undefined) return `unknown unit "${unit}" (use ms, s, m, h, d or w)`;
+    total += Number(amount) * factor;
+    consumed += whole;
+  }
+  if (consumed === '' || consumed !== value.trim()) return 'expected a duration such as 60d, 12h or 90m';
+  return Math.round(total);
+}
+
+function parseDuration(raw: Raw): number {
+  const result = parseDurationText(required(raw));
+  if (typeof result === 'string') throw invalid(raw, result);
+  return result;
+}
+
+function parseCount(raw: Raw): number {
+  const value = required(raw);
+  if (!/^\d+$/.test(value)) throw invalid(raw, 'must be a whole number ≥ 0');
+  return Number(value);
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1000,
+  kib: 1024,
+  mb: 1_000_000,
+  mib: 1024 ** 2,
+  gb: 1_000_000_000,
+  gib: 1024 ** 3,
+};
+
+function parseSize(raw: Raw): number {
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(required(raw));
+  const factor = SIZE_UNITS[(match?.[2] ?? 'x').toLowerCase()];
+  if (!match || factor === undefined) throw invalid(raw, 'expected a size such as 32MiB or 1048576');
+  const bytes = Number(match[1]) * factor;
+  if (bytes < 1) throw invalid(raw, 'must be at least 1 byte');
+  return bytes;
+}
+
+function parseLogLevel(raw: Raw): LogLevel {
+  const value = required(raw).toLowerCase();
+  const level = LOG_LEVELS.find((l) => l === value);
+  if (!level) throw invalid(raw, `expected one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  describeEachDatabase,
+  freshDatabase,
+  POSTGRES_URL,
+  postgresUnavailable,
+} from '../../test/databases.js';
+import { DataDirBusyError } from './data-dir-lock.js';
+import { Database } from './database.js';
+
+const TABLES = [
+  'aibridge_interceptions',
+  'aibridge_model_thoughts',
+  'aibridge_token_usages',
+  'aibridge_tool_usages',
+  'aibridge_user_prompts',
+  'api_keys',
+  'users',
+];
+
+/** Tables of the current schema only (other suites' schemas share the server). */
+async function tablesOf(db: Database): Promise<Map<string, string[]>> {
+  const { rows } = await sql<{ table_name: string; column_name: string }>`
+    select table_name, column_name from information_schema.columns
+    where table_schema = current_schema() and table_name not like 'aibridge_migrations%'
+    order by table_name, column_name
+  `.execute(db.kysely);
+  const tables = new Map<string, string[]>();
+  for (const row of rows)
+    tables.set(row.table_name, [...(tables.get(row.table_name) ?? []), row.column_name]);
+  return tables;
+}
+
+describeEachDatabase('database schema', (db) => {
+  it('creates every table in its final shape', async () => {
+    const tables = await tablesOf(db());
+    expect([...tables.keys()].sort()).toEqual(TABLES);
+    const columns = (table: string) => tables.get(table);
+    expect(columns('aibridge_interceptions')).toEqual(
+      [
+        'api_key_id',
+        'client',
+        'client_session_id',
+        'ended_at',
+        'id',
+        'initiator_id',
+        'metadata',
+        'model',
+        'provider',
+        'provider_name',
+        'session_id',
+        'started_at',
+        'thread_parent_id',
+        'thread_root_id',
+      ].sort(),
+    );
+    expect(columns('aibridge_token_usages')).toContain('cache_read_input_tokens');
+    expect(columns('aibridge_token_usages')).toContain('cache_write_input_tokens');
+    expect(columns('aibridge_tool_usages')).toContain('provider_tool_call_id');
+  });
+
+  it('migrating again changes nothing', async () => {
+    await db().migrate();
+    const rows = await sql<{ name: string }>`select name from aibridge_migrations`.execute(db().kysely);
+    expect(rows.rows.map((r) => r.name)).toEqual(['20261128T130000_initial']);
+  });
+
+  it('derives session_id from client session id, then thread root, then own id', async () => {
+    const user = await db()
+      .kysely.insertInto('users')
+      .values({ username: `u${Date.now()}`, role: 'member' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const root = randomUUID();
+    const rows = [
+      { id: randomUUID(), client_session_id: 'client-sess', thread_root_id: root },
+      { id: randomUUID(), client_session_id: null, thread_root_id: root },
+      { id: randomUUID(), client_session_id: null, thread_root_id: null },
+    ];
+    await db()
+      .kysely.insertInto('aibridge_interceptions')
+      .values(
+        rows.map((r) => ({
+          ...r,
+          initiator_id: user.id,
+          provider: 'openai',
+          model: 'm',
+          started_at: new Date(),
+        })),
+      )
+      .execute();
+    const stored = await db()
+      .kysely.selectFrom('aibridge_interceptions')
+      .select(['id', 'session_id', 'client'])
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    const byId = new Map(stored.map((r) => [r.id, r]));
+    expect(byId.get(rows[0]!.id)?.session_id).toBe('client-sess');
+    expect(byId.get(rows[1]!.id)?.session_id).toBe(root);
+    expect(byId.get(rows[2]!.id)?.session_id).toBe(rows[2]!.id);
+    expect(byId.get(rows[2]!.id)?.client).toBe('Unknown');
+  });
+
+  it('returns bigint counts and sums as numbers', async () => {
+    const row = await sql<{ big: unknown; total: unknown }>`
+      select 9007199254740::bigint as big, sum(x)::numeric as total from (values (1::bigint), (2::bigint)) v(x)
+    `.execute(db().kysely);
+    expect(row.rows[0]).toEqual({ big: 9007199254740, total: 3 });
+  });
+});
+
+describe.skipIf(postgresUnavailable !== undefined)('migrations on a shared PostgreSQL', () => {
+  const disposers: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const dispose of disposers) await dispose();
+  });
+
+  it('lets two servers migrate one empty schema at the same time', async () => {
+    const first = await freshDatabase('postgres', { migrate: false });
+    disposers.push(first.dispose);
+    const second = await Database.open({ url: POSTGRES_URL, schema: first.schema });
+    disposers.push(() => second.close());
+    await Promise.all([first.db.migrate(), second.migrate()]);
+    expect([...(await tablesOf(second)).keys()].sort()).toEqual(TABLES);
+  });
+});
+
+describe('embedded database directory', () => {
+  it('refuses a second opener of the same directory while the first holds it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aibridge-lock-'));
+    const first = await Database.open({ dataDir: dir });
+    try {
+      await expect(Database.open({ dataDir: dir })).rejects.toThrow(DataDirBusyError);
+    } finally {
+      await first.close();
+    }
+    const again = await Database.open({ dataDir: dir });
+    await again.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,185 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.js';
+import { migrations } from './migrations/index.js';
+import { PGliteDialect } from './pglite-driver.js';
+import type { Schema } from './schema/index.js';
+
+/** Where the data lives: a PostgreSQL server URL, or a PGlite directory (none = in memory). */
+export interface DatabaseOptions {
+  url?: string | undefined;
+  dataDir?: string | undefined;
+  /** PostgreSQL only: the schema to work in (tests give each suite its own). */
+  schema?: string | undefined;
+  poolSize?: number | undefined;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+/** Token counts and COUNT/SUM results fit in a double; both drivers return JS numbers for them. */
+const toNumber = (value: string): number => Number(value);
+
+/**
+ * Owns the connection (a pg pool or an embedded PGlite), the typed Kysely instance and the
+ * migrations, so the rest of the code never cares which PostgreSQL it runs on.
+ */
+export class Database {
+  private constructor(
+    readonly kysely: Kysely<Schema>,
+    readonly kind: 'pglite' | 'postgres',
+    private readonly schema: string,
+    private readonly notifications: Notifications,
+    private readonly release: () => void = () => {},
+  ) {}
+
+  static async open(options: DatabaseOptions): Promise<Database> {
+    if (options.url) return Database.openPostgres(options.url, options);
+    return Database.openPGlite(options.dataDir);
+  }
+
+  private static async openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+    const schema = options.schema ?? 'public';
+    const config: pg.PoolConfig = {
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === INT8_OID || oid === NUMERIC_OID
+            ? toNumber
+            : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+      },
+      ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
+    };
+    const pool = new pg.Pool(config);
+    pool.on('error', () => {
+      // An idle client lost its connection; the pool replaces it on next use.
+    });
+    const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    await sql`select 1`.execute(kysely);
+    return new Database(kysely, 'postgres', schema, new PgNotifications(config));
+  }
+
+  private static async openPGlite(dataDir: string | undefined): Promise<Database> {
+    let release = () => {};
+    if (dataDir) {
+      mkdirSync(dataDir, { recursive: true });
+      release = lockDataDir(dataDir);
+    }
+    try {
+      const pglite = await PGlite.create({
+        ...(dataDir ? { dataDir } : {}),
+        parsers: { [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber },
+      });
+      const kysely = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
+      return new Database(kysely, 'pglite', 'public', new PGliteNotifications(pglite), release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /** Brings the schema up to date; safe when several servers start on one database at once. */
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({
+      db: this.kysely,
+      provider: { getMigrations: async () => migrations },
+      migrationTableName: 'aibridge_migrations',
+      migrationLockTableName: 'aibridge_migrations_lock',
+      migrationTableSchema: this.schema,
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+      throw new Error(`database migration ${failed ?? ''} failed: ${String(error)}`, { cause: error });
+    }
+  }
+
+  /** Calls `onMessage` for each NOTIFY on `channel`, from any process sharing this database. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<void> {
+    return this.notifications.listen(channel, onMessage);
+  }
+
+  /** Tells every process listening on `channel` (this one included). */
+  async notify(channel: string, payload: string): Promise<void> {
+    await sql`select pg_notify(${channel}, ${payload})`.execute(this.kysely);
+  }
+
+  private closing: Promise<void> | undefined;
+
+  /** Closes connections and releases the data directory; safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.notifications.close();
+      await this.kysely.destroy();
+      this.release();
+    })();
+    return this.closing;
+  }
+}
+
+/** Quotes an identifier for use in a connection option (schema names in tests). */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+interface Notifications {
+  listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+class PGliteNotifications implements Notifications {
+  constructor(private readonly pglite: PGlite) {}
+  async listen(channel: string, onMessage: (payload: string) => void): Promise<void> {
+    await this.pglite.listen(channel, onMessage);
+  }
+  async close(): Promise<void> {}
+}
+
+/** LISTEN needs a connection of its own, outside the pool; it reconnects if the server drops it. */
+class PgNotifications implements Notifications {
+  private client: pg.Client | undefined;
+  private readonly handlers = new Map<string, Array<(payload: string) => void>>();
+  private closed = false;
+
+  constructor(private readonly config: pg.ClientConfig) {}
+
+  async listen(channel: string, onMessage: (payload: string) => void): Promise<void> {
+    const list = this.handlers.get(channel) ?? [];
+    list.push(onMessage);
+    this.handlers.set(channel, list);
+    const client = this.client ?? (await this.connect());
+    if (list.length === 1) await client.query(`LISTEN ${quoteIdent(channel)}`);
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client(this.config);
+    client.on('notification', (msg) => {
+      for (const handler of this.handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
+    });
+    client.on('error', () => this.reconnectSoon());
+    await client.connect();
+    this.client = client;
+    return client;
+  }
+
+  private reconnectSoon(): void {
+    this.client = undefined;
+    if (this.closed) return;
+    setTimeout(async () => {
+      if (this.closed) return;
+      try {
+        const client = await this.connect();
+        for (const channel of this.handlers.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+      } catch {
+        this.reconnectSoon();
+      }
+    }, 1000).unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.client?.end().catch(() => {});
+  }
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as initial from './20261128T130000_initial.js';
+
+/**
+ * Every migration, by timestamped name. Listed statically (not read from a folder) so the
+ * built server needs no file-system scan and a missing file is a compile error.
+ */
+export const migrations: Record<string, Migration> = {
+  '20261128T130000_initial': initial,
+};

@@ -1,0 +1,26 @@
+import type { ApiKeysTable } from './api-keys.js';
+import type { InterceptionsTable } from './interceptions.js';
+import type { ModelThoughtsTable } from './model-thoughts.js';
+import type { TokenUsagesTable } from './token-usages.js';
+import type { ToolUsagesTable } from './tool-usages.js';
+import type { UserPromptsTable } from './user-prompts.js';
+import type { UsersTable } from './users.js';
+
+export type { ApiKeyRow, NewApiKey } from './api-keys.js';
+export type { InterceptionRow, JsonObject, NewInterception } from './interceptions.js';
+export type { ModelThoughtRow, NewModelThought } from './model-thoughts.js';
+export type { NewTokenUsage, TokenUsageRow } from './token-usages.js';
+export type { NewToolUsage, ToolUsageRow } from './tool-usages.js';
+export type { NewUserPrompt, UserPromptRow } from './user-prompts.js';
+export type { NewUser, Role, UserRow } from './users.js';
+
+/** Every table Kysely may touch, keyed by table name. */
+export interface Schema {
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  aibridge_interceptions: InterceptionsTable;
+  aibridge_token_usages: TokenUsagesTable;
+  aibridge_user_prompts: UserPromptsTable;
+  aibridge_tool_usages: ToolUsagesTable;
+  aibridge_model_thoughts: ModelThoughtsTable;
+}

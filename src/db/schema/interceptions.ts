@@ -1,0 +1,26 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** JSON objects stored in `jsonb` metadata columns. */
+export type JsonObject = Record<string, unknown>;
+
+/** One bridged request to a provider: the audit record everything else hangs off. */
+export interface InterceptionsTable {
+  id: string;
+  initiator_id: string;
+  api_key_id: string | null;
+  provider: string;
+  provider_name: Generated<string>;
+  model: string;
+  client: string | null;
+  client_session_id: string | null;
+  thread_parent_id: string | null;
+  thread_root_id: string | null;
+  /** Generated: COALESCE(client_session_id, thread_root_id::text, id::text). */
+  session_id: ColumnType<string, never, never>;
+  metadata: JsonObject | null;
+  started_at: Date;
+  ended_at: Date | null;
+}
+
+export type InterceptionRow = Selectable<InterceptionsTable>;
+export type NewInterception = Insertable<InterceptionsTable>;

@@ -1,0 +1,68 @@
+/** One field that failed validation, as the reference reports it. */
+export interface Validation {
+  field: string;
+  detail: string;
+}
+
+/** The reference error envelope: `message` always, `detail` and `validations` only when set. */
+export interface ErrorBody {
+  message: string;
+  detail?: string;
+  validations?: Validation[];
+}
+
+/**
+ * The one error type handlers throw; the error mapper turns it into the reference JSON
+ * envelope, so every 4xx a client sees has the same shape.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly detail?: string,
+    readonly validations?: Validation[],
+  ) {
+    super(message);
+  }
+
+  toBody(): ErrorBody {
+    const body: ErrorBody = { message: this.message };
+    if (this.detail) body.detail = this.detail;
+    if (this.validations?.length) body.validations = this.validations;
+    return body;
+  }
+}
+
+/** Coder's wording for anything the caller may not see, so absence and denial look the same. */
+export const NOT_FOUND_MESSAGE = 'Resource not found or you do not have access to this resource';
+
+/** Coder's wording for a missing, bad or expired token. */
+export const SIGNED_OUT_MESSAGE =
+  'You are signed out or your session has expired. Please sign in again to continue.';
+
+export const notFound = (): ApiError => new ApiError(404, NOT_FOUND_MESSAGE);
+export const forbidden = (detail?: string): ApiError => new ApiError(403, 'Forbidden.', detail);
+export const unauthorized = (detail: string): ApiError => new ApiError(401, SIGNED_OUT_MESSAGE, detail);
+export const validationFailed = (validations: Validation[], message = 'Validation failed.'): ApiError =>
+  new ApiError(400, message, undefined, validations);
+
+/** Maps anything thrown in a handler to a status and envelope; unknown errors become a bare 500. */
+export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof ApiError) return { status: error.status, body: error.toBody() };
+  const status = httpStatusOf(error);
+  if (status === 413) return { status, body: { message: 'Request body is too large.' } };
+  if (status !== undefined && status >= 400 && status < 500) {
+    return { status, body: { message: 'Invalid request.', detail: errorMessage(error) } };
+  }
+  return { status: 500, body: { message: 'An internal error occurred.' } };
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('statusCode' in error)) return undefined;
+  return typeof error.statusCode === 'number' ? error.statusCode : undefined;
+}
+
+/** The message of an Error, or the value itself as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,89 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, VERSION } from './app.js';
+import { Authenticator } from './auth/authenticator.js';
+import { type Bootstrapped, bootstrapOwner } from './auth/bootstrap.js';
+import { type Config, redactedConfig } from './config.js';
+import { Database } from './db/database.js';
+import { createUnmountedGateway, type Gateway } from './gateway/bridge.js';
+import { createLogger, type Logger } from './log.js';
+import { createMetricsRegistry } from './metrics.js';
+
+/** A started server: where it listens, and how to stop it gracefully. */
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  db: Database;
+  bootstrapped: Bootstrapped | undefined;
+  /** Stops accepting, waits (bounded) for in-flight requests, flushes records, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Optional overrides for tests: a ready database or logger instead of the configured ones. */
+export interface StartOptions {
+  db?: Database;
+  log?: Logger;
+}
+
+/** Composition root: config → database → migrate → bootstrap → deps → listen. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? createLogger(config.logLevel);
+  log.info({ config: redactedConfig(config), version: VERSION }, 'starting aibridge');
+  const db = options.db ?? (await Database.open({ url: config.databaseUrl, dataDir: config.dataDir }));
+  try {
+    await db.migrate();
+    const bootstrapped = await bootstrapOwner(db, config.bootstrapToken);
+    const auth = new Authenticator(db, log);
+    await auth.start();
+    const gateway: Gateway = createUnmountedGateway();
+    const app = await buildApp({
+      config,
+      db,
+      log,
+      auth,
+      gateway,
+      metrics: createMetricsRegistry(),
+      version: VERSION,
+    });
+    await app.listen({ host: config.http.host, port: config.http.port });
+    const address = app.server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+    log.info({ url, database: db.kind }, 'aibridge is listening');
+
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= shutdown({ app, gateway, auth, db, log, timeoutMs: config.shutdownTimeoutMs });
+      return closing;
+    };
+    return { url, app, db, bootstrapped, close };
+  } catch (error) {
+    if (!options.db) await db.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function shutdown(parts: {
+  app: FastifyInstance;
+  gateway: Gateway;
+  auth: Authenticator;
+  db: Database;
+  log: Logger;
+  timeoutMs: number;
+}): Promise<void> {
+  const { app, gateway, auth, db, log, timeoutMs } = parts;
+  log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
+  const timer = setTimeout(() => {
+    log.warn('shutdown timeout reached: closing remaining connections');
+    app.server.closeAllConnections();
+  }, timeoutMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
+  await gateway.close();
+  await auth.close();
+  await db.close();
+  log.info('aibridge stopped');
+}

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe } from 'vitest';
+import { generateToken } from '../src/auth/token.js';
+import { type Config, loadConfig } from '../src/config.js';
+import type { Role } from '../src/db/schema/index.js';
+import { createLogger } from '../src/log.js';
+import { type RunningServer, startServer } from '../src/server.js';
+import { type DatabaseKind, type FreshDatabase, freshDatabase, postgresUnavailable } from './databases.js';
+
+/** A real server on an ephemeral port over a fresh database, with a signed-in owner. */
+export interface TestServer {
+  url: string;
+  running: RunningServer;
+  ownerToken: string;
+  /** fetch against the server with a token (the owner's unless given; null sends none). */
+  request(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<Response>;
+  /** Creates a user through the API and issues it a token. */
+  createUser(username: string, role?: Role): Promise<{ id: string; username: string; token: string }>;
+  close(): Promise<void>;
+}
+
+/** Starts the app exactly as `aibridge server` does, but in-process and on port 0. */
+export async function startTestServer(
+  kind: DatabaseKind,
+  overrides: Partial<Config> = {},
+): Promise<TestServer> {
+  const fresh: FreshDatabase = await freshDatabase(kind, { migrate: false });
+  const ownerToken = generateToken().token;
+  const config: Config = {
+    ...loadConfig({}, {}),
+    http: { host: '127.0.0.1', port: 0 },
+    bootstrapToken: ownerToken,
+    logLevel: 'silent',
+    shutdownTimeoutMs: 5000,
+    ...overrides,
+  };
+  const running = await startServer(config, { db: fresh.db, log: createLogger(config.logLevel) });
+  const request: TestServer['request'] = (path, init = {}) => {
+    const { token = ownerToken, json, headers, ...rest } = init;
+    const all = new Headers(headers);
+    if (token !== null) all.set('Coder-Session-Token', token);
+    if (json !== undefined) all.set('content-type', 'application/json');
+    return fetch(`${running.url}${path}`, {
+      ...rest,
+      headers: all,
+      body: json === undefined ? rest.body : JSON.stringify(json),
+    });
+  };
+  const createUser: TestServer['createUser'] = async (username, role = 'member') => {
+    const created = await request('/api/v2/users', { method: 'POST', json: { username, role } });
+    if (created.status !== 201) throw new Error(`create user: ${created.status} ${await created.text()}`);
+    const user = (await created.json()) as { id: string; username: string };
+    const key = await request(`/api/v2/users/${user.id}/keys`, { method: 'POST', json: {} });
+    if (key.status !== 201) throw new Error(`create key: ${key.status} ${await key.text()}`);
+    return { ...user, token: ((await key.json()) as { key: string }).key };
+  };
+  return {
+    url: running.url,
+    running,
+    ownerToken,
+    request,
+    createUser,
+    close: async () => {
+      await running.close();
+      await fresh.dispose();
+    },
+  };
+}
+
+/** Starts a server for the enclosing describe block and stops it afterwards. */
+export function useTestServer(kind: DatabaseKind, overrides: Partial<Config> = {}): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(kind, overrides);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (!server) throw new Error('server not started');
+    return server;
+  };
+}
+
+/**
+ * Declares the suite once per database kind, each against its own running server; the
+ * PostgreSQL half is skipped (with the reason in its title) only when no server is reachable.
+ */
+export function describeEachServer(
+  title: string,
+  body: (server: () => TestServer, kind: DatabaseKind) => void,
+  overrides: Partial<Config> = {},
+): void {
+  for (const kind of ['pglite', 'postgres'] as const) {
+    const skipped = kind === 'postgres' && postgresUnavailable !== undefined;
+    const label = skipped ? `${title} [postgres: SKIPPED, ${postgresUnavailable}]` : `${title} [${kind}]`;
+    describe.skipIf(skipped)(label, () => {
+      body(useTestServer(kind, overrides), kind);
+    });
+  }
+}
