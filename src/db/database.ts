@@ -88,6 +88,8 @@ export class Database {
       migrationTableName: 'aibridge_migrations',
       migrationLockTableName: 'aibridge_migrations_lock',
       migrationTableSchema: this.schema,
+      // Branches add migrations independently; each one runs once whatever the merge order.
+      allowUnorderedMigrations: true,
     });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
