@@ -75,13 +75,9 @@ const listSessions = defineRoute({
         `after_session_id: session ${goQuote(cursor)} not found`,
       );
     }
-    const { count, sessions } = await readSnapshot(db, async (trx) => {
-      const snapshot = new SessionStore(trx);
-      return {
-        count: await snapshot.count(filter, scope),
-        sessions: await snapshot.list({ filter, scope, ...page, after }),
-      };
-    });
+    const { count, sessions } = await readSnapshot(db, (trx) =>
+      new SessionStore(trx).page({ filter, scope, ...page, after }),
+    );
     return { count, sessions: sessions.map(sessionView) };
   },
 });

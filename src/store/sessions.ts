@@ -50,9 +50,22 @@ export interface SessionListQuery extends Page {
  */
 const LATEST_ACTIVITY_FIRST = new Keyset(['h.started_at', 'h.session_id', 'h.initiator_id'], 'desc');
 
-/** Reads sessions: "paginate first" on heads, then describe only the page's sessions. */
+/**
+ * With a filter on interceptions' own fields (model, client, times…), at most this many
+ * matching sessions are listed starting from the matching interceptions; more are found
+ * faster by walking heads, since matching sessions are then common among recent ones.
+ */
+export const MATCHING_FIRST_MAX_SESSIONS = 5000;
+
+/**
+ * Reads sessions: "paginate first" (the page's session keys, in order), then describe only
+ * the page's sessions.
+ */
 export class SessionStore {
-  constructor(private readonly db: Kysely<Schema>) {}
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly matchingFirstMaxSessions = MATCHING_FIRST_MAX_SESSIONS,
+  ) {}
 
   /** How many sessions have at least one interception matching the filter. */
   async count(filter: InterceptionFilter, scope: Scope): Promise<number> {
@@ -65,9 +78,17 @@ export class SessionStore {
     return Number(rows[0]?.count ?? 0);
   }
 
-  /** One page of matching sessions, most recently active first. */
-  async list(q: SessionListQuery): Promise<SessionRecord[]> {
-    return this.describe(pageOfHeads(q));
+  /**
+   * The number of matching sessions and one page of them, most recently active first. The
+   * count decides how the page is found: few matches (for a filter on interceptions' own
+   * fields) are read from the matching interceptions; otherwise heads are walked newest first
+   * until the page is full, which reads a few index entries however large the table.
+   */
+  async page(q: SessionListQuery): Promise<{ count: number; sessions: SessionRecord[] }> {
+    const count = await this.count(q.filter, q.scope);
+    if (count === 0) return { count, sessions: [] };
+    const fromMatches = rowConditions('i', q.filter).length > 0 && count <= this.matchingFirstMaxSessions;
+    return { count, sessions: await this.describe(fromMatches ? pageOfMatches(q) : pageOfHeads(q)) };
   }
 
   /**
@@ -186,18 +207,42 @@ function pageOfHeads(q: SessionListQuery): RawBuilder<unknown> {
     conditions.push(sql<SqlBool>`(${allOf(rows)} OR EXISTS (SELECT 1 FROM aibridge_interceptions m
       WHERE ${sameSession('m')} AND ${allOf(rowConditions('m', q.filter))}))`);
   }
-  if (q.after !== undefined) {
-    const { sessionId, initiatorId } = q.after;
-    conditions.push(
-      LATEST_ACTIVITY_FIRST.after(sql`SELECT max(c.started_at), ${sessionId}::text, ${initiatorId}::uuid
-        FROM aibridge_interceptions c
-        WHERE c.session_id = ${sessionId} AND c.initiator_id = ${initiatorId} AND c.ended_at IS NOT NULL`),
-    );
-  }
+  if (q.after !== undefined) conditions.push(LATEST_ACTIVITY_FIRST.after(positionOf(q.after)));
   return sql`
     SELECT h.initiator_id, h.session_id, h.started_at AS last_active_at
     FROM aibridge_interceptions h
     WHERE ${allOf(conditions)}
     ORDER BY ${LATEST_ACTIVITY_FIRST.orderBy()}
     LIMIT ${q.limit} OFFSET ${q.offset}`;
+}
+
+/** Sessions by last activity, as pageOfMatches names the columns. */
+const MATCHES_BY_ACTIVITY = new Keyset(['head.last_active_at', 's.session_id', 's.initiator_id'], 'desc');
+
+/**
+ * The page's sessions found from the other end: the distinct sessions of the matching
+ * interceptions (through the filter's index), each with its last activity, sorted.
+ */
+function pageOfMatches(q: SessionListQuery): RawBuilder<unknown> {
+  const after = q.after === undefined ? sql`TRUE` : MATCHES_BY_ACTIVITY.after(positionOf(q.after));
+  return sql`
+    SELECT s.initiator_id, s.session_id, head.last_active_at
+    FROM (
+      SELECT DISTINCT i.initiator_id, i.session_id FROM aibridge_interceptions i
+      WHERE ${interceptionMatches('i', q.filter, q.scope)}
+    ) s
+    CROSS JOIN LATERAL (
+      SELECT max(x.started_at) AS last_active_at FROM aibridge_interceptions x
+      WHERE x.session_id = s.session_id AND x.initiator_id = s.initiator_id AND x.ended_at IS NOT NULL
+    ) head
+    WHERE ${after}
+    ORDER BY ${MATCHES_BY_ACTIVITY.orderBy()}
+    LIMIT ${q.limit} OFFSET ${q.offset}`;
+}
+
+/** A cursor session's place in the order: (last activity, session id, initiator). */
+function positionOf(key: SessionKey): RawBuilder<unknown> {
+  return sql`SELECT max(c.started_at), ${key.sessionId}::text, ${key.initiatorId}::uuid
+    FROM aibridge_interceptions c
+    WHERE c.session_id = ${key.sessionId} AND c.initiator_id = ${key.initiatorId} AND c.ended_at IS NOT NULL`;
 }
