@@ -8,7 +8,8 @@ import type { Scope } from './scope.js';
  * Distinct models and clients of ended interceptions, for the filter pickers. There are few
  * distinct values among many rows, so for callers who see everyone the values are read by
  * skipping through the index one value at a time (a "loose index scan") instead of grouping
- * every row; a member's own rows are few enough to group directly.
+ * every row; a member's own rows are few enough to group directly. (The ORDER BY of the
+ * missing-client probe only steers it onto the client index.)
  */
 export class FacetStore {
   constructor(private readonly db: Kysely<Schema>) {}
@@ -44,7 +45,8 @@ export class FacetStore {
           SELECT value::text FROM walk WHERE value IS NOT NULL
           UNION
           SELECT 'Unknown' WHERE EXISTS (
-            SELECT 1 FROM aibridge_interceptions WHERE ended_at IS NOT NULL AND client IS NULL)`
+            SELECT 1 FROM aibridge_interceptions WHERE ended_at IS NOT NULL AND client IS NULL
+            ORDER BY client, started_at DESC LIMIT 1)`
         : sql`SELECT DISTINCT COALESCE(client, 'Unknown')::text AS value FROM aibridge_interceptions
             WHERE ended_at IS NOT NULL AND initiator_id = ${scope.initiatorId}`;
     return this.pick(values, filter, page);

@@ -110,6 +110,13 @@ describeEachServer('GET /api/v2/aibridge/sessions/{session_id}', (server) => {
       expect(await detail('big-sid', query)).toEqual({ status: 400, body });
     });
 
+    it('needs a session id', async () => {
+      expect(await getJson(server(), `${PATH}/`)).toEqual({
+        status: 400,
+        body: { message: 'Missing session_id path parameter.' },
+      });
+    });
+
     it('answers 404 for a session that does not exist', async () => {
       expect(await detail('no-such-session')).toEqual({
         status: 404,
@@ -211,6 +218,17 @@ describeEachServer('GET /api/v2/aibridge/sessions/{session_id}', (server) => {
         })),
       });
     });
+  });
+
+  it('reads any client session id, encoded in the path', async () => {
+    const odd = 'team/feature x é?#';
+    await new Seeder(server().running.db.kysely).interceptions([
+      { initiatorId: alice.id, clientSessionId: odd, startedAt: at(5000), prompt: 'odd' },
+    ]);
+    const { status, body } = await detail(odd);
+    expect(status).toBe(200);
+    expect(body.id).toBe(odd);
+    expect(body.threads.map((t) => t.prompt)).toEqual(['odd']);
   });
 
   describe('an id two users share', () => {
