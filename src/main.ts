@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { VERSION } from './app.js';
+import { registerInterceptionCommands, registerSessionCommands } from './cli/activity.js';
 import { CliError } from './cli/output.js';
 import { registerServerCommand } from './cli/server.js';
 import { registerTokenCommands } from './cli/tokens.js';
@@ -22,6 +23,8 @@ export function buildProgram(): Command {
   registerServerCommand(program);
   registerUserCommands(program, addDatabaseFlags);
   registerTokenCommands(program, addDatabaseFlags);
+  registerInterceptionCommands(program);
+  registerSessionCommands(program);
   return program;
 }
 

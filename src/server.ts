@@ -8,6 +8,7 @@ import { Database } from './db/database.js';
 import { createUnmountedGateway, type Gateway } from './gateway/bridge.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
+import { RetentionJob } from './store/retention-job.js';
 
 /** A started server: where it listens, and how to stop it gracefully. */
 export interface RunningServer {
@@ -23,6 +24,8 @@ export interface RunningServer {
 export interface StartOptions {
   db?: Database;
   log?: Logger;
+  /** How often the retention purge runs (default ten minutes). */
+  retentionIntervalMs?: number;
 }
 
 /** Composition root: config → database → migrate → bootstrap → deps → listen. */
@@ -36,24 +39,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const auth = new Authenticator(db, log);
     await auth.start();
     const gateway: Gateway = createUnmountedGateway();
-    const app = await buildApp({
-      config,
-      db,
-      log,
-      auth,
-      gateway,
-      metrics: createMetricsRegistry(),
-      version: VERSION,
-    });
+    const metrics = createMetricsRegistry();
+    const app = await buildApp({ config, db, log, auth, gateway, metrics, version: VERSION });
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
     log.info({ url, database: db.kind }, 'aibridge is listening');
+    const retention = new RetentionJob({
+      db,
+      log,
+      metrics,
+      retentionMs: config.retentionMs,
+      intervalMs: options.retentionIntervalMs,
+    });
+    retention.start();
 
     let closing: Promise<void> | undefined;
     const close = () => {
-      closing ??= shutdown({ app, gateway, auth, db, log, timeoutMs: config.shutdownTimeoutMs });
+      closing ??= shutdown({ app, gateway, auth, retention, db, log, timeoutMs: config.shutdownTimeoutMs });
       return closing;
     };
     return { url, app, db, bootstrapped, close };
@@ -67,11 +71,12 @@ async function shutdown(parts: {
   app: FastifyInstance;
   gateway: Gateway;
   auth: Authenticator;
+  retention: RetentionJob;
   db: Database;
   log: Logger;
   timeoutMs: number;
 }): Promise<void> {
-  const { app, gateway, auth, db, log, timeoutMs } = parts;
+  const { app, gateway, auth, retention, db, log, timeoutMs } = parts;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
   const timer = setTimeout(() => {
     log.warn('shutdown timeout reached: closing remaining connections');
@@ -83,6 +88,7 @@ async function shutdown(parts: {
     clearTimeout(timer);
   }
   await gateway.close();
+  await retention.stop();
   await auth.close();
   await db.close();
   log.info('aibridge stopped');

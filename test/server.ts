@@ -3,7 +3,7 @@ import { generateToken } from '../src/auth/token.js';
 import { type Config, loadConfig } from '../src/config.js';
 import type { Role } from '../src/db/schema/index.js';
 import { createLogger } from '../src/log.js';
-import { type RunningServer, startServer } from '../src/server.js';
+import { type RunningServer, type StartOptions, startServer } from '../src/server.js';
 import { type DatabaseKind, type FreshDatabase, freshDatabase, postgresUnavailable } from './databases.js';
 
 /** A real server on an ephemeral port over a fresh database, with a signed-in owner. */
@@ -22,6 +22,7 @@ export interface TestServer {
 export async function startTestServer(
   kind: DatabaseKind,
   overrides: Partial<Config> = {},
+  options: Pick<StartOptions, 'retentionIntervalMs'> = {},
 ): Promise<TestServer> {
   const fresh: FreshDatabase = await freshDatabase(kind, { migrate: false });
   const ownerToken = generateToken().token;
@@ -31,9 +32,11 @@ export async function startTestServer(
     bootstrapToken: ownerToken,
     logLevel: 'silent',
     shutdownTimeoutMs: 5000,
+    // Suites seed activity dated in the past; only retention tests purge it.
+    retentionMs: 0,
     ...overrides,
   };
-  const running = await startServer(config, { db: fresh.db, log: createLogger(config.logLevel) });
+  const running = await startServer(config, { ...options, db: fresh.db, log: createLogger(config.logLevel) });
   const request: TestServer['request'] = (path, init = {}) => {
     const { token = ownerToken, json, headers, ...rest } = init;
     const all = new Headers(headers);

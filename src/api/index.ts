@@ -1,13 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import { buildInfoRoutes } from './buildinfo.js';
 import type { ApiDeps } from './context.js';
+import { facetRoutes } from './facets.js';
+import { interceptionRoutes } from './interceptions.js';
 import { keyRoutes } from './keys.js';
 import { buildOpenApi } from './openapi.js';
 import { type AnyRoute, mountRoutes } from './route.js';
+import { sessionRoutes } from './sessions.js';
 import { userRoutes } from './users.js';
 
 /** Every control-plane route; the OpenAPI document is generated from this list. */
-export const apiRoutes: AnyRoute[] = [...buildInfoRoutes, ...userRoutes, ...keyRoutes];
+export const apiRoutes: AnyRoute[] = [
+  ...buildInfoRoutes,
+  ...userRoutes,
+  ...keyRoutes,
+  ...interceptionRoutes,
+  ...sessionRoutes,
+  ...facetRoutes,
+];
 
 /** Mounts the control plane and its OpenAPI document on the Fastify app. */
 export function registerApi(app: FastifyInstance, deps: ApiDeps): void {

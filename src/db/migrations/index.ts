@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './20261128T130000_initial.js';
+import * as managementApiIndexes from './20261128T150000_management_api_indexes.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from a folder) so the
@@ -7,4 +8,5 @@ import * as initial from './20261128T130000_initial.js';
  */
 export const migrations: Record<string, Migration> = {
   '20261128T130000_initial': initial,
+  '20261128T150000_management_api_indexes': managementApiIndexes,
 };

@@ -1,0 +1,42 @@
+import type { Kysely } from 'kysely';
+import { runStatements } from './run-statements.js';
+
+/**
+ * Indexes for the management API's read paths. Only ended interceptions are ever listed, so
+ * each is partial on `ended_at IS NOT NULL` and ordered like the lists (newest first):
+ * - the unfiltered list, its count and the sessions' "latest interception first" walk;
+ * - one per exact-match filter (model, provider, client), so a filtered page or count reads
+ *   only matching rows instead of scanning the table;
+ * - a session's own rows by (session_id, initiator_id): "is this the newest of its session",
+ *   the display lookups of a sessions page, the session detail and the session count.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await runStatements(
+    db,
+    `
+    CREATE INDEX aibridge_interceptions_ended_started_idx
+      ON aibridge_interceptions (started_at DESC, id DESC) WHERE ended_at IS NOT NULL;
+    CREATE INDEX aibridge_interceptions_ended_session_idx
+      ON aibridge_interceptions (session_id, initiator_id, started_at DESC, id DESC) WHERE ended_at IS NOT NULL;
+    CREATE INDEX aibridge_interceptions_ended_model_idx
+      ON aibridge_interceptions (model, started_at DESC, id DESC) WHERE ended_at IS NOT NULL;
+    CREATE INDEX aibridge_interceptions_ended_provider_idx
+      ON aibridge_interceptions (provider, started_at DESC, id DESC) WHERE ended_at IS NOT NULL;
+    CREATE INDEX aibridge_interceptions_ended_client_idx
+      ON aibridge_interceptions (client, started_at DESC, id DESC) WHERE ended_at IS NOT NULL;
+  `,
+  );
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await runStatements(
+    db,
+    `
+    DROP INDEX aibridge_interceptions_ended_client_idx;
+    DROP INDEX aibridge_interceptions_ended_provider_idx;
+    DROP INDEX aibridge_interceptions_ended_model_idx;
+    DROP INDEX aibridge_interceptions_ended_session_idx;
+    DROP INDEX aibridge_interceptions_ended_started_idx;
+  `,
+  );
+}
