@@ -4,10 +4,11 @@ import type { ApiDeps } from './context.js';
 import { keyRoutes } from './keys.js';
 import { buildOpenApi } from './openapi.js';
 import { type AnyRoute, mountRoutes } from './route.js';
+import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
 
 /** Every control-plane route; the OpenAPI document is generated from this list. */
-export const apiRoutes: AnyRoute[] = [...buildInfoRoutes, ...userRoutes, ...keyRoutes];
+export const apiRoutes: AnyRoute[] = [...buildInfoRoutes, ...userRoutes, ...keyRoutes, ...usageRoutes];
 
 /** Mounts the control plane and its OpenAPI document on the Fastify app. */
 export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
