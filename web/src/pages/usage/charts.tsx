@@ -66,7 +66,7 @@ export function TokensOverTime({ data }: { data: Point[] }) {
         <XAxis dataKey="label" tick={axisTick} minTickGap={24} />
         <YAxis tick={axisTick} tickFormatter={formatCount} width={56} />
         <Tooltip {...tooltipStyle} formatter={formatTooltip} />
-        <Legend />
+        <Legend itemSorter={null} />
         {tokenBars()}
       </BarChart>
     </ResponsiveContainer>

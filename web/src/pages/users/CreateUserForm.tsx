@@ -36,7 +36,9 @@ export function CreateUserForm({ onCreated }: { onCreated: (user: User) => void 
         />
       </label>
       <label>
-        Name <span className="muted">(optional)</span>
+        <span>
+          Name <span className="muted">(optional)</span>
+        </span>
         <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
       </label>
       <label>

@@ -52,7 +52,9 @@ export function TokensPanel({ user }: { user: User }) {
       ) : null}
       <form className="form form-inline" onSubmit={submit}>
         <label>
-          Name <span className="muted">(optional)</span>
+          <span>
+            Name <span className="muted">(optional)</span>
+          </span>
           <input
             value={name}
             onChange={(e) => setName(e.target.value)}
@@ -89,7 +91,9 @@ export function TokensPanel({ user }: { user: User }) {
                 <th scope="col">Id</th>
                 <th scope="col">Name</th>
                 <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
+                <th scope="col" className="optional">
+                  Last used
+                </th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
