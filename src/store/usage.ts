@@ -55,11 +55,23 @@ interface GroupedRow {
   model: string | null;
   client: string | null;
   initiator_id: string | null;
-  interceptions: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens: number;
-  cache_write_input_tokens: number;
+  interceptions?: number;
+  input_tokens?: number;
+  output_tokens?: number;
+  cache_read_input_tokens?: number;
+  cache_write_input_tokens?: number;
+}
+
+/** Identifies a group across the count and the sum query. */
+function groupKey(row: GroupedRow): string {
+  return JSON.stringify([
+    row.grouping,
+    row.bucket_start?.getTime(),
+    row.provider,
+    row.model,
+    row.client,
+    row.initiator_id,
+  ]);
 }
 
 /** GROUPING() bit masks for the five grouping sets, in the column order of the query. */
@@ -76,31 +88,36 @@ export class UsageStore {
   async report(filter: UsageFilter, bucket: UsageBucket, timeZone: string): Promise<UsageReport> {
     const where = sql.join(conditions(filter), sql` AND `);
     const localBucket = sql`date_trunc(${bucket}, i.started_at AT TIME ZONE ${timeZone})`;
-    const { rows } = await sql<GroupedRow>`
-      WITH per_interception AS (
-        SELECT i.id, i.initiator_id, i.provider, i.model,
-               COALESCE(i.client, 'Unknown') AS client,
-               ${localBucket} AS local_bucket,
-               COALESCE(SUM(t.input_tokens), 0) AS input_tokens,
-               COALESCE(SUM(t.output_tokens), 0) AS output_tokens,
-               COALESCE(SUM(t.cache_read_input_tokens), 0) AS cache_read_input_tokens,
-               COALESCE(SUM(t.cache_write_input_tokens), 0) AS cache_write_input_tokens
+    // The bucket is computed once in a subquery: PostgreSQL would not match a parameterised
+    // expression in SELECT with the same one in GROUP BY.
+    const groups = (aggregates: RawBuilder<unknown>, join: RawBuilder<unknown>) => sql<GroupedRow>`
+      SELECT GROUPING(i.local_bucket, i.provider, i.model, i.client, i.initiator_id) AS grouping,
+             i.local_bucket AT TIME ZONE ${timeZone} AS bucket_start,
+             i.provider, i.model, i.client, i.initiator_id,
+             ${aggregates}
+      FROM (
+        SELECT i.id, i.provider, i.model, COALESCE(i.client, 'Unknown') AS client, i.initiator_id,
+               ${localBucket} AS local_bucket
         FROM aibridge_interceptions i
-        LEFT JOIN aibridge_token_usages t ON t.interception_id = i.id
         WHERE ${where}
-        GROUP BY i.id
-      )
-      SELECT GROUPING(local_bucket, provider, model, client, initiator_id) AS grouping,
-             local_bucket AT TIME ZONE ${timeZone} AS bucket_start,
-             provider, model, client, initiator_id,
-             COUNT(*)::int8 AS interceptions,
-             SUM(input_tokens)::int8 AS input_tokens,
-             SUM(output_tokens)::int8 AS output_tokens,
-             SUM(cache_read_input_tokens)::int8 AS cache_read_input_tokens,
-             SUM(cache_write_input_tokens)::int8 AS cache_write_input_tokens
-      FROM per_interception
-      GROUP BY GROUPING SETS ((local_bucket), (provider, model), (client), (initiator_id), ())
-    `.execute(this.db);
+      ) i ${join}
+      GROUP BY GROUPING SETS ((i.local_bucket), (i.provider, i.model), (i.client), (i.initiator_id), ())
+    `;
+    // Two scans (counts over interceptions, sums over their token rows) beat one scan that
+    // first groups token rows per interception; enough work_mem keeps both in memory.
+    const [counts, sums] = await this.db.transaction().execute(async (tx) => {
+      await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
+      const counted = await groups(sql`COUNT(*)::int8 AS interceptions`, sql``).execute(tx);
+      const summed = await groups(
+        sql`SUM(t.input_tokens)::int8 AS input_tokens, SUM(t.output_tokens)::int8 AS output_tokens,
+            SUM(t.cache_read_input_tokens)::int8 AS cache_read_input_tokens,
+            SUM(t.cache_write_input_tokens)::int8 AS cache_write_input_tokens`,
+        sql`JOIN aibridge_token_usages t ON t.interception_id = i.id`,
+      ).execute(tx);
+      return [counted.rows, summed.rows];
+    });
+    const tokensByGroup = new Map(sums.map((row) => [groupKey(row), row]));
+    const rows = counts.map((row) => ({ ...tokensByGroup.get(groupKey(row)), ...row }));
 
     const pick = (mask: number) => rows.filter((row) => row.grouping === mask);
     const byTokens = <T extends UsageTotals>(a: T, b: T) => totalTokens(b) - totalTokens(a);

@@ -1,4 +1,4 @@
-import { lazy, type ReactNode, Suspense } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect } from 'react';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useMe } from './api/queries.js';
 import { useToken } from './api/token.js';
@@ -11,8 +11,9 @@ import { SessionsPage } from './pages/SessionsPage.js';
 import { SignIn } from './pages/SignIn.js';
 import { UsersPage } from './pages/UsersPage.js';
 
-// The charts library is the largest dependency: only the usage page loads it.
-const UsagePage = lazy(() => import('./pages/UsagePage.js').then((m) => ({ default: m.UsagePage })));
+// The charts library is the largest dependency: it loads apart, once the first page is up.
+const loadUsagePage = () => import('./pages/UsagePage.js');
+const UsagePage = lazy(() => loadUsagePage().then((m) => ({ default: m.UsagePage })));
 
 /** The dashboard's routes; everything but sign-in needs a token the server accepts. */
 export function App() {
@@ -25,6 +26,9 @@ export function App() {
 }
 
 function Pages({ me }: { me: User }) {
+  useEffect(() => {
+    void loadUsagePage();
+  }, []);
   return (
     <Layout me={me}>
       <Routes>

@@ -7,6 +7,7 @@ describe('date ranges', () => {
     expect(presetStart('7d', now)).toBe('2026-05-01T12:00:00.000Z');
     expect(presetStart('all', now)).toBeUndefined();
     expect(defaultBucket('24h')).toBe('hour');
+    expect(defaultBucket('7d')).toBe('day');
     expect(defaultBucket('30d')).toBe('day');
     expect(parsePreset('bogus', '7d')).toBe('7d');
     expect(parsePreset('90d', '7d')).toBe('90d');

@@ -26,9 +26,9 @@ export function presetStart(preset: RangePreset, now: number): string | undefine
   return ms ? new Date(now - ms).toISOString() : undefined;
 }
 
-/** Hours for up to a week, days beyond: enough points to see a shape, few enough to read. */
+/** Hours for a day, days beyond: enough points to see a shape, few enough to read and draw fast. */
 export function defaultBucket(preset: RangePreset): 'hour' | 'day' {
-  return preset === '24h' || preset === '7d' ? 'hour' : 'day';
+  return preset === '24h' ? 'hour' : 'day';
 }
 
 /** `<input type="datetime-local">` value (local wall clock) ↔ RFC 3339 instant. */
