@@ -14,12 +14,19 @@ export function Layout({ me, children }: { me: User; children: ReactNode }) {
     client.clear();
     navigate('/signin', { replace: true });
   };
-  const links: Array<[string, string]> = [
+  const links: Array<[string, ReactNode]> = [
     ['/sessions', 'Sessions'],
     ['/requests', 'Request log'],
     ['/usage', 'Usage'],
   ];
-  if (me.role === 'owner') links.push(['/users', 'Users & tokens']);
+  if (me.role === 'owner') {
+    links.push([
+      '/users',
+      <>
+        Users<span className="optional"> &amp; tokens</span>
+      </>,
+    ]);
+  }
   return (
     <div className="shell">
       <a className="skip-link" href="#main">

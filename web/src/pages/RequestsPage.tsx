@@ -65,7 +65,7 @@ function columns(expanded: ReadonlySet<string>, toggle: (id: string) => void) {
       header: 'Model',
       cell: ({ row }) => (
         <span className="stack">
-          <span>{row.original.model}</span>
+          <span className="nowrap">{row.original.model}</span>
           <span className="muted small">{row.original.provider}</span>
         </span>
       ),
@@ -173,10 +173,18 @@ function InterceptionDetail({ interception }: { interception: Interception }) {
             <thead>
               <tr>
                 <th scope="col">Response</th>
-                <th scope="col">Input</th>
-                <th scope="col">Output</th>
-                <th scope="col">Cache read</th>
-                <th scope="col">Cache write</th>
+                <th scope="col" className="num">
+                  Input
+                </th>
+                <th scope="col" className="num">
+                  Output
+                </th>
+                <th scope="col" className="num">
+                  Cache read
+                </th>
+                <th scope="col" className="num">
+                  Cache write
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -67,7 +67,7 @@ export function SessionPage() {
           ← Sessions
         </Link>
       </p>
-      <h1 className="break">Session</h1>
+      <h1 className="break">{first.client ? `${first.client} session` : 'Session'}</h1>
       <div className="session-layout">
         <Summary
           detail={first}

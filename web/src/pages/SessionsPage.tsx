@@ -23,9 +23,14 @@ const columns = col.columns([
     cell: ({ row }) => {
       const prompt = row.original.last_prompt;
       return (
-        <Link to={sessionPath(row.original)} className="prompt-link" title={prompt}>
-          {prompt ? truncate(prompt, 90) : <span className="muted">(no prompt recorded)</span>}
-        </Link>
+        <>
+          <Link to={sessionPath(row.original)} className="prompt-link" title={prompt}>
+            {prompt ? truncate(prompt, 90) : <span className="muted">(no prompt recorded)</span>}
+          </Link>
+          <span className="phone-only muted small">
+            <Time iso={row.original.last_active_at ?? row.original.started_at} />
+          </span>
+        </>
       );
     },
   }),
@@ -65,7 +70,13 @@ const columns = col.columns([
     cell: ({ row }) => <Time iso={row.original.last_active_at ?? row.original.started_at} />,
   }),
 ]);
-const columnClass = { provider: 'optional', client: 'optional', threads: 'optional num', tokens: 'num' };
+const columnClass = {
+  provider: 'optional',
+  client: 'optional',
+  threads: 'optional num',
+  tokens: 'num',
+  active: 'optional nowrap',
+};
 
 /** Home: the agent sessions people ran through aibridge, latest activity first. */
 export function SessionsPage({ me }: { me: User }) {
