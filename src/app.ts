@@ -4,7 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Registry } from 'prom-client';
 import type { ApiDeps } from './api/context.js';
 import { registerApi } from './api/index.js';
-import { NOT_FOUND_MESSAGE, toErrorResponse } from './errors.js';
+import { registerDashboard } from './dashboard.js';
+import { toErrorResponse } from './errors.js';
 import { type Gateway, isGatewayPath } from './gateway/bridge.js';
 
 /** Everything the HTTP app is built from; main.ts and the tests assemble it. */
@@ -45,7 +46,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (status >= 500) request.log.error({ err: error, url: request.routeOptions.url }, 'request failed');
     return reply.code(status).send(body);
   });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ message: NOT_FOUND_MESSAGE }));
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {
@@ -62,10 +62,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics()),
   );
-  app.get('/', async (_request, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .send('<!doctype html><title>aibridge</title><p>aibridge is running. API: <code>/api/v2</code></p>'),
-  );
+  await registerDashboard(app);
   return app;
 }

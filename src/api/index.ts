@@ -7,6 +7,7 @@ import { keyRoutes } from './keys.js';
 import { buildOpenApi } from './openapi.js';
 import { type AnyRoute, mountRoutes } from './route.js';
 import { sessionRoutes } from './sessions.js';
+import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
 
 /** Every control-plane route; the OpenAPI document is generated from this list. */
@@ -17,6 +18,7 @@ export const apiRoutes: AnyRoute[] = [
   ...interceptionRoutes,
   ...sessionRoutes,
   ...facetRoutes,
+  ...usageRoutes,
 ];
 
 /** Mounts the control plane and its OpenAPI document on the Fastify app. */

@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { startTestServer, type TestServer } from '../server.js';
+
+/** Debian's Chromium; browser tests never download a browser of their own. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Why browser tests cannot run here, or undefined when they can (always, in CI). */
+export const chromiumMissing = existsSync(CHROMIUM_PATH)
+  ? undefined
+  : `no Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium`;
+
+/** The dashboard's sessionStorage key for the token, read in the page. */
+export const STORED_TOKEN = "sessionStorage.getItem('aibridge.token')";
+
+/** Where screenshots go: a git-ignored folder CI keeps as build artifacts. */
+export const SCREENSHOT_DIR = new URL('../../artifacts/screenshots/', import.meta.url).pathname;
+
+// Headless, no sandbox (CI runs as root), and nothing that phones home on a closed network.
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Two screen sizes the dashboard must work at. */
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const;
+
+/** A running server with the built dashboard, and a browser to drive it. */
+export interface Dashboard {
+  server: TestServer;
+  browser: Browser;
+  /** A fresh browser context (own storage) on the server, signed in when a token is given. */
+  open(options?: { token?: string; viewport?: keyof typeof VIEWPORTS }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** Starts a server on a fresh embedded database and Chromium (each launch gets a new profile). */
+export async function startDashboard(): Promise<Dashboard> {
+  const server = await startTestServer('pglite');
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
+  const contexts: BrowserContext[] = [];
+  return {
+    server,
+    browser,
+    async open({ token, viewport = 'desktop' } = {}) {
+      const context = await browser.newContext({
+        baseURL: server.url,
+        viewport: VIEWPORTS[viewport],
+        timezoneId: 'Europe/Paris',
+        locale: 'en-GB',
+      });
+      contexts.push(context);
+      if (token) {
+        const value = JSON.stringify(token);
+        await context.addInitScript({
+          content: `if (!sessionStorage.getItem('aibridge.token')) sessionStorage.setItem('aibridge.token', ${value});`,
+        });
+      }
+      return context.newPage();
+    },
+    async close() {
+      for (const context of contexts) await context.close().catch(() => {});
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/**
+ * Declares a browser suite with its own server and browser; skipped, with the reason in its
+ * title, only where Debian's Chromium is not installed.
+ */
+export function describeInBrowser(title: string, body: (dashboard: () => Dashboard) => void): void {
+  const label = chromiumMissing ? `${title} [SKIPPED: ${chromiumMissing}]` : title;
+  describe.skipIf(chromiumMissing !== undefined)(label, () => {
+    let dashboard: Dashboard | undefined;
+    beforeAll(async () => {
+      dashboard = await startDashboard();
+    }, 60_000);
+    afterAll(async () => {
+      await dashboard?.close();
+    });
+    body(() => {
+      if (!dashboard) throw new Error('dashboard not started');
+      return dashboard;
+    });
+  });
+}
+
+/**
+ * Saves the page at both sizes in light and dark as `<name>-<size>-<scheme>.png`, then
+ * restores the desktop light view; the screenshots are for people to look at.
+ */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+    await page.setViewportSize(viewport);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.waitForTimeout(50);
+      await page.screenshot({
+        path: join(SCREENSHOT_DIR, `${name}-${size}-${colorScheme}.png`),
+        fullPage: size === 'phone',
+      });
+    }
+  }
+  await page.setViewportSize(VIEWPORTS.desktop);
+  await page.emulateMedia({ colorScheme: 'light' });
+}

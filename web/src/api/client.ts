@@ -1,0 +1,71 @@
+import { getToken, setToken } from './token.js';
+import type { ErrorBody } from './types.js';
+
+/** A non-2xx answer, with the reference envelope's message, detail and validations. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody,
+  ) {
+    super(body.message);
+  }
+
+  /** The message and what it adds, as one sentence for people. */
+  describe(): string {
+    const parts = [this.body.message];
+    if (this.body.detail) parts.push(this.body.detail);
+    for (const v of this.body.validations ?? []) parts.push(`${v.field}: ${v.detail}`);
+    return parts.join(' ');
+  }
+}
+
+/** Why the last signed-in session ended, for the sign-in page to say. */
+export let signOutReason: string | undefined;
+
+type Params = Record<string, string | number | undefined>;
+
+/** Builds `/api/v2/<path>?…`, leaving out empty parameters. */
+export function apiUrl(path: string, params: Params = {}): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') search.set(key, String(value));
+  }
+  const query = search.toString();
+  return `/api/v2/${path}${query ? `?${query}` : ''}`;
+}
+
+/**
+ * The one way the dashboard talks to the server: the stored token in `Coder-Session-Token`,
+ * JSON both ways, errors as ApiError. A 401 signs the browser out, so an expired or
+ * revoked token lands on the sign-in page with the server's reason.
+ */
+export async function api<T>(
+  path: string,
+  options: { params?: Params; method?: string; body?: unknown; token?: string } = {},
+): Promise<T> {
+  const token = options.token ?? getToken();
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token) headers['Coder-Session-Token'] = token;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(apiUrl(path, options.params), {
+    method: options.method ?? 'GET',
+    headers,
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  if (response.status === 204) return undefined as T;
+  const body: unknown = await response.json().catch(() => ({ message: response.statusText }));
+  if (!response.ok) {
+    const error = new ApiError(response.status, body as ErrorBody);
+    if (response.status === 401 && !options.token) {
+      signOutReason = error.body.detail ?? error.body.message;
+      setToken(null);
+    }
+    throw error;
+  }
+  return body as T;
+}
+
+/** Forgets why the previous session ended, once the sign-in page has shown it. */
+export function clearSignOutReason(): void {
+  signOutReason = undefined;
+}

@@ -1,0 +1,133 @@
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
+import { api } from './client.js';
+import type { ApiKey, InterceptionList, SessionDetail, SessionList, Usage, User, UserList } from './types.js';
+
+/** Rows per page on the list pages. */
+export const PAGE_SIZE = 25;
+/** Threads per page on the session timeline, as the reference loads them. */
+export const THREAD_PAGE_SIZE = 20;
+
+/** The signed-in user; everything role-dependent reads this. */
+export function useMe(token: string | null) {
+  return useQuery({
+    queryKey: ['me', token],
+    queryFn: () => api<User>('users/me'),
+    enabled: Boolean(token),
+    staleTime: 60_000,
+    retry: false,
+  });
+}
+
+/** One page of sessions for a `q`, after a cursor. */
+export function useSessions(q: string, after: string | undefined) {
+  return useQuery({
+    queryKey: ['sessions', q, after],
+    queryFn: () =>
+      api<SessionList>('aibridge/sessions', { params: { q, limit: PAGE_SIZE, after_session_id: after } }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** The list row of one session: thread count and last activity the detail endpoint lacks. */
+export function useSessionRow(id: string, initiator: string | undefined) {
+  const q = [`session_id:"${id.replaceAll('"', '')}"`, initiator ? `initiator:${initiator}` : '']
+    .filter(Boolean)
+    .join(' ');
+  return useQuery({
+    queryKey: ['sessions', q, 'row'],
+    queryFn: () => api<SessionList>('aibridge/sessions', { params: { q, limit: 1 } }),
+    select: (list) => list.sessions[0],
+  });
+}
+
+/** A session's threads, page by page (oldest first), for the infinite timeline. */
+export function useSessionThreads(id: string, initiator: string | undefined) {
+  return useInfiniteQuery({
+    queryKey: ['session', id, initiator],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      api<SessionDetail>(`aibridge/sessions/${encodeURIComponent(id)}`, {
+        params: { limit: THREAD_PAGE_SIZE, after_id: pageParam, initiator },
+      }),
+    getNextPageParam: (page) =>
+      page.threads.length < THREAD_PAGE_SIZE ? undefined : page.threads[page.threads.length - 1]?.id,
+  });
+}
+
+/** One page of interceptions for a `q`, after a cursor. */
+export function useInterceptions(q: string, after: string | undefined) {
+  return useQuery({
+    queryKey: ['interceptions', q, after],
+    queryFn: () =>
+      api<InterceptionList>('aibridge/interceptions', { params: { q, limit: PAGE_SIZE, after_id: after } }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** The aggregate behind the usage charts. */
+export function useUsage(q: string, bucket: 'hour' | 'day', tz: string) {
+  return useQuery({
+    queryKey: ['usage', q, bucket, tz],
+    queryFn: () => api<Usage>('aibridge/usage', { params: { q, bucket, tz } }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Distinct values for the filter pickers; an error simply leaves the picker empty. */
+export function useDistinct(resource: 'models' | 'clients') {
+  return useQuery({
+    queryKey: ['distinct', resource],
+    queryFn: () => api<string[]>(`aibridge/${resource}`, { params: { limit: 1000 } }),
+    staleTime: 60_000,
+    retry: false,
+  });
+}
+
+/** Users, for owners' and auditors' pickers and the users page. */
+export function useUsers(enabled: boolean) {
+  return useQuery({
+    queryKey: ['users'],
+    queryFn: () => api<UserList>('users', { params: { limit: 1000 } }),
+    enabled,
+    staleTime: 30_000,
+  });
+}
+
+export function useKeys(userId: string) {
+  return useQuery({
+    queryKey: ['keys', userId],
+    queryFn: () => api<ApiKey[]>(`users/${userId}/keys`),
+  });
+}
+
+export function useCreateUser() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { username: string; name?: string; role: string }) =>
+      api<User>('users', { method: 'POST', body }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['users'] }),
+  });
+}
+
+export function useCreateKey(userId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { token_name?: string; lifetime: string }) =>
+      api<{ key: string }>(`users/${userId}/keys`, { method: 'POST', body }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['keys', userId] }),
+  });
+}
+
+export function useRevokeKey(userId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (keyId: string) => api<void>(`users/${userId}/keys/${keyId}`, { method: 'DELETE' }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['keys', userId] }),
+  });
+}

@@ -1,0 +1,59 @@
+import { useQueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { NavLink, useNavigate } from 'react-router';
+import { setToken } from '../api/token.js';
+import type { User } from '../api/types.js';
+import { UserChip } from './UserChip.js';
+
+/** The frame of every signed-in page: brand, navigation, who is signed in, sign-out. */
+export function Layout({ me, children }: { me: User; children: ReactNode }) {
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const signOut = () => {
+    setToken(null);
+    client.clear();
+    navigate('/signin', { replace: true });
+  };
+  const links: Array<[string, ReactNode]> = [
+    ['/sessions', 'Sessions'],
+    ['/requests', 'Request log'],
+    ['/usage', 'Usage'],
+  ];
+  if (me.role === 'owner') {
+    links.push([
+      '/users',
+      <>
+        Users<span className="optional"> &amp; tokens</span>
+      </>,
+    ]);
+  }
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <NavLink to="/sessions" className="brand">
+          aibridge
+        </NavLink>
+        <nav aria-label="Main" className="nav">
+          {links.map(([to, label]) => (
+            <NavLink key={to} to={to} className="nav-link">
+              {label}
+            </NavLink>
+          ))}
+        </nav>
+        <div className="whoami">
+          <UserChip user={me} />
+          <span className="role-badge">{me.role}</span>
+          <button type="button" className="button button-quiet" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" className="content">
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatCount,
+  formatDuration,
+  formatLocal,
+  formatSpan,
+  formatUtc,
+  initials,
+  prettyJson,
+  truncate,
+} from './format.js';
+
+describe('formatting', () => {
+  it('keeps small counts exact and compacts large ones', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(9999)).toBe('9,999');
+    expect(formatCount(12_345)).toBe('12.3K');
+    expect(formatCount(4_500_000)).toBe('4.5M');
+  });
+
+  it('writes durations in the two largest useful units', () => {
+    expect(formatDuration(850)).toBe('850 ms');
+    expect(formatDuration(12_400)).toBe('12 s');
+    expect(formatDuration(200_000)).toBe('3 min 20 s');
+    expect(formatDuration(7_500_000)).toBe('2 h 5 min');
+    expect(formatDuration(-1)).toBe('—');
+    expect(formatSpan('2026-05-04T09:00:00Z', '2026-05-04T09:01:00Z')).toBe('1 min');
+    expect(formatSpan('2026-05-04T09:00:00Z', undefined)).toBe('—');
+  });
+
+  it('shows local times and exact UTC instants', () => {
+    expect(formatUtc('2026-05-04T09:00:00.123456Z')).toBe('2026-05-04 09:00:00 UTC');
+    expect(formatLocal('2026-05-04T23:30:00Z', 'Europe/Paris')).toBe('May 5, 2026, 1:30 AM');
+  });
+
+  it('derives initials, truncates prompts and pretty-prints tool arguments', () => {
+    expect(initials('Ada Lovelace')).toBe('AL');
+    expect(initials('bob')).toBe('B');
+    expect(initials('mary-jane-watson')).toBe('MW');
+    expect(truncate('fix the\n  failing   test', 12)).toBe('fix the fai…');
+    expect(prettyJson('{"path":"a.ts"}')).toBe('{\n  "path": "a.ts"\n}');
+    expect(prettyJson('not json')).toBe('not json');
+  });
+});

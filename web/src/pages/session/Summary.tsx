@@ -1,0 +1,51 @@
+import type { Session, SessionDetail } from '../../api/types.js';
+import { Time } from '../../components/Time.js';
+import { UserChip } from '../../components/UserChip.js';
+import { formatExact, formatSpan } from '../../lib/format.js';
+
+interface SummaryProps {
+  detail: SessionDetail;
+  row: Session | undefined;
+  loadedThreads: number;
+  toolCalls: number;
+  complete: boolean;
+}
+
+/** The session's side panel: who, with what, when, and what it cost. */
+export function Summary({ detail, row, loadedThreads, toolCalls, complete }: SummaryProps) {
+  const tokens = detail.token_usage_summary;
+  const items: Array<[string, React.ReactNode]> = [
+    [
+      'Session',
+      <code key="id" className="break">
+        {detail.id}
+      </code>,
+    ],
+    ['User', <UserChip key="user" user={detail.initiator} />],
+    ['Client', detail.client || 'Unknown'],
+    ['Providers', detail.providers.join(', ') || '—'],
+    ['Models', detail.models.join(', ') || '—'],
+    ['Started', <Time key="start" iso={detail.started_at} />],
+    ['Ended', <Time key="end" iso={detail.ended_at} />],
+    ['Duration', formatSpan(detail.started_at, detail.ended_at)],
+    ['Input tokens', formatExact(tokens.input_tokens)],
+    ['Output tokens', formatExact(tokens.output_tokens)],
+    ['Cache read', formatExact(tokens.cache_read_input_tokens ?? 0)],
+    ['Cache write', formatExact(tokens.cache_write_input_tokens ?? 0)],
+    ['Threads', formatExact(row?.threads ?? loadedThreads)],
+    ['Tool calls', complete ? formatExact(toolCalls) : `${formatExact(toolCalls)}+ (so far)`],
+  ];
+  return (
+    <aside className="card summary" aria-label="Session summary">
+      <h2>Session summary</h2>
+      <dl>
+        {items.map(([term, value]) => (
+          <div key={term} className="summary-item">
+            <dt>{term}</dt>
+            <dd data-testid={`summary-${term.toLowerCase().replaceAll(' ', '-')}`}>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </aside>
+  );
+}

@@ -1,0 +1,139 @@
+import { type FormEvent, useState } from 'react';
+import { ApiError } from '../../api/client.js';
+import { useCreateKey, useKeys, useRevokeKey } from '../../api/queries.js';
+import type { User } from '../../api/types.js';
+import { CopyButton } from '../../components/CopyButton.js';
+import { ErrorState } from '../../components/States.js';
+import { Time } from '../../components/Time.js';
+
+const LIFETIMES = [
+  ['7d', '7 days'],
+  ['30d', '30 days'],
+  ['90d', '90 days'],
+  ['365d', '1 year'],
+] as const;
+
+/** A user's tokens: issue one (its secret shown once, with a copy button), list, revoke. */
+export function TokensPanel({ user }: { user: User }) {
+  const keys = useKeys(user.id);
+  const create = useCreateKey(user.id);
+  const revoke = useRevokeKey(user.id);
+  const [name, setName] = useState('');
+  const [lifetime, setLifetime] = useState('30d');
+  const [issued, setIssued] = useState<string | undefined>();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate(
+      { lifetime, ...(name.trim() ? { token_name: name.trim() } : {}) },
+      {
+        onSuccess: ({ key }) => {
+          setIssued(key);
+          setName('');
+        },
+      },
+    );
+  };
+  return (
+    <section className="card tokens-panel" aria-labelledby="tokens-title">
+      <h2 id="tokens-title">Tokens of {user.name || user.username}</h2>
+      {issued ? (
+        <div className="callout" role="status">
+          <p>
+            <strong>New token — copy it now, it will not be shown again.</strong>
+          </p>
+          <div className="token-once">
+            <code data-testid="new-token">{issued}</code>
+            <CopyButton text={issued} />
+          </div>
+          <button type="button" className="button button-quiet" onClick={() => setIssued(undefined)}>
+            Done
+          </button>
+        </div>
+      ) : null}
+      <form className="form form-inline" onSubmit={submit}>
+        <label>
+          <span>
+            Name <span className="muted">(optional)</span>
+          </span>
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </label>
+        <label>
+          Expires after
+          <select value={lifetime} onChange={(e) => setLifetime(e.target.value)}>
+            {LIFETIMES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="button button-primary" disabled={create.isPending}>
+          Issue token
+        </button>
+      </form>
+      {create.error ? (
+        <p className="form-error" role="alert">
+          {create.error instanceof ApiError ? create.error.describe() : 'The server could not be reached.'}
+        </p>
+      ) : null}
+      {keys.isError ? <ErrorState error={keys.error} /> : null}
+      {keys.data && keys.data.length === 0 ? <p className="muted">No tokens yet.</p> : null}
+      {keys.data && keys.data.length > 0 ? (
+        <div className="table-scroll">
+          <table className="mini-table">
+            <thead>
+              <tr>
+                <th scope="col">Id</th>
+                <th scope="col">Name</th>
+                <th scope="col">Expires</th>
+                <th scope="col" className="optional">
+                  Last used
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.data.map((key) => (
+                <tr key={key.id}>
+                  <td>
+                    <code>{key.id}</code>
+                  </td>
+                  <td>{key.token_name || <span className="muted">—</span>}</td>
+                  <td>
+                    <Time iso={key.expires_at} />
+                  </td>
+                  <td>
+                    {key.last_used ? <Time iso={key.last_used} /> : <span className="muted">never</span>}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="button button-danger"
+                      disabled={revoke.isPending}
+                      onClick={() => {
+                        if (
+                          window.confirm(`Revoke token ${key.id}? Anything using it stops working at once.`)
+                        ) {
+                          revoke.mutate(key.id);
+                        }
+                      }}
+                    >
+                      Revoke
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
