@@ -31,7 +31,12 @@ export function openBody(body: Buffer): OpenedBody {
   if (body.length === 0) throw new PayloadError('the request body is empty; expected a JSON object');
   const json = new RawJson(body);
   const root = json.root();
-  if (json.kind(root) !== 'object') throw new PayloadError('the request body must be a JSON object');
+  if (json.kind(root) !== 'object') {
+    if (json.kind(root) === 'array' || json.value(root) !== undefined) {
+      throw new PayloadError('the request body must be a JSON object');
+    }
+    throw new JsonSyntaxError('not a JSON value');
+  }
   const fields = json.fields(root);
   const model = json.string(fields.get('model'));
   if (!model) throw new PayloadError('the request body needs a "model" (a non-empty string)');
