@@ -8,6 +8,7 @@ import { Database } from './db/database.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
+import { registerRecorderMetrics } from './recorder/metrics.js';
 import { DatabaseRecorder, type RecorderOptions } from './recorder/recorder.js';
 
 /** A started server: where it listens, and how to stop it gracefully. */
@@ -42,6 +43,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await auth.start();
     const metrics = createMetricsRegistry();
     const recorder = new DatabaseRecorder(db, log, options.recorder);
+    registerRecorderMetrics(metrics, () => recorder.stats);
     const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics });
     const app = await buildApp({ config, db, log, auth, gateway, metrics, version: VERSION });
     await app.listen({ host: config.http.host, port: config.http.port });

@@ -129,6 +129,8 @@ export function stream(body: string, options: StreamOptions = {}): Responder {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     for (const [i, event] of events.entries()) {
       if (options.destroyAfter !== undefined && i >= options.destroyAfter) {
+        // Let what was written reach the wire first: destroy() drops corked, unsent bytes.
+        await sleep(20);
         res.destroy();
         return;
       }

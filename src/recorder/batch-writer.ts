@@ -47,6 +47,8 @@ export class BatchWriter {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private giveUpAt: number | undefined;
+  /** Batches written and records they carried. */
+  readonly stats = { batches: 0, records: 0 };
   private readonly lingerMs: number;
   private readonly maxBatch: number;
   private readonly maxQueuedRecords: number;
@@ -167,6 +169,8 @@ export class BatchWriter {
     for (;;) {
       try {
         await this.options.write(batch.map((entry) => entry.record));
+        this.stats.batches++;
+        this.stats.records += batch.length;
         return;
       } catch (error) {
         const state = sqlState(error) ?? '';

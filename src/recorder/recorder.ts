@@ -11,6 +11,15 @@ export type RecorderOptions = Partial<Omit<BatchWriterOptions, 'write' | 'onSett
   closeTimeoutMs?: number;
 };
 
+/** Counters of the recorder's database work. */
+export interface RecorderStats {
+  startStatements: number;
+  startRows: number;
+  batches: number;
+  batchedRecords: number;
+  queueDepth: number;
+}
+
 const BASE_RECORD_BYTES = 256;
 
 /**
@@ -65,6 +74,17 @@ export class DatabaseRecorder implements Recorder {
   /** Records queued and not yet written (for metrics and tests). */
   get queueDepth(): number {
     return this.batches.depth;
+  }
+
+  /** How well writes are being batched, for metrics and tests. */
+  get stats(): RecorderStats {
+    return {
+      startStatements: this.starts.stats.statements,
+      startRows: this.starts.stats.rows,
+      batches: this.batches.stats.batches,
+      batchedRecords: this.batches.stats.records,
+      queueDepth: this.batches.depth,
+    };
   }
 
   close(): Promise<void> {

@@ -29,6 +29,8 @@ const MAX_BATCH = 500;
 export class StartWriter {
   private pending: Waiter[] = [];
   private busy = false;
+  /** Insert statements run, and rows they carried (rows ÷ statements = the group-commit factor). */
+  readonly stats = { statements: 0, rows: 0 };
 
   constructor(
     private readonly db: Database,
@@ -56,6 +58,8 @@ export class StartWriter {
 
   private async insert(batch: Waiter[]): Promise<void> {
     try {
+      this.stats.statements++;
+      this.stats.rows += batch.length;
       const rows = await insertStarts(this.db, batch);
       const byId = new Map(rows.map((row) => [row.id, row]));
       for (const waiter of batch) {
