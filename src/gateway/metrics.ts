@@ -11,6 +11,8 @@ export interface InterceptionLabels {
   client: string;
 }
 
+const MAX_CACHED_SERIES = 10_000;
+
 /**
  * The reference's gateway metrics (§6.19) under the `aibridge_` prefix. Updated when an
  * interception ends, not per event, so the streaming path does no label hashing.
@@ -23,6 +25,7 @@ export class GatewayMetrics {
   private readonly prompts: Counter;
   private readonly tokens: Counter;
   private readonly toolSelections: Counter;
+  private readonly cache = new Map<string, InterceptionSeries>();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -71,45 +74,87 @@ export class GatewayMetrics {
     });
   }
 
-  started(l: InterceptionLabels): void {
-    this.inflight.inc({ provider: l.provider, model: l.model, route: l.route });
+  /**
+   * The metric series of one label set, bound once and cached: prom-client hashes a label
+   * object on every update, which adds up at thousands of requests a second.
+   */
+  series(l: InterceptionLabels): InterceptionSeries {
+    const key = `${l.provider}\u0000${l.model}\u0000${l.route}\u0000${l.method}\u0000${l.initiatorId}\u0000${l.client}`;
+    let series = this.cache.get(key);
+    if (!series) {
+      if (this.cache.size >= MAX_CACHED_SERIES) this.cache.clear();
+      series = new InterceptionSeries(this, l);
+      this.cache.set(key, series);
+    }
+    return series;
   }
 
-  ended(l: InterceptionLabels, status: 'completed' | 'failed', seconds: number): void {
-    this.inflight.dec({ provider: l.provider, model: l.model, route: l.route });
-    this.interceptions.inc({
+  /** @internal Binds the children of one label set. */
+  bind(l: InterceptionLabels) {
+    const user = { provider: l.provider, model: l.model, initiator_id: l.initiatorId, client: l.client };
+    const base = {
       provider: l.provider,
       model: l.model,
-      status,
       route: l.route,
       method: l.method,
       initiator_id: l.initiatorId,
       client: l.client,
-    });
-    this.duration.observe({ provider: l.provider, model: l.model }, seconds);
-  }
-
-  prompt(l: InterceptionLabels): void {
-    this.prompts.inc({ provider: l.provider, model: l.model, initiator_id: l.initiatorId, client: l.client });
-  }
-
-  tokenCounts(l: InterceptionLabels, counts: Record<string, number>): void {
-    for (const type in counts) {
-      const value = counts[type] as number;
-      if (value > 0) {
-        this.tokens.inc(
-          { provider: l.provider, model: l.model, type, initiator_id: l.initiatorId, client: l.client },
-          value,
-        );
-      }
-    }
-  }
-
-  toolSelected(l: InterceptionLabels, name: string): void {
-    this.toolSelections.inc({ provider: l.provider, model: l.model, name });
+    };
+    return {
+      inflight: this.inflight.labels({ provider: l.provider, model: l.model, route: l.route }),
+      completed: this.interceptions.labels({ ...base, status: 'completed' }),
+      failed: this.interceptions.labels({ ...base, status: 'failed' }),
+      duration: this.duration.labels({ provider: l.provider, model: l.model }),
+      prompts: this.prompts.labels(user),
+      tokens: (type: string) => this.tokens.labels({ ...user, type }),
+      tool: (name: string) => this.toolSelections.labels({ provider: l.provider, model: l.model, name }),
+    };
   }
 
   passthrough(provider: string, route: string, method: string): void {
     this.passthroughs.inc({ provider, route, method });
+  }
+}
+
+type Bound = ReturnType<GatewayMetrics['bind']>;
+
+/** The metrics of interceptions sharing one label set; what the request path updates. */
+export class InterceptionSeries {
+  private readonly bound: Bound;
+  private readonly tokenChildren = new Map<string, ReturnType<Bound['tokens']>>();
+
+  constructor(metrics: GatewayMetrics, labels: InterceptionLabels) {
+    this.bound = metrics.bind(labels);
+  }
+
+  started(): void {
+    this.bound.inflight.inc();
+  }
+
+  ended(status: 'completed' | 'failed', seconds: number): void {
+    this.bound.inflight.dec();
+    (status === 'completed' ? this.bound.completed : this.bound.failed).inc();
+    this.bound.duration.observe(seconds);
+  }
+
+  prompt(): void {
+    this.bound.prompts.inc();
+  }
+
+  tokenCounts(counts: Record<string, number>): void {
+    for (const type in counts) {
+      const value = counts[type] as number;
+      if (value <= 0) continue;
+      let child = this.tokenChildren.get(type);
+      if (!child) {
+        child = this.bound.tokens(type);
+        this.tokenChildren.set(type, child);
+      }
+      child.inc(value);
+    }
+  }
+
+  toolSelected(name: string): void {
+    this.bound.tool(name).inc();
   }
 }

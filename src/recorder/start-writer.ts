@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { sqlState } from '../db/errors.js';
-import { cleanJson, cleanText } from './text.js';
+import type { PreparedStatement } from '../db/prepared.js';
+import { cleanJson } from './text.js';
 import type { InterceptionStart, StartedInterception } from './types.js';
 
 /** A same-replica tool call whose row may not be committed yet: the parent a tool result points to. */
@@ -24,7 +24,10 @@ const MAX_BATCH = 500;
  * its request goes upstream, but requests that arrive while an insert is in flight wait for the
  * next one and share it — one multi-row statement, one round trip, however many requests.
  * The thread lineage lookup (tool-call id → parent, same initiator only) runs inside that same
- * statement, so a request carrying a tool result costs no extra round trip either.
+ * statement, so a request carrying a tool result costs no extra round trip either; batches
+ * without one use a plainer statement (the lookup's plan costs the server even when unused).
+ * Both are prepared statements of one fixed shape (rows passed as one JSON parameter), whatever
+ * the batch size.
  */
 export class StartWriter {
   private pending: Waiter[] = [];
@@ -85,35 +88,63 @@ interface InsertedRow {
   thread_root_id: string | null;
 }
 
-function insertStarts(db: Database, batch: Waiter[]): Promise<InsertedRow[]> {
-  const col = <T>(pick: (w: Waiter) => T) => batch.map(pick);
-  return sql<InsertedRow>`
-    INSERT INTO aibridge_interceptions (id, initiator_id, api_key_id, provider, model, client,
-      client_session_id, metadata, started_at, thread_parent_id, thread_root_id)
-    SELECT r.id::uuid, r.initiator_id::uuid, r.api_key_id, r.provider, r.model, r.client,
-      r.client_session_id, r.metadata::jsonb, r.started_at::timestamptz,
-      COALESCE(r.parent_hint::uuid, p.id),
-      CASE WHEN r.parent_hint IS NOT NULL THEN r.root_hint::uuid ELSE COALESCE(p.thread_root_id, p.id) END
-    FROM unnest(${col((w) => w.start.id)}::text[], ${col((w) => w.start.initiatorId)}::text[],
-      ${col((w) => w.start.apiKeyId)}::text[], ${col((w) => w.start.provider)}::text[],
-      ${col((w) => cleanText(w.start.model))}::text[], ${col((w) => w.start.client)}::text[],
-      ${col((w) => (w.start.clientSessionId === undefined ? null : cleanText(w.start.clientSessionId)))}::text[],
-      ${col((w) => cleanJson(w.start.metadata))}::text[], ${col((w) => w.start.startedAt.toISOString())}::text[],
-      ${col((w) => w.start.correlatingToolCallId ?? null)}::text[],
-      ${col((w) => w.hint?.parentId ?? null)}::text[], ${col((w) => w.hint?.rootId ?? null)}::text[])
-      AS r(id, initiator_id, api_key_id, provider, model, client, client_session_id, metadata,
-        started_at, tool_call_id, parent_hint, root_hint)
+const ROWS = `json_to_recordset($1::text::json) AS r(id uuid, initiator_id uuid, api_key_id text,
+  provider text, model text, client text, client_session_id text, metadata jsonb, started_at timestamptz,
+  tool_call_id text, parent_hint uuid, root_hint uuid)`;
+const INSERT = `INSERT INTO aibridge_interceptions (id, initiator_id, api_key_id, provider, model, client,
+  client_session_id, metadata, started_at, thread_parent_id, thread_root_id)`;
+const VALUES = `r.id, r.initiator_id, r.api_key_id, r.provider, r.model, r.client, r.client_session_id,
+  r.metadata, r.started_at`;
+
+/** The usual case: no row needs the database to find its parent (none, or known in memory). */
+const INSERT_STARTS: PreparedStatement = {
+  name: 'aibridge_insert_starts_v2',
+  text: `${INSERT} SELECT ${VALUES}, r.parent_hint, r.root_hint FROM ${ROWS}`,
+};
+
+/** Some row carries a tool result: its parent is looked up by tool-call id, same initiator only. */
+const INSERT_STARTS_WITH_LINEAGE: PreparedStatement = {
+  name: 'aibridge_insert_starts_lineage_v2',
+  text: `${INSERT}
+    SELECT ${VALUES}, COALESCE(r.parent_hint, p.id),
+      CASE WHEN r.parent_hint IS NOT NULL THEN r.root_hint ELSE COALESCE(p.thread_root_id, p.id) END
+    FROM ${ROWS}
     LEFT JOIN LATERAL (
       SELECT i.id, i.thread_root_id
       FROM aibridge_tool_usages t
       JOIN aibridge_interceptions i ON i.id = t.interception_id
       WHERE r.parent_hint IS NULL AND r.tool_call_id IS NOT NULL
-        AND t.provider_tool_call_id = r.tool_call_id AND i.initiator_id = r.initiator_id::uuid
+        AND t.provider_tool_call_id = r.tool_call_id AND i.initiator_id = r.initiator_id
       ORDER BY t.created_at DESC
       LIMIT 1
     ) p ON true
-    RETURNING id, thread_parent_id, thread_root_id
-  `
-    .execute(db.kysely)
-    .then((result) => result.rows);
+    RETURNING id, thread_parent_id, thread_root_id`,
+};
+
+async function insertStarts(db: Database, batch: Waiter[]): Promise<InsertedRow[]> {
+  const rows = cleanJson(
+    batch.map(({ start, hint }) => ({
+      id: start.id,
+      initiator_id: start.initiatorId,
+      api_key_id: start.apiKeyId,
+      provider: start.provider,
+      model: start.model,
+      client: start.client,
+      client_session_id: start.clientSessionId ?? null,
+      metadata: start.metadata,
+      started_at: start.startedAt.toISOString(),
+      tool_call_id: start.correlatingToolCallId ?? null,
+      parent_hint: hint?.parentId ?? null,
+      root_hint: hint?.rootId ?? null,
+    })),
+  );
+  if (batch.some((w) => w.start.correlatingToolCallId !== undefined && w.hint === undefined)) {
+    return db.prepared.run<InsertedRow>(INSERT_STARTS_WITH_LINEAGE, [rows]);
+  }
+  await db.prepared.run(INSERT_STARTS, [rows]);
+  return batch.map((w) => ({
+    id: w.start.id,
+    thread_parent_id: w.hint?.parentId ?? null,
+    thread_root_id: w.hint?.rootId ?? null,
+  }));
 }

@@ -6,7 +6,7 @@ export function cleanText(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }
 
-/** JSON text for a jsonb column, NUL-free (see cleanText). */
+/** JSON text for a jsonb column or a json_to_recordset parameter, NUL-free (see cleanText). */
 export function cleanJson(value: unknown): string {
   const json = JSON.stringify(value ?? {});
   return json.includes('\\u0000')

@@ -19,6 +19,8 @@ export interface ApiHandler {
   readResponse: BodyReader;
   /** Byte strings whose absence proves a blocking response selected no tool. */
   toolMarkers: readonly string[];
+  /** Byte strings whose absence proves it holds no thought either (only id and usage to read). */
+  thoughtMarkers: readonly string[];
 }
 
 /** The three bridged APIs. */
@@ -28,17 +30,20 @@ export const APIS: Record<ApiKind, ApiHandler> = {
     streamReader: (sink) => new MessagesStreamReader(sink),
     readResponse: readMessagesResponse,
     toolMarkers: MESSAGES_TOOL_MARKERS,
+    thoughtMarkers: ['"thinking"'],
   },
   'chat-completions': {
     readPayload: readChatPayload,
     streamReader: (sink) => new ChatStreamReader(sink),
     readResponse: readChatResponse,
     toolMarkers: CHAT_TOOL_MARKERS,
+    thoughtMarkers: [],
   },
   responses: {
     readPayload: readResponsesPayload,
     streamReader: (sink) => new ResponsesStreamReader(sink),
     readResponse: readResponsesResponse,
     toolMarkers: RESPONSES_TOOL_MARKERS,
+    thoughtMarkers: ['"summary_text"', '"commentary"'],
   },
 };

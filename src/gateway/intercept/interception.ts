@@ -1,5 +1,5 @@
 import type { InterceptionStart, Recorder } from '../../recorder/types.js';
-import type { GatewayMetrics, InterceptionLabels } from '../metrics.js';
+import type { InterceptionSeries } from '../metrics.js';
 import type { RecordSink, ThoughtSource, TokenCounts, ToolCall } from './sink.js';
 
 /** The user's prompt, decoded only when it is written (it can be megabytes). */
@@ -28,10 +28,9 @@ export class Interception implements RecordSink {
     readonly threadRootId: string,
     private readonly prompt: PromptSource | undefined,
     private readonly recorder: Recorder,
-    private readonly metrics: GatewayMetrics,
-    private readonly labels: InterceptionLabels,
+    private readonly metrics: InterceptionSeries,
   ) {
-    metrics.started(labels);
+    metrics.started();
   }
 
   get id(): string {
@@ -51,12 +50,12 @@ export class Interception implements RecordSink {
       promptBytes: prompt.bytes,
       createdAt: new Date(),
     });
-    this.metrics.prompt(this.labels);
+    this.metrics.prompt();
   }
 
   tokens(counts: TokenCounts): void {
     this.recorder.record({ kind: 'token_usage', interceptionId: this.id, ...counts, createdAt: new Date() });
-    this.metrics.tokenCounts(this.labels, {
+    this.metrics.tokenCounts({
       input: counts.input,
       output: counts.output,
       cache_read_input_tokens: counts.cacheRead,
@@ -77,7 +76,7 @@ export class Interception implements RecordSink {
       input: call.input,
       createdAt: new Date(),
     });
-    this.metrics.toolSelected(this.labels, call.name);
+    this.metrics.toolSelected(call.name);
   }
 
   thought(text: string, source: ThoughtSource): void {
@@ -116,6 +115,6 @@ export class Interception implements RecordSink {
     this.ended = true;
     this.recorder.record({ kind: 'end', interceptionId: this.id, endedAt: new Date() });
     const status = ok && !this.sawFailure ? 'completed' : 'failed';
-    this.metrics.ended(this.labels, status, (performance.now() - this.startedAt) / 1000);
+    this.metrics.ended(status, (performance.now() - this.startedAt) / 1000);
   }
 }

@@ -91,7 +91,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     return;
   }
 
-  const interception = new Interception(start, threadRootId, payload.prompt, deps.recorder, deps.metrics, {
+  const series = deps.metrics.series({
     provider: start.provider,
     model: start.model,
     route: route.path,
@@ -99,6 +99,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     initiatorId: actor.userId,
     client,
   });
+  const interception = new Interception(start, threadRootId, payload.prompt, deps.recorder, series);
   let observer: RecordingObserver | undefined;
   const { timing } = request;
   const dispatchedAt = performance.now();
@@ -122,7 +123,13 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
       }
       observer = streamed
         ? new SseObserver(api.streamReader(interception), interception)
-        : new JsonObserver(api.readResponse, api.toolMarkers, interception, contentLength(headers));
+        : new JsonObserver(
+            api.readResponse,
+            api.toolMarkers,
+            api.thoughtMarkers,
+            interception,
+            contentLength(headers),
+          );
       return { headers: added, observer };
     },
   });

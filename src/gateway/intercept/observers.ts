@@ -1,3 +1,4 @@
+import { RawJson } from '../json/raw-json.js';
 import type { RelayObserver } from '../relay.js';
 import { SseParser } from '../sse/parser.js';
 import type { Interception } from './interception.js';
@@ -54,7 +55,8 @@ const MAX_RECORDED_BODY_BYTES = 32 * 1024 * 1024;
  * Keeps a blocking (JSON) response's chunks while they are relayed, and reads it once complete.
  * When the body may contain tool calls (a cheap byte search for the API's marker), it is read
  * before its last chunk goes out and that chunk waits for the tool rows to be committed;
- * otherwise reading happens after the client has everything.
+ * otherwise reading happens after the client has everything, and when no thought can be in it
+ * either, only its id and usage are decoded.
  */
 export class JsonObserver implements RecordingObserver {
   private readonly chunks: Buffer[] = [];
@@ -65,6 +67,7 @@ export class JsonObserver implements RecordingObserver {
   constructor(
     private readonly readBody: BodyReader,
     private readonly toolMarkers: readonly string[],
+    private readonly detailMarkers: readonly string[],
     private readonly interception: Interception,
     private readonly contentLength: number | undefined,
   ) {}
@@ -106,10 +109,28 @@ export class JsonObserver implements RecordingObserver {
     if (this.size > MAX_RECORDED_BODY_BYTES || body.length === 0) return;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      const detailed = [...this.toolMarkers, ...this.detailMarkers].some((marker) => body.includes(marker));
+      parsed = detailed ? JSON.parse(body.toString('utf8')) : summary(body);
     } catch {
       return;
     }
     this.readBody(parsed, this.interception);
   }
+}
+
+const SUMMARY_FIELDS = ['id', 'type', 'object', 'status', 'error', 'usage'];
+
+/**
+ * The members of a response object that recording reads when it has no tool calls or
+ * thoughts, decoded without parsing the (possibly long) generated text.
+ */
+function summary(body: Buffer): Record<string, unknown> {
+  const json = new RawJson(body);
+  const fields = json.fields(json.root());
+  const out: Record<string, unknown> = {};
+  for (const name of SUMMARY_FIELDS) {
+    const span = fields.get(name);
+    if (span) out[name] = json.value(span);
+  }
+  return out;
 }
