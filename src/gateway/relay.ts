@@ -28,6 +28,8 @@ export interface RelayRequest {
     status: number,
     headers: IncomingHttpHeaders,
   ): { headers: Record<string, string>; observer?: RelayObserver };
+  /** The observer threw: it is dropped (the relay goes on untouched) and this is told why. */
+  onObserverError?(error: unknown): void;
 }
 
 /** How an exchange ended. */
@@ -82,11 +84,24 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
     }
     res.on('close', onClose);
 
+    let bodyWritten = false;
     const write = (chunk: Buffer) => {
+      bodyWritten = true;
       if (clientGone || res.write(chunk) || !controller || controller.paused) return;
       const paused = controller;
       paused.pause();
       res.once('drain', () => paused.resume());
+    };
+    // Recording must never break the relay: an observer that throws is dropped, bytes keep flowing.
+    const observe = (chunk: Buffer | undefined): Promise<void> | undefined => {
+      if (!observer) return undefined;
+      try {
+        return chunk ? observer.chunk(chunk) : observer.end();
+      } catch (error) {
+        observer = undefined;
+        request.onObserverError?.(error);
+        return undefined;
+      }
     };
     const hold = (gate: Promise<void>, chunk: Buffer) => {
       gated = true;
@@ -99,12 +114,12 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
     const pump = () => {
       while (!gated && queue.length > 0) {
         const chunk = queue.shift() as Buffer;
-        const gate = observer?.chunk(chunk);
+        const gate = observe(chunk);
         if (gate) return hold(gate, chunk);
         write(chunk);
       }
       if (gated || !upstreamEnded || settled) return;
-      const gate = observer?.end();
+      const gate = observe(undefined);
       const finish = () => {
         res.end();
         settle({ kind: 'completed', status: status as number });
@@ -121,13 +136,19 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
       onResponseStart(c, statusCode, headers) {
         if (statusCode < 200) return;
         status = statusCode;
-        const answer = request.onResponse(statusCode, headers);
-        observer = answer.observer;
         try {
+          const answer = request.onResponse(statusCode, headers);
+          observer = answer.observer;
           res.writeHead(statusCode, clientResponseHeaders(headers, answer.headers));
         } catch (error) {
           c.abort(error as Error);
+          return;
         }
+        // Headers go out with the first chunk when it came in the same read (one write); if the
+        // provider sends headers and then thinks, the client still gets them right away.
+        setImmediate(() => {
+          if (!bodyWritten && !clientGone && !res.writableEnded && !res.destroyed) res.flushHeaders();
+        });
       },
       onResponseData(_c, chunk) {
         if (clientGone) return;
@@ -135,7 +156,7 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
           queue.push(chunk);
           return;
         }
-        const gate = observer?.chunk(chunk);
+        const gate = observe(chunk);
         if (gate) hold(gate, chunk);
         else write(chunk);
       },

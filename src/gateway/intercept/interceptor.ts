@@ -132,6 +132,13 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
           );
       return { headers: added, observer };
     },
+    onObserverError(error) {
+      observer = undefined;
+      deps.log.error(
+        { err: error, interception: start.id },
+        'gateway: recording failed while relaying; relay continues',
+      );
+    },
   });
 
   try {
@@ -158,6 +165,10 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     deps.log.warn({ err: outcome.error, interception: start.id }, 'gateway: upstream broke the response');
   }
   interception.end(outcome.kind === 'completed' && outcome.status < 400);
+  deps.log.debug(
+    { interception: start.id, provider: start.provider, model: start.model, client, outcome: outcome.kind },
+    'gateway: interception ended',
+  );
 }
 
 function interceptionMetadata(
