@@ -49,6 +49,13 @@ describe('BatchWriter', () => {
     expect(written).toEqual([['i1', 'i2', 'i3']]);
   });
 
+  it('splits batches of big records by size', async () => {
+    const { writer, written } = harness();
+    for (const n of [1, 2, 3]) writer.add(end(n), 5 * 1024 * 1024);
+    await writer.durable(3);
+    expect(written).toEqual([['i1'], ['i2'], ['i3']]);
+  });
+
   it('flushes at once for a durability waiter instead of lingering', async () => {
     const { writer, written } = harness({ lingerMs: 60_000 });
     const seq = writer.add(end(1), 100);

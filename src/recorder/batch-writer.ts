@@ -28,6 +28,8 @@ export interface BatchWriterOptions {
 
 const RESOLVED = Promise.resolve();
 const MAX_RETRY_DELAY_MS = 5000;
+/** Keeps one statement (and the strings built for it) small even when prompts are megabytes. */
+const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
 /**
  * The asynchronous half of the recorder: records are queued in order and written in batches
@@ -133,7 +135,7 @@ export class BatchWriter {
   private async run(): Promise<void> {
     try {
       do {
-        const batch = this.queue.slice(0, this.maxBatch);
+        const batch = this.nextBatch();
         await this.writeWithRetry(batch);
         this.queue.splice(0, batch.length);
         this.settle(batch);
@@ -142,6 +144,18 @@ export class BatchWriter {
       this.writing = undefined;
       if (this.queue.length > 0) this.schedule();
     }
+  }
+
+  /** The oldest records, up to maxBatch of them and about MAX_BATCH_BYTES (never fewer than one). */
+  private nextBatch(): QueuedRecord[] {
+    let bytes = 0;
+    let count = 0;
+    for (const entry of this.queue) {
+      if (count >= this.maxBatch || (count > 0 && bytes + entry.bytes > MAX_BATCH_BYTES)) break;
+      bytes += entry.bytes;
+      count++;
+    }
+    return this.queue.slice(0, count);
   }
 
   private mustHurry(): boolean {
