@@ -104,8 +104,9 @@ class Bridge implements Gateway {
       res.shouldKeepAlive = false;
       return sendError(res, shape, 503, 'overloaded', 'aibridge is shutting down; retry in a moment');
     }
-    if (req.headers.upgrade !== undefined) {
-      // Codex tries a WebSocket first and falls back to HTTP at once on 426.
+    if (req.headers.upgrade?.toLowerCase().includes('websocket')) {
+      // Codex tries a WebSocket first and falls back to HTTP at once on 426. (Other upgrades,
+      // like curl's h2c offer, are simply not taken: the request is served over HTTP/1.1.)
       res.shouldKeepAlive = false;
       return sendError(
         res,

@@ -179,6 +179,28 @@ describeEachServer(
         req.end();
       });
       expect(status).toBe(426);
+      // An h2c offer (curl --http2 on http://) is just not taken: the request is served.
+      upstream.next(reply(200, chatAnswer));
+      const h2c = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${server().url}/api/v2/aibridge${CHAT}`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${server().ownerToken}`,
+            'content-type': 'application/json',
+            connection: 'Upgrade, HTTP2-Settings',
+            upgrade: 'h2c',
+            'http2-settings': 'AAMAAABkAARAAAAAAAIAAAAA',
+          },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(chatBody));
+      });
+      expect(h2c).toBe(200);
+      expect(upstream.last.headers.upgrade).toBeUndefined();
     });
 
     it('refuses bodies over the size limit with 413, declared (50 MB) or chunked', async () => {
