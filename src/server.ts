@@ -5,9 +5,11 @@ import { Authenticator } from './auth/authenticator.js';
 import { type Bootstrapped, bootstrapOwner } from './auth/bootstrap.js';
 import { type Config, redactedConfig } from './config.js';
 import { Database } from './db/database.js';
-import { createUnmountedGateway, type Gateway } from './gateway/bridge.js';
+import { createGateway, type Gateway } from './gateway/bridge.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
+import { registerRecorderMetrics } from './recorder/metrics.js';
+import { DatabaseRecorder, type RecorderOptions } from './recorder/recorder.js';
 import { RetentionJob } from './store/retention-job.js';
 
 /** A started server: where it listens, and how to stop it gracefully. */
@@ -15,6 +17,8 @@ export interface RunningServer {
   url: string;
   app: FastifyInstance;
   db: Database;
+  /** Where the gateway's records queue up before they are written (tests watch its depth). */
+  recorder: DatabaseRecorder;
   bootstrapped: Bootstrapped | undefined;
   /** Stops accepting, waits (bounded) for in-flight requests, flushes records, closes the database. */
   close(): Promise<void>;
@@ -26,6 +30,8 @@ export interface StartOptions {
   log?: Logger;
   /** How often the retention purge runs (default ten minutes). */
   retentionIntervalMs?: number;
+  /** Recorder tuning (batch linger, queue bounds). */
+  recorder?: RecorderOptions;
 }
 
 /** Composition root: config → database → migrate → bootstrap → deps → listen. */
@@ -38,8 +44,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const bootstrapped = await bootstrapOwner(db, config.bootstrapToken);
     const auth = new Authenticator(db, log);
     await auth.start();
-    const gateway: Gateway = createUnmountedGateway();
     const metrics = createMetricsRegistry();
+    const recorder = new DatabaseRecorder(db, log, options.recorder);
+    registerRecorderMetrics(metrics, () => recorder.stats);
+    const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics });
     const app = await buildApp({ config, db, log, auth, gateway, metrics, version: VERSION });
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address() as AddressInfo;
@@ -57,38 +65,59 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
     let closing: Promise<void> | undefined;
     const close = () => {
-      closing ??= shutdown({ app, gateway, auth, retention, db, log, timeoutMs: config.shutdownTimeoutMs });
+      closing ??= shutdown({
+        app,
+        gateway,
+        recorder,
+        auth,
+        retention,
+        db,
+        log,
+        timeoutMs: config.shutdownTimeoutMs,
+      });
       return closing;
     };
-    return { url, app, db, bootstrapped, close };
+    return { url, app, db, recorder, bootstrapped, close };
   } catch (error) {
     if (!options.db) await db.close().catch(() => {});
     throw error;
   }
 }
 
+/**
+ * Graceful stop, in the order that loses nothing: stop accepting → let in-flight requests
+ * finish (streams included; cut at the timeout) → flush the recorder's queue → close the
+ * database.
+ */
 async function shutdown(parts: {
   app: FastifyInstance;
   gateway: Gateway;
+  recorder: DatabaseRecorder;
   auth: Authenticator;
   retention: RetentionJob;
   db: Database;
   log: Logger;
   timeoutMs: number;
 }): Promise<void> {
-  const { app, gateway, auth, retention, db, log, timeoutMs } = parts;
+  const { app, gateway, recorder, auth, retention, db, log, timeoutMs } = parts;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
   const timer = setTimeout(() => {
     log.warn('shutdown timeout reached: closing remaining connections');
     app.server.closeAllConnections();
   }, timeoutMs);
+  // Keep-alive connections become idle only once their last response is sent: close them then.
+  const idle = setInterval(() => app.server.closeIdleConnections(), 50);
   try {
-    await app.close();
+    const appClosed = app.close();
+    await gateway.close();
+    await appClosed;
   } finally {
     clearTimeout(timer);
+    clearInterval(idle);
   }
-  await gateway.close();
   await retention.stop();
+  await recorder.close();
+  log.info({ queued: recorder.queueDepth }, 'recordings flushed');
   await auth.close();
   await db.close();
   log.info('aibridge stopped');

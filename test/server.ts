@@ -1,16 +1,27 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { generateToken } from '../src/auth/token.js';
 import { type Config, loadConfig } from '../src/config.js';
+import { Database } from '../src/db/database.js';
 import type { Role } from '../src/db/schema/index.js';
 import { createLogger } from '../src/log.js';
+import type { RecorderOptions } from '../src/recorder/recorder.js';
 import { type RunningServer, type StartOptions, startServer } from '../src/server.js';
-import { type DatabaseKind, type FreshDatabase, freshDatabase, postgresUnavailable } from './databases.js';
+import {
+  type DatabaseKind,
+  type FreshDatabase,
+  freshDatabase,
+  POSTGRES_URL,
+  postgresUnavailable,
+} from './databases.js';
 
 /** A real server on an ephemeral port over a fresh database, with a signed-in owner. */
 export interface TestServer {
   url: string;
   running: RunningServer;
   ownerToken: string;
+  kind: DatabaseKind;
+  /** PostgreSQL only: the suite's schema, so another replica can share it. */
+  schema: string | undefined;
   /** fetch against the server with a token (the owner's unless given; null sends none). */
   request(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<Response>;
   /** Creates a user through the API and issues it a token. */
@@ -18,14 +29,23 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Extra ways to start a test server. */
+export interface TestServerOptions extends Pick<StartOptions, 'retentionIntervalMs'> {
+  recorder?: RecorderOptions;
+  /** Start a second replica on this server's PostgreSQL schema (same users and tokens). */
+  replicaOf?: TestServer;
+}
+
 /** Starts the app exactly as `aibridge server` does, but in-process and on port 0. */
 export async function startTestServer(
   kind: DatabaseKind,
   overrides: Partial<Config> = {},
-  options: Pick<StartOptions, 'retentionIntervalMs'> = {},
+  options: TestServerOptions = {},
 ): Promise<TestServer> {
-  const fresh: FreshDatabase = await freshDatabase(kind, { migrate: false });
-  const ownerToken = generateToken().token;
+  const fresh: FreshDatabase = options.replicaOf
+    ? await sharedDatabase(options.replicaOf)
+    : await freshDatabase(kind, { migrate: false });
+  const ownerToken = options.replicaOf?.ownerToken ?? generateToken().token;
   const config: Config = {
     ...loadConfig({}, {}),
     http: { host: '127.0.0.1', port: 0 },
@@ -36,7 +56,12 @@ export async function startTestServer(
     retentionMs: 0,
     ...overrides,
   };
-  const running = await startServer(config, { ...options, db: fresh.db, log: createLogger(config.logLevel) });
+  const running = await startServer(config, {
+    db: fresh.db,
+    log: createLogger(config.logLevel),
+    ...(options.recorder ? { recorder: options.recorder } : {}),
+    ...(options.retentionIntervalMs ? { retentionIntervalMs: options.retentionIntervalMs } : {}),
+  });
   const request: TestServer['request'] = (path, init = {}) => {
     const { token = ownerToken, json, headers, ...rest } = init;
     const all = new Headers(headers);
@@ -60,6 +85,8 @@ export async function startTestServer(
     url: running.url,
     running,
     ownerToken,
+    kind,
+    schema: fresh.schema,
     request,
     createUser,
     close: async () => {
@@ -67,6 +94,12 @@ export async function startTestServer(
       await fresh.dispose();
     },
   };
+}
+
+async function sharedDatabase(primary: TestServer): Promise<FreshDatabase> {
+  if (!primary.schema) throw new Error('only a PostgreSQL test server can have replicas');
+  const db = await Database.open({ url: POSTGRES_URL, schema: primary.schema, poolSize: 4 });
+  return { db, schema: primary.schema, dispose: () => db.close() };
 }
 
 /** Starts a server for the enclosing describe block and stops it afterwards. */

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-driver.js';
+import { KyselyPreparedRunner, PgPreparedRunner, type PreparedRunner } from './prepared.js';
 import type { Schema } from './schema/index.js';
 
 /** Where the data lives: a PostgreSQL server URL, or a PGlite directory (none = in memory). */
@@ -31,6 +32,8 @@ export class Database {
     readonly kind: 'pglite' | 'postgres',
     private readonly schema: string,
     private readonly notifications: Notifications,
+    /** The gateway's hot statements, prepared once per connection on PostgreSQL. */
+    readonly prepared: PreparedRunner,
     private readonly release: () => void = () => {},
   ) {}
 
@@ -58,7 +61,7 @@ export class Database {
     });
     const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     await sql`select 1`.execute(kysely);
-    return new Database(kysely, 'postgres', schema, new PgNotifications(config));
+    return new Database(kysely, 'postgres', schema, new PgNotifications(config), new PgPreparedRunner(pool));
   }
 
   private static async openPGlite(dataDir: string | undefined): Promise<Database> {
@@ -73,7 +76,8 @@ export class Database {
         parsers: { [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber },
       });
       const kysely = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
-      return new Database(kysely, 'pglite', 'public', new PGliteNotifications(pglite), release);
+      const prepared = new KyselyPreparedRunner(kysely);
+      return new Database(kysely, 'pglite', 'public', new PGliteNotifications(pglite), prepared, release);
     } catch (error) {
       release();
       throw error;

@@ -1,4 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { Recorder } from '../recorder/types.js';
+import { BodyAbortedError, BodyTooLargeError, readBody } from './body.js';
+import { gatewayToken, MISSING_TOKEN_MESSAGE, refusalMessage } from './credentials.js';
+import { type ErrorShape, plainError, sendError } from './errors.js';
+import { intercept } from './intercept/interceptor.js';
+import { ConcurrencyLimiter, RateLimiter } from './limits.js';
+import { GatewayMetrics } from './metrics.js';
+import { passthrough } from './passthrough.js';
+import { type Provider, type Route, resolveRoute } from './provider.js';
+import { anthropicProvider } from './providers/anthropic.js';
+import { openaiProvider } from './providers/openai.js';
 
 /** The prefix every provider route lives under. */
 export const GATEWAY_PREFIX = '/api/v2/aibridge/';
@@ -9,6 +24,7 @@ const CONTROL_PLANE_RESOURCES = new Set(['interceptions', 'sessions', 'models', 
 /** The data plane as the HTTP server sees it: it answers the requests whose path is its own. */
 export interface Gateway {
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Refuses new requests, waits for those in flight, then releases upstream connections. */
   close(): Promise<void>;
 }
 
@@ -21,14 +37,182 @@ export function isGatewayPath(url: string): boolean {
   return !CONTROL_PLANE_RESOURCES.has(resource);
 }
 
-/** A gateway with no providers mounted: every route is reported as unsupported. */
-export function createUnmountedGateway(): Gateway {
-  return {
-    handle(req, res) {
-      const path = (req.url ?? '').slice(GATEWAY_PREFIX.length - 1).split('?')[0];
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(`route not supported: ${req.method} ${path}\n`);
-    },
-    async close() {},
-  };
+/** What the gateway is built from. */
+export interface GatewayDeps {
+  config: Config;
+  auth: Authenticator;
+  recorder: Recorder;
+  log: Logger;
+  metrics: Registry;
+}
+
+/** The real gateway: OpenAI and Anthropic providers, bridged and passthrough routes. */
+export function createGateway(deps: GatewayDeps): Gateway {
+  return new Bridge(deps);
+}
+
+/**
+ * Serves provider traffic on the raw node request (no framework on the hot path): route →
+ * capacity → token → rate limit → authentication → provider key → body → bridged interception
+ * or passthrough. Every refusal is in the provider's own error shape, so agents show it.
+ */
+class Bridge implements Gateway {
+  private readonly providers: Provider[];
+  private readonly concurrency: ConcurrencyLimiter;
+  private readonly rate: RateLimiter;
+  private readonly metrics: GatewayMetrics;
+  private readonly active = new Set<ServerResponse>();
+  private closing = false;
+  private drained: (() => void) | undefined;
+
+  constructor(private readonly deps: GatewayDeps) {
+    const { openai, anthropic } = deps.config;
+    this.providers = [
+      openaiProvider(openai.baseUrl, openai.key),
+      anthropicProvider(anthropic.baseUrl, anthropic.key),
+    ];
+    this.concurrency = new ConcurrencyLimiter(deps.config.maxConcurrency);
+    this.rate = new RateLimiter(deps.config.rateLimit);
+    this.metrics = new GatewayMetrics(deps.metrics);
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const receivedAt = performance.now();
+    this.active.add(res);
+    res.once('close', () => {
+      this.active.delete(res);
+      if (this.active.size === 0) this.drained?.();
+    });
+    this.serve(req, res, receivedAt).catch((error: unknown) => {
+      this.deps.log.error({ err: error, path: req.url?.split('?')[0] }, 'gateway: request failed');
+      sendError(res, plainError, 500, 'upstream', 'aibridge failed to handle this request');
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const res of this.active) if (!res.headersSent) res.shouldKeepAlive = false;
+    if (this.active.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    await Promise.all(this.providers.map((p) => p.upstream.close()));
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, receivedAt: number): Promise<void> {
+    const route = resolveRoute((req.url ?? '').slice(GATEWAY_PREFIX.length), this.providers);
+    const shape = route.provider?.errorShape ?? plainError;
+    const method = req.method ?? 'GET';
+    if (this.closing) {
+      res.shouldKeepAlive = false;
+      return sendError(res, shape, 503, 'overloaded', 'aibridge is shutting down; retry in a moment');
+    }
+    if (req.headers.upgrade?.toLowerCase().includes('websocket')) {
+      // Codex tries a WebSocket first and falls back to HTTP at once on 426. (Other upgrades,
+      // like curl's h2c offer, are simply not taken: the request is served over HTTP/1.1.)
+      res.shouldKeepAlive = false;
+      return sendError(
+        res,
+        shape,
+        426,
+        'invalid_request',
+        'aibridge does not speak WebSocket here; use HTTP',
+      );
+    }
+    if (route.kind === 'base' && (method === 'HEAD' || method === 'OPTIONS')) {
+      // Claude Code checks the base URL with a bodiless HEAD (no auth) before its first call.
+      res.writeHead(200, { 'content-length': 0 });
+      res.end();
+      return;
+    }
+    if (
+      route.kind === 'unknown' ||
+      route.kind === 'base' ||
+      (route.kind === 'bridged' && method !== 'POST')
+    ) {
+      const path =
+        route.kind === 'unknown'
+          ? route.path
+          : `/${(req.url ?? '').slice(GATEWAY_PREFIX.length).split('?')[0]}`;
+      return sendError(res, shape, 404, 'not_found', `route not supported: ${method} ${path}`);
+    }
+    if (!this.concurrency.tryAcquire()) {
+      return sendError(
+        res,
+        shape,
+        503,
+        'overloaded',
+        'aibridge is at capacity (AIBRIDGE_MAX_CONCURRENCY); try again shortly',
+      );
+    }
+    try {
+      await this.authorized(req, res, route, shape, receivedAt);
+    } finally {
+      this.concurrency.release();
+    }
+  }
+
+  private async authorized(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Extract<Route, { kind: 'bridged' | 'passthrough' }>,
+    shape: ErrorShape,
+    receivedAt: number,
+  ): Promise<void> {
+    const token = gatewayToken(req.headers);
+    if (!token) return sendError(res, shape, 401, 'authentication', MISSING_TOKEN_MESSAGE);
+    const wait = this.rate.take(token);
+    if (wait > 0) {
+      return sendError(
+        res,
+        shape,
+        429,
+        'rate_limit',
+        'too many requests for this aibridge token (AIBRIDGE_RATE_LIMIT)',
+        {
+          'retry-after': String(wait),
+        },
+      );
+    }
+    const auth = await this.deps.auth.authenticate(token);
+    if (!auth.ok) return sendError(res, shape, 401, 'authentication', refusalMessage(auth.reason));
+    const { provider } = route;
+    if (!provider.key) {
+      const message = `aibridge has no ${provider.displayName} API key configured (set ${provider.keySetting} on the server)`;
+      return sendError(res, shape, 403, 'permission', message);
+    }
+    const contentType = req.headers['content-type'];
+    if (
+      route.kind === 'bridged' &&
+      contentType !== undefined &&
+      !contentType.toLowerCase().includes('json')
+    ) {
+      return sendError(
+        res,
+        shape,
+        415,
+        'unsupported_media_type',
+        `expected a JSON body (Content-Type: application/json), got ${contentType}`,
+      );
+    }
+    const bodyStartAt = performance.now();
+    let body: Buffer;
+    try {
+      body = await readBody(req, this.deps.config.maxBodyBytes);
+    } catch (error) {
+      if (error instanceof BodyAbortedError) return;
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      res.shouldKeepAlive = false;
+      return sendError(res, shape, 413, 'too_large', error.message);
+    }
+    if (route.kind === 'passthrough') {
+      return passthrough(req, res, route, body, this.metrics, this.deps.log);
+    }
+    const timing = { receivedAt, bodyStartAt, bodyDoneAt: performance.now() };
+    await intercept(
+      { req, res, route, actor: auth.actor, body, timing },
+      {
+        recorder: this.deps.recorder,
+        metrics: this.metrics,
+        log: this.deps.log,
+      },
+    );
+  }
 }

@@ -1,0 +1,67 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import type pg from 'pg';
+
+/** A statement the server may keep prepared; the name must change whenever the text does. */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+}
+
+/** How a prepared statement commits. */
+export interface RunOptions {
+  /**
+   * Commit without waiting for the WAL flush (`synchronous_commit = off` for this transaction
+   * only): for records written after the fact, never for the audit row that must be durable.
+   */
+  asyncCommit?: boolean;
+}
+
+/**
+ * Runs the gateway's hot statements. They run thousands of times a second with one fixed
+ * shape, so on PostgreSQL each is prepared once per connection (parsed and planned once, not
+ * per call); PGlite runs them through Kysely's driver, which keeps its single connection's
+ * transactions from interleaving.
+ */
+export interface PreparedRunner {
+  run<R>(statement: PreparedStatement, values: readonly unknown[], options?: RunOptions): Promise<R[]>;
+}
+
+/** PostgreSQL: named statements on the pool's connections. */
+export class PgPreparedRunner implements PreparedRunner {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async run<R>(
+    statement: PreparedStatement,
+    values: readonly unknown[],
+    options: RunOptions = {},
+  ): Promise<R[]> {
+    const query = { name: statement.name, text: statement.text, values: [...values] };
+    if (!options.asyncCommit) return (await this.pool.query(query)).rows as R[];
+    const client = await this.pool.connect();
+    let failure: Error | undefined;
+    try {
+      await client.query('BEGIN; SET LOCAL synchronous_commit = off');
+      const result = await client.query(query);
+      await client.query('COMMIT');
+      return result.rows as R[];
+    } catch (error) {
+      failure = error as Error;
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      // A connection that failed mid-transaction is not handed out again.
+      client.release(failure && !('code' in failure) ? failure : undefined);
+    }
+  }
+}
+
+/** PGlite: the same statements through Kysely (no server-side preparation to gain there). */
+export class KyselyPreparedRunner implements PreparedRunner {
+  // any: the runner is schema-agnostic; statements are raw SQL.
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  constructor(private readonly kysely: Kysely<any>) {}
+
+  async run<R>(statement: PreparedStatement, values: readonly unknown[]): Promise<R[]> {
+    return (await this.kysely.executeQuery<R>(CompiledQuery.raw(statement.text, [...values]))).rows;
+  }
+}

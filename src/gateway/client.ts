@@ -1,0 +1,48 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** The client names the reference records (and the dashboard filters on). */
+export const CLIENTS = {
+  mux: 'Mux',
+  claudeCode: 'Claude Code',
+  codex: 'Codex',
+  zed: 'Zed',
+  copilotVsCode: 'GitHub Copilot (VS Code)',
+  copilotCli: 'GitHub Copilot (CLI)',
+  kiloCode: 'Kilo Code',
+  rooCode: 'Roo Code',
+  coderAgents: 'Coder Agents',
+  charmCrush: 'Charm Crush',
+  cursor: 'Cursor',
+  unknown: 'Unknown',
+} as const;
+
+/** One of the recorded client names. */
+export type ClientName = (typeof CLIENTS)[keyof typeof CLIENTS];
+
+const BY_USER_AGENT_PREFIX: Array<[prefix: string, client: ClientName]> = [
+  ['mux/', CLIENTS.mux],
+  ['claude', CLIENTS.claudeCode],
+  ['codex', CLIENTS.codex],
+  ['zed/', CLIENTS.zed],
+  ['githubcopilotchat/', CLIENTS.copilotVsCode],
+  ['copilot/', CLIENTS.copilotCli],
+];
+
+/**
+ * Which agent sent a request, from its User-Agent (case-insensitive prefixes, first match
+ * wins) and a few tell-tale headers, exactly in the reference's order, so the same traffic
+ * gets the same label. Claude Code sends `claude-cli/…`; Codex `codex_exec/…` or `codex-tui/…`.
+ */
+export function guessClient(headers: IncomingHttpHeaders): ClientName {
+  const userAgent = (headers['user-agent'] ?? '').toLowerCase();
+  for (const [prefix, client] of BY_USER_AGENT_PREFIX) {
+    if (userAgent.startsWith(prefix)) return client;
+  }
+  const originator = String(headers.originator ?? '').toLowerCase();
+  if (userAgent.startsWith('kilo-code/') || originator === 'kilo-code') return CLIENTS.kiloCode;
+  if (userAgent.startsWith('roo-code/') || originator === 'roo-code') return CLIENTS.rooCode;
+  if (userAgent.startsWith('coder-agents/')) return CLIENTS.coderAgents;
+  if (userAgent.startsWith('charm crush/')) return CLIENTS.charmCrush;
+  if (headers['x-cursor-client-version'] !== undefined) return CLIENTS.cursor;
+  return CLIENTS.unknown;
+}

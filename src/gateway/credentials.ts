@@ -1,0 +1,34 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AuthFailure } from '../auth/authenticator.js';
+
+/**
+ * The aibridge token a gateway request carries: `Authorization: Bearer <token>` (OpenAI SDKs,
+ * Codex, Claude Code with ANTHROPIC_AUTH_TOKEN) or `X-Api-Key: <token>` (Anthropic SDKs,
+ * Claude Code with ANTHROPIC_API_KEY), so an agent's usual API key setting simply holds it.
+ */
+export function gatewayToken(headers: IncomingHttpHeaders): string | undefined {
+  const authorization = headers.authorization;
+  if (authorization && authorization.length > 7 && authorization.slice(0, 7).toLowerCase() === 'bearer ') {
+    const token = authorization.slice(7).trim();
+    if (token) return token;
+  }
+  const apiKey = headers['x-api-key'];
+  const key = Array.isArray(apiKey) ? apiKey[0] : apiKey;
+  return key?.trim() || undefined;
+}
+
+/** Shown by agents to the person when no token was sent. */
+export const MISSING_TOKEN_MESSAGE =
+  'aibridge needs your aibridge API token: set it as the API key of your agent or SDK (sent as Authorization: Bearer or X-Api-Key)';
+
+const REFUSALS: Record<AuthFailure, string> = {
+  malformed: 'the API key is not an aibridge token (expected <10-char id>-<22-char secret>)',
+  unknown: 'the aibridge token is invalid or has been revoked',
+  expired: 'the aibridge token has expired; create a new one',
+  'user-deleted': 'the user of this aibridge token has been deleted',
+};
+
+/** Why a token was refused, in words an agent can show. */
+export function refusalMessage(reason: AuthFailure): string {
+  return REFUSALS[reason];
+}

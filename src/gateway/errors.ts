@@ -1,0 +1,78 @@
+import type { ServerResponse } from 'node:http';
+
+/** Why the gateway itself refused or failed a request; each provider names these its own way. */
+export type GatewayErrorKind =
+  | 'invalid_request'
+  | 'authentication'
+  | 'permission'
+  | 'not_found'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'rate_limit'
+  | 'overloaded'
+  | 'upstream';
+
+/** Serialises a gateway error the way one provider's clients expect to read it. */
+export type ErrorShape = (kind: GatewayErrorKind, message: string) => string;
+
+const ANTHROPIC_TYPES: Record<GatewayErrorKind, string> = {
+  invalid_request: 'invalid_request_error',
+  authentication: 'authentication_error',
+  permission: 'permission_error',
+  not_found: 'not_found_error',
+  too_large: 'request_too_large',
+  unsupported_media_type: 'invalid_request_error',
+  rate_limit: 'rate_limit_error',
+  overloaded: 'overloaded_error',
+  upstream: 'api_error',
+};
+
+/** Anthropic's envelope: the SDKs and Claude Code show `error.message` to the person. */
+export const anthropicError: ErrorShape = (kind, message) =>
+  JSON.stringify({ type: 'error', error: { type: ANTHROPIC_TYPES[kind], message } });
+
+const OPENAI_TYPES: Record<GatewayErrorKind, [type: string, code: string | null]> = {
+  invalid_request: ['invalid_request_error', null],
+  authentication: ['invalid_request_error', 'invalid_api_key'],
+  permission: ['invalid_request_error', 'provider_not_configured'],
+  not_found: ['invalid_request_error', 'unknown_url'],
+  too_large: ['invalid_request_error', 'request_too_large'],
+  unsupported_media_type: ['invalid_request_error', 'unsupported_media_type'],
+  rate_limit: ['requests', 'rate_limit_exceeded'],
+  overloaded: ['server_error', 'service_unavailable'],
+  upstream: ['server_error', 'bad_gateway'],
+};
+
+/** OpenAI's envelope, as both the Chat Completions and Responses clients parse it. */
+export const openaiError: ErrorShape = (kind, message) => {
+  const [type, code] = OPENAI_TYPES[kind];
+  return JSON.stringify({ error: { message, type, param: null, code } });
+};
+
+/** For paths under the gateway that belong to no provider: the reference's `{"message"}` envelope. */
+export const plainError: ErrorShape = (_kind, message) => JSON.stringify({ message });
+
+/**
+ * Answers with a gateway-made error, unless the response already started (then the connection
+ * is cut, which is what a client would see had the provider failed the same way).
+ */
+export function sendError(
+  res: ServerResponse,
+  shape: ErrorShape,
+  status: number,
+  kind: GatewayErrorKind,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = shape(kind, message);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}

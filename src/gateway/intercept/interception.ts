@@ -1,0 +1,120 @@
+import type { InterceptionStart, Recorder } from '../../recorder/types.js';
+import type { InterceptionSeries } from '../metrics.js';
+import type { RecordSink, ThoughtSource, TokenCounts, ToolCall } from './sink.js';
+
+/** The user's prompt, decoded only when it is written (it can be megabytes). */
+export interface PromptSource {
+  bytes: number;
+  read(): string;
+}
+
+/** How long the end of a response may wait for its tool calls to be committed. */
+const TOOL_DURABILITY_WAIT_MS = 2000;
+
+/**
+ * One recorded interception after its start row is durable: the sink the readers report to,
+ * turning their findings into queued records and metrics, and the place its end is recorded
+ * exactly once, whatever way the exchange finished.
+ */
+export class Interception implements RecordSink {
+  private firstResponseId: string | undefined;
+  private lastToolSeq = 0;
+  private sawFailure = false;
+  private ended = false;
+  private readonly startedAt = performance.now();
+
+  constructor(
+    readonly start: InterceptionStart,
+    readonly threadRootId: string,
+    private readonly prompt: PromptSource | undefined,
+    private readonly recorder: Recorder,
+    private readonly metrics: InterceptionSeries,
+  ) {
+    metrics.started();
+  }
+
+  get id(): string {
+    return this.start.id;
+  }
+
+  responseId(id: string): void {
+    if (this.firstResponseId !== undefined) return;
+    this.firstResponseId = id;
+    if (!this.prompt) return;
+    const prompt = this.prompt;
+    this.recorder.record({
+      kind: 'prompt',
+      interceptionId: this.id,
+      providerResponseId: id,
+      prompt: () => prompt.read(),
+      promptBytes: prompt.bytes,
+      createdAt: new Date(),
+    });
+    this.metrics.prompt();
+  }
+
+  tokens(counts: TokenCounts): void {
+    this.recorder.record({ kind: 'token_usage', interceptionId: this.id, ...counts, createdAt: new Date() });
+    this.metrics.tokenCounts({
+      input: counts.input,
+      output: counts.output,
+      cache_read_input_tokens: counts.cacheRead,
+      cache_write_input_tokens: counts.cacheWrite,
+      ...counts.metadata,
+    });
+  }
+
+  tool(call: ToolCall): void {
+    this.lastToolSeq = this.recorder.record({
+      kind: 'tool_usage',
+      interceptionId: this.id,
+      initiatorId: this.start.initiatorId,
+      threadRootId: this.threadRootId,
+      providerResponseId: call.providerResponseId,
+      toolCallId: call.callId,
+      tool: call.name,
+      input: call.input,
+      createdAt: new Date(),
+    });
+    this.metrics.toolSelected(call.name);
+  }
+
+  thought(text: string, source: ThoughtSource): void {
+    if (text.trim() === '') return;
+    this.recorder.record({
+      kind: 'thought',
+      interceptionId: this.id,
+      content: text,
+      metadata: { source },
+      createdAt: new Date(),
+    });
+  }
+
+  failed(): void {
+    this.sawFailure = true;
+  }
+
+  /**
+   * When the response selected tools: resolves once those rows are committed (bounded), so the
+   * client cannot send the tool result before the lineage lookup can find its parent.
+   */
+  toolsDurable(): Promise<void> | undefined {
+    if (this.lastToolSeq === 0) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, TOOL_DURABILITY_WAIT_MS);
+    });
+    return Promise.race([this.recorder.durable(this.lastToolSeq), timeout]).finally(() =>
+      clearTimeout(timer),
+    );
+  }
+
+  /** Records the end (once). `ok` is false for upstream errors, broken streams and gone clients. */
+  end(ok: boolean): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.recorder.record({ kind: 'end', interceptionId: this.id, endedAt: new Date() });
+    const status = ok && !this.sawFailure ? 'completed' : 'failed';
+    this.metrics.ended(status, (performance.now() - this.startedAt) / 1000);
+  }
+}

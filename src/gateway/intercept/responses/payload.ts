@@ -1,0 +1,42 @@
+import type { RawJson, Span } from '../../json/raw-json.js';
+import { lastMessage, openBody, type Payload, promptFrom, readSafely } from '../payload.js';
+
+const INSTRUCTION_ENTRIES: ReadonlySet<string> = new Set(['system', 'developer']);
+const TOOL_OUTPUTS: ReadonlySet<string> = new Set(['function_call_output', 'custom_tool_call_output']);
+
+/**
+ * Reads a `/responses` body in place: model, stream flag, `prompt_cache_key` (Codex's session
+ * id), the prompt (a string `input`, or the last input item if it is the user's message: its
+ * string content or its `input_text` parts joined by newlines) and the tool result it carries
+ * (a last `function_call_output` / `custom_tool_call_output` item's `call_id`).
+ */
+export function readResponsesPayload(body: Buffer): Payload {
+  return readSafely(() => {
+    const { json, fields, model, stream } = openBody(body);
+    const input = fields.get('input');
+    const last =
+      input && json.kind(input) === 'array' ? lastMessage(json, input, INSTRUCTION_ENTRIES) : undefined;
+    const type = json.string(last?.get('type'));
+    return {
+      model,
+      stream,
+      prompt: input && json.kind(input) === 'string' ? promptFrom(json, [input]) : userText(json, last),
+      toolCallId: type && TOOL_OUTPUTS.has(type) ? json.string(last?.get('call_id')) : undefined,
+      sessionHints: { promptCacheKey: json.string(fields.get('prompt_cache_key')) },
+    };
+  });
+}
+
+function userText(json: RawJson, item: Map<string, Span> | undefined) {
+  if (!item || json.string(item.get('role')) !== 'user') return undefined;
+  const content = item.get('content');
+  if (!content) return undefined;
+  if (json.kind(content) === 'string') return promptFrom(json, [content]);
+  const texts: Span[] = [];
+  for (const part of json.elements(content)) {
+    const fields = json.fields(part);
+    const text = fields.get('text');
+    if (text && json.string(fields.get('type')) === 'input_text') texts.push(text);
+  }
+  return promptFrom(json, texts);
+}

@@ -1,0 +1,187 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { clientResponseHeaders } from './headers.js';
+import type { Upstream } from './upstream.js';
+
+/**
+ * Watches the bytes going to the client. Either call may return a promise to hold the
+ * response back until it settles — used only to make a response's tool calls durable before
+ * the client can act on them; otherwise bytes go out as they arrive.
+ */
+export interface RelayObserver {
+  /** Sees each chunk before it is written; a promise holds this chunk (and later ones) until it settles. */
+  chunk(chunk: Buffer): Promise<void> | undefined;
+  /** The upstream body is complete; a promise delays the end of the client response. */
+  end(): Promise<void> | undefined;
+}
+
+/** One upstream exchange to relay. */
+export interface RelayRequest {
+  res: ServerResponse;
+  upstream: Upstream;
+  method: string;
+  path: string;
+  headers: string[];
+  body: Buffer | null;
+  /** The provider answered: which headers to add, and who watches the body. */
+  onResponse(
+    status: number,
+    headers: IncomingHttpHeaders,
+  ): { headers: Record<string, string>; observer?: RelayObserver };
+  /** The observer threw: it is dropped (the relay goes on untouched) and this is told why. */
+  onObserverError?(error: unknown): void;
+}
+
+/** How an exchange ended. */
+export type RelayOutcome =
+  /** The whole upstream response reached the client. */
+  | { kind: 'completed'; status: number }
+  /** The client went away first (the upstream request was aborted). */
+  | { kind: 'client_gone'; status: number | undefined }
+  /** The provider broke the response after it started; the client connection was cut. */
+  | { kind: 'upstream_broken'; status: number; error: Error }
+  /** No response at all (connection refused, timeout…); nothing was sent to the client. */
+  | { kind: 'unreachable'; error: Error };
+
+/** The client closed its connection; used to abort the upstream request. */
+export class ClientGoneError extends Error {}
+
+/**
+ * Relays one request to the provider and its response back, byte for byte, as it arrives:
+ * status and headers as soon as the provider sends them, then every chunk written through
+ * untouched (a copy of the reference goes to the observer first). Back-pressure is passed on:
+ * a slow client pauses the upstream socket instead of buffering in memory. If the client
+ * leaves, the upstream request is aborted.
+ */
+export function relay(request: RelayRequest): Promise<RelayOutcome> {
+  return new Promise((resolve) => {
+    const { res } = request;
+    let controller: Dispatcher.DispatchController | undefined;
+    let status: number | undefined;
+    let observer: RelayObserver | undefined;
+    let settled = false;
+    let gated = false;
+    let upstreamEnded = false;
+    let clientGone = false;
+    const queue: Buffer[] = [];
+
+    const settle = (outcome: RelayOutcome) => {
+      if (settled) return;
+      settled = true;
+      res.off('close', onClose);
+      resolve(outcome);
+    };
+    const onClose = () => {
+      if (res.writableFinished) return;
+      clientGone = true;
+      settle({ kind: 'client_gone', status });
+      controller?.abort(new ClientGoneError('the client closed the connection'));
+    };
+    if (res.destroyed) {
+      clientGone = true;
+      settle({ kind: 'client_gone', status });
+      return;
+    }
+    res.on('close', onClose);
+
+    let bodyWritten = false;
+    const write = (chunk: Buffer) => {
+      bodyWritten = true;
+      if (clientGone || res.write(chunk) || !controller || controller.paused) return;
+      const paused = controller;
+      paused.pause();
+      res.once('drain', () => paused.resume());
+    };
+    // Recording must never break the relay: an observer that throws is dropped, bytes keep flowing.
+    const observe = (chunk: Buffer | undefined): Promise<void> | undefined => {
+      if (!observer) return undefined;
+      try {
+        return chunk ? observer.chunk(chunk) : observer.end();
+      } catch (error) {
+        observer = undefined;
+        request.onObserverError?.(error);
+        return undefined;
+      }
+    };
+    const hold = (gate: Promise<void>, chunk: Buffer) => {
+      gated = true;
+      void gate.then(() => {
+        gated = false;
+        write(chunk);
+        pump();
+      });
+    };
+    const pump = () => {
+      while (!gated && queue.length > 0) {
+        const chunk = queue.shift() as Buffer;
+        const gate = observe(chunk);
+        if (gate) return hold(gate, chunk);
+        write(chunk);
+      }
+      if (gated || !upstreamEnded || settled) return;
+      const gate = observe(undefined);
+      const finish = () => {
+        res.end();
+        settle({ kind: 'completed', status: status as number });
+      };
+      if (gate) void gate.then(finish);
+      else finish();
+    };
+
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (clientGone) c.abort(new ClientGoneError('the client closed the connection'));
+      },
+      onResponseStart(c, statusCode, headers) {
+        if (statusCode < 200) return;
+        status = statusCode;
+        try {
+          const answer = request.onResponse(statusCode, headers);
+          observer = answer.observer;
+          res.writeHead(statusCode, clientResponseHeaders(headers, answer.headers));
+        } catch (error) {
+          c.abort(error as Error);
+          return;
+        }
+        // Headers go out with the first chunk when it came in the same read (one write); if the
+        // provider sends headers and then thinks, the client still gets them right away.
+        setImmediate(() => {
+          if (!bodyWritten && !clientGone && !res.writableEnded && !res.destroyed) res.flushHeaders();
+        });
+      },
+      onResponseData(_c, chunk) {
+        if (clientGone) return;
+        if (gated || queue.length > 0) {
+          queue.push(chunk);
+          return;
+        }
+        const gate = observe(chunk);
+        if (gate) hold(gate, chunk);
+        else write(chunk);
+      },
+      onResponseEnd() {
+        upstreamEnded = true;
+        if (!clientGone) pump();
+      },
+      onResponseError(_c, error) {
+        if (clientGone) return;
+        if (status === undefined) {
+          settle({ kind: 'unreachable', error });
+          return;
+        }
+        res.destroy();
+        settle({ kind: 'upstream_broken', status, error });
+      },
+    };
+
+    try {
+      request.upstream.pool.dispatch(
+        { path: request.path, method: request.method, headers: request.headers, body: request.body },
+        handler,
+      );
+    } catch (error) {
+      settle({ kind: 'unreachable', error: error as Error });
+    }
+  });
+}

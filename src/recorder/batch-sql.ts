@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../db/database.js';
+import type { PreparedStatement } from '../db/prepared.js';
+import { cleanJson } from './text.js';
+import type { AsyncRecord } from './types.js';
+
+/**
+ * One statement writes a whole batch: a data-modifying CTE per table, each reading its rows
+ * from one JSON parameter (an empty array inserts nothing), then the `ended_at` update. One
+ * fixed shape, so it is prepared once; one round trip and one transaction per batch, and an
+ * interception's rows are always committed together with (or before) its `ended_at`.
+ */
+const WRITE_BATCH: PreparedStatement = {
+  name: 'aibridge_write_batch_v2',
+  text: `
+WITH tokens AS (
+  INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens,
+    cache_read_input_tokens, cache_write_input_tokens, metadata, created_at)
+  SELECT * FROM json_to_recordset($1::text::json) AS r(id uuid, interception_id uuid, provider_response_id text,
+    input_tokens bigint, output_tokens bigint, cache_read_input_tokens bigint, cache_write_input_tokens bigint,
+    metadata jsonb, created_at timestamptz)
+), prompts AS (
+  INSERT INTO aibridge_user_prompts (id, interception_id, provider_response_id, prompt, metadata, created_at)
+  SELECT r.id, r.interception_id, r.provider_response_id, r.prompt, '{}'::jsonb, r.created_at
+  FROM json_to_recordset($2::text::json) AS r(id uuid, interception_id uuid, provider_response_id text,
+    prompt text, created_at timestamptz)
+), tools AS (
+  INSERT INTO aibridge_tool_usages (id, interception_id, provider_response_id, provider_tool_call_id,
+    server_url, tool, input, injected, invocation_error, metadata, created_at)
+  SELECT r.id, r.interception_id, r.provider_response_id, r.provider_tool_call_id, NULL, r.tool, r.input,
+    false, NULL, '{}'::jsonb, r.created_at
+  FROM json_to_recordset($3::text::json) AS r(id uuid, interception_id uuid, provider_response_id text,
+    provider_tool_call_id text, tool text, input text, created_at timestamptz)
+), thoughts AS (
+  INSERT INTO aibridge_model_thoughts (interception_id, content, metadata, created_at)
+  SELECT * FROM json_to_recordset($4::text::json)
+    AS r(interception_id uuid, content text, metadata jsonb, created_at timestamptz)
+)
+UPDATE aibridge_interceptions AS i SET ended_at = r.ended_at
+FROM json_to_recordset($5::text::json) AS r(id uuid, ended_at timestamptz)
+WHERE i.id = r.id AND i.ended_at IS NULL`,
+};
+
+/**
+ * Writes one batch of queued records. These rows describe requests already served, so the
+ * transaction commits with `synchronous_commit` off: a crash of the database server may lose
+ * its last few hundred milliseconds of them, and no request waits on a WAL flush for them. The
+ * audit row that matters — the interception start — is written with a synchronous commit,
+ * before anything goes upstream.
+ */
+export async function writeBatch(db: Database, records: readonly AsyncRecord[]): Promise<void> {
+  const tokens: object[] = [];
+  const prompts: object[] = [];
+  const tools: object[] = [];
+  const thoughts: object[] = [];
+  const ends: object[] = [];
+  for (const r of records) {
+    if (r.kind === 'token_usage') {
+      tokens.push({
+        id: randomUUID(),
+        interception_id: r.interceptionId,
+        provider_response_id: r.providerResponseId,
+        input_tokens: r.input,
+        output_tokens: r.output,
+        cache_read_input_tokens: r.cacheRead,
+        cache_write_input_tokens: r.cacheWrite,
+        metadata: r.metadata,
+        created_at: r.createdAt,
+      });
+    } else if (r.kind === 'prompt') {
+      const prompt = typeof r.prompt === 'string' ? r.prompt : r.prompt();
+      prompts.push({
+        id: randomUUID(),
+        interception_id: r.interceptionId,
+        provider_response_id: r.providerResponseId,
+        prompt,
+        created_at: r.createdAt,
+      });
+    } else if (r.kind === 'tool_usage') {
+      tools.push({
+        id: randomUUID(),
+        interception_id: r.interceptionId,
+        provider_response_id: r.providerResponseId,
+        provider_tool_call_id: r.toolCallId ?? null,
+        tool: r.tool,
+        input: r.input,
+        created_at: r.createdAt,
+      });
+    } else if (r.kind === 'thought') {
+      thoughts.push({
+        interception_id: r.interceptionId,
+        content: r.content,
+        metadata: r.metadata,
+        created_at: r.createdAt,
+      });
+    } else {
+      ends.push({ id: r.interceptionId, ended_at: r.endedAt });
+    }
+  }
+  const params = [tokens, prompts, tools, thoughts, ends].map((rows) => cleanJson(rows));
+  await db.prepared.run(WRITE_BATCH, params, { asyncCommit: true });
+}

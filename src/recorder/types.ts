@@ -1,0 +1,106 @@
+import type { JsonObject } from '../db/schema/index.js';
+
+/** What is known about an interception before it goes upstream; written durably first. */
+export interface InterceptionStart {
+  id: string;
+  initiatorId: string;
+  apiKeyId: string;
+  provider: string;
+  model: string;
+  client: string;
+  clientSessionId: string | undefined;
+  /** Tool-call id the request answers (a tool result); links it to the interception that asked. */
+  correlatingToolCallId: string | undefined;
+  metadata: JsonObject;
+  startedAt: Date;
+}
+
+/** Where the interception landed in its thread, as the start insert resolved it. */
+export interface StartedInterception {
+  threadParentId: string | null;
+  threadRootId: string | null;
+}
+
+/** Token counts of one upstream response, split as PRODUCT §4.4 requires: cache reads/writes apart. */
+export interface TokenCounts {
+  providerResponseId: string;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  /** Provider extras under the reference's metadata keys (e.g. `cache_ephemeral_5m_input`). */
+  metadata: Record<string, number>;
+}
+
+/** One token usage row to write. */
+export interface TokenUsageRecord extends TokenCounts {
+  kind: 'token_usage';
+  interceptionId: string;
+  createdAt: Date;
+}
+
+/** The human prompt an interception carried; text may be decoded late, off the request path. */
+export interface PromptRecord {
+  kind: 'prompt';
+  interceptionId: string;
+  providerResponseId: string;
+  prompt: string | (() => string);
+  /** Size of the prompt's source bytes, to bound the queue's memory before it is decoded. */
+  promptBytes: number;
+  createdAt: Date;
+}
+
+/** A tool the model chose; `toolCallId` is what the follow-up request's tool result points back to. */
+export interface ToolUsageRecord {
+  kind: 'tool_usage';
+  interceptionId: string;
+  initiatorId: string;
+  /** The thread root of the interception that made the call (itself when it is a root). */
+  threadRootId: string;
+  providerResponseId: string;
+  toolCallId: string | undefined;
+  tool: string;
+  /** JSON text of the arguments as the model gave them. */
+  input: string;
+  createdAt: Date;
+}
+
+/** Model thinking (Anthropic thinking blocks, Responses reasoning summaries and commentary). */
+export interface ThoughtRecord {
+  kind: 'thought';
+  interceptionId: string;
+  content: string;
+  metadata: JsonObject;
+  createdAt: Date;
+}
+
+/** The interception is over (success, upstream error, client gone, broken stream). */
+export interface EndRecord {
+  kind: 'end';
+  interceptionId: string;
+  endedAt: Date;
+}
+
+/** Everything written after the request went upstream, in batches. */
+export type AsyncRecord = TokenUsageRecord | PromptRecord | ToolUsageRecord | ThoughtRecord | EndRecord;
+
+/**
+ * The gateway's only view of storage, as in the reference (Provider → Interceptor → Recorder):
+ * the start of an interception is durable before the request goes upstream; everything after
+ * is queued and written in batches, in order.
+ */
+export interface Recorder {
+  /** Durably records the start; rejects if it cannot be written (the request must not proceed). */
+  start(start: InterceptionStart): Promise<StartedInterception>;
+  /** Queues a record; returns its sequence number for `durable`. Never drops. */
+  record(record: AsyncRecord): number;
+  /** Resolves once every record up to `seq` is committed (flushing now rather than after the linger). */
+  durable(seq: number): Promise<void>;
+  /** Resolves when the queue has room for another interception; rejects when it stays full too long. */
+  admit(): Promise<void>;
+  /** Writes everything queued, then stops. */
+  close(): Promise<void>;
+}
+
+/** The queue stayed full: the database cannot keep up, so new interceptions are refused. */
+export class RecorderOverloadedError extends Error {}

@@ -1,0 +1,126 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../src/config.js';
+import type { Database } from '../src/db/database.js';
+import type {
+  InterceptionRow,
+  ModelThoughtRow,
+  TokenUsageRow,
+  ToolUsageRow,
+  UserPromptRow,
+} from '../src/db/schema/index.js';
+import type { FakeUpstream } from './fake-upstream.js';
+import type { TestServer } from './server.js';
+
+/** Provider keys the gateway is configured with in tests; they must reach the fake upstream only. */
+export const OPENAI_KEY = 'sk-openai-upstream-test-key';
+export const ANTHROPIC_KEY = 'sk-ant-upstream-test-key';
+
+/** Server settings that send both providers to the fake upstream. */
+export function gatewayOverrides(upstream: FakeUpstream, extra: Partial<Config> = {}): Partial<Config> {
+  return {
+    openai: { baseUrl: `${upstream.url}/v1/`, key: OPENAI_KEY },
+    anthropic: { baseUrl: `${upstream.url}/`, key: ANTHROPIC_KEY },
+    ...extra,
+  };
+}
+
+/** How a test calls a gateway route. */
+export interface GatewayCall {
+  method?: string;
+  /** The aibridge token (the owner's unless given; null sends none). */
+  token?: string | null;
+  /** Send the token as `X-Api-Key` (Anthropic style) instead of `Authorization: Bearer`. */
+  asApiKey?: boolean;
+  json?: unknown;
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** Calls `/api/v2/aibridge<path>` on the test server. */
+export function callGateway(server: TestServer, path: string, call: GatewayCall = {}): Promise<Response> {
+  const headers = new Headers(call.headers);
+  const token = call.token === undefined ? server.ownerToken : call.token;
+  if (token !== null) {
+    if (call.asApiKey) headers.set('x-api-key', token);
+    else headers.set('authorization', `Bearer ${token}`);
+  }
+  if (call.json !== undefined && !headers.has('content-type'))
+    headers.set('content-type', 'application/json');
+  return fetch(`${server.url}/api/v2/aibridge${path}`, {
+    method: call.method ?? 'POST',
+    headers,
+    body: call.json !== undefined ? JSON.stringify(call.json) : call.body,
+    signal: call.signal,
+  });
+}
+
+/** Everything recorded for one interception. */
+export interface Recorded {
+  interception: InterceptionRow;
+  tokens: TokenUsageRow[];
+  prompts: UserPromptRow[];
+  tools: ToolUsageRow[];
+  thoughts: ModelThoughtRow[];
+}
+
+/**
+ * Waits until the interception has ended (its child rows are committed in the same or an
+ * earlier transaction) and returns every row recorded for it.
+ */
+export async function waitForRecording(db: Database, id: string, timeoutMs = 10_000): Promise<Recorded> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const interception = await db.kysely
+      .selectFrom('aibridge_interceptions')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (interception?.ended_at) {
+      const [tokens, prompts, tools, thoughts] = await Promise.all([
+        db.kysely
+          .selectFrom('aibridge_token_usages')
+          .selectAll()
+          .where('interception_id', '=', id)
+          .orderBy('created_at')
+          .execute(),
+        db.kysely
+          .selectFrom('aibridge_user_prompts')
+          .selectAll()
+          .where('interception_id', '=', id)
+          .orderBy('created_at')
+          .execute(),
+        db.kysely
+          .selectFrom('aibridge_tool_usages')
+          .selectAll()
+          .where('interception_id', '=', id)
+          .orderBy('created_at')
+          .execute(),
+        db.kysely
+          .selectFrom('aibridge_model_thoughts')
+          .selectAll()
+          .where('interception_id', '=', id)
+          .orderBy('created_at')
+          .execute(),
+      ]);
+      return { interception, tokens, prompts, tools, thoughts };
+    }
+    if (Date.now() > deadline) throw new Error(`interception ${id} did not end within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+/** The interception id a gateway response carries. */
+export function interceptionId(res: Response): string {
+  const id = res.headers.get('x-aibridge-interception-id');
+  if (!id) throw new Error(`no interception id on a ${res.status} response`);
+  return id;
+}
+
+/** Sums a field over token rows. */
+export function total(
+  rows: TokenUsageRow[],
+  field: 'input_tokens' | 'output_tokens' | 'cache_read_input_tokens' | 'cache_write_input_tokens',
+): number {
+  return rows.reduce((sum, row) => sum + Number(row[field]), 0);
+}

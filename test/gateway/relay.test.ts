@@ -1,0 +1,96 @@
+import { afterAll, beforeEach, expect, it } from 'vitest';
+import { FakeUpstream, reply, stream } from '../fake-upstream.js';
+import { loadTxtar, section } from '../fixtures.js';
+import { callGateway, gatewayOverrides, interceptionId, waitForRecording } from '../gateway.js';
+import { describeEachServer } from '../server.js';
+
+const upstream = await FakeUpstream.start();
+afterAll(() => upstream.close());
+
+const MESSAGES_STREAM = section(loadTxtar('anthropic/simple.txtar'), 'streaming');
+const CHAT_STREAM = section(loadTxtar('openai/chatcompletions/simple.txtar'), 'streaming');
+
+describeEachServer(
+  'relay',
+  (server) => {
+    beforeEach(() => upstream.reset());
+
+    it.each([64 * 1024, 1024 * 1024])(
+      'forwards a %d-byte prompt byte for byte and records it whole',
+      async (size) => {
+        const prompt = `${'λ'.repeat(size / 2 - 10)} "quoted"\n`;
+        const body = `{"model":"claude-sonnet-4-0","max_tokens":5,"messages":[{"role":"user","content":${JSON.stringify(prompt)}}]}`;
+        upstream.next(
+          reply(200, '{"id":"msg_big","type":"message","content":[],"usage":{"input_tokens":9}}'),
+        );
+        const res = await callGateway(server(), '/anthropic/v1/messages', {
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(res.status).toBe(200);
+        expect(upstream.last.body.equals(Buffer.from(body))).toBe(true);
+        const recorded = await waitForRecording(server().running.db, interceptionId(res));
+        expect(recorded.prompts[0]?.prompt).toBe(prompt);
+
+        upstream.next(stream(CHAT_STREAM));
+        const chatBody = `{"model":"gpt-4.1","stream":true,"messages":[{"role":"user","content":${JSON.stringify(prompt)}}]}`;
+        const chat = await callGateway(server(), '/openai/v1/chat/completions', {
+          body: chatBody,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(await chat.text()).toBe(CHAT_STREAM);
+        expect(upstream.last.body.toString()).toBe(
+          `{"stream_options":{"include_usage":true},${chatBody.slice(1)}`,
+        );
+      },
+    );
+
+    it('relays each event as the provider sends it, not at the end of the stream', async () => {
+      upstream.next(stream(MESSAGES_STREAM, { firstByteDelayMs: 50, delayMs: 15 }));
+      const started = performance.now();
+      const res = await callGateway(server(), '/anthropic/v1/messages', {
+        json: {
+          model: 'claude-sonnet-4-0',
+          max_tokens: 5,
+          stream: true,
+          messages: [{ role: 'user', content: 'hi' }],
+        },
+      });
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      const first = await reader.read();
+      const firstByteMs = performance.now() - started;
+      let rest = Buffer.from(first.value ?? []).toString();
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+        rest += Buffer.from(chunk.value).toString();
+      const totalMs = performance.now() - started;
+      expect(rest).toBe(MESSAGES_STREAM);
+      // ~35 events 15 ms apart: the whole stream takes > 500 ms; the first event must not wait for it.
+      expect(totalMs).toBeGreaterThan(400);
+      expect(firstByteMs).toBeLessThan(totalMs / 2);
+      expect(Buffer.from(first.value ?? []).toString()).toContain('message_start');
+    });
+
+    it('carries 256 concurrent slow streams to the end, all recorded', async () => {
+      upstream.always(stream(CHAT_STREAM, { delayMs: 2 }));
+      try {
+        const started = performance.now();
+        const responses = await Promise.all(
+          Array.from({ length: 256 }, () =>
+            callGateway(server(), '/openai/v1/chat/completions', {
+              json: { model: 'gpt-4.1', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+            }).then(async (res) => ({ id: interceptionId(res), body: await res.text() })),
+          ),
+        );
+        expect(responses.every((r) => r.body === CHAT_STREAM)).toBe(true);
+        expect(performance.now() - started).toBeLessThan(20_000);
+        // Streams end in any order: wait for each recording, then check one in full.
+        const recorded = await Promise.all(responses.map((r) => waitForRecording(server().running.db, r.id)));
+        expect(recorded.every((r) => r.interception.ended_at !== null)).toBe(true);
+        expect(recorded[255]?.tokens.map((t) => t.output_tokens)).toEqual([238]);
+      } finally {
+        upstream.always(reply(500, '{}'));
+      }
+    });
+  },
+  gatewayOverrides(upstream),
+);
