@@ -1,27 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { sharedPath } from './shared.js';
 
-/**
- * The shared fixtures live beside the repository (`<repo>/../shared/fixtures`, as in CI) and
- * are never copied in. A git worktree sits one level deeper, so the first `shared/fixtures`
- * found walking up from here wins.
- */
-export const FIXTURES_DIR: string = findFixtures();
-
-function findFixtures(): string {
-  const preferred = fileURLToPath(new URL('../../shared/fixtures/', import.meta.url));
-  if (existsSync(preferred)) return preferred;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'shared', 'fixtures');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error(`no shared/fixtures directory above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-}
+/** The shared fixtures, found beside the repository (see `sharedPath`). */
+export const FIXTURES_DIR: string = sharedPath('fixtures');
 
 /** A txtar archive: its leading comment and its named sections, bytes exactly as in the file. */
 export interface Txtar {

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { TestServer } from '../server.js';
+import { sharedPath } from '../shared.js';
 
 /** A response's status and parsed JSON body. */
 export interface JsonResponse<T = unknown> {
@@ -54,16 +54,7 @@ export function missingReferenceFields(actual: unknown, example: unknown, path =
   return typeof actual === typeof example ? [] : [`${path}: ${typeof actual} instead of ${typeof example}`];
 }
 
-/**
- * A file of `../shared` beside the repository. A git worktree sits one level deeper than the
- * main checkout, so the nearest `shared` folder up the tree is the one.
- */
+/** A file of `../shared` beside the repository. */
 export function sharedFile(relative: string): string {
-  let dir = dirname(new URL('../../package.json', import.meta.url).pathname);
-  for (let depth = 0; depth < 4; depth++) {
-    dir = dirname(dir);
-    const candidate = join(dir, 'shared', relative);
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`../shared/${relative} not found beside the repository`);
+  return sharedPath(relative);
 }
