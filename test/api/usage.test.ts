@@ -139,6 +139,8 @@ describeEachServer('usage API', (server) => {
     expect(codex.series[0]?.bucket_start).toBe('2026-05-06T00:00:00.000Z');
     expect((await usage(q('client:Unknown provider:openai'))).totals.interceptions).toBe(1);
     expect((await usage(q(`initiator:alice ${RANGE}`))).totals.input_tokens).toBe(127);
+    // The shared grammar: a word without a key is an initiator, as on the interceptions list.
+    expect((await usage(q(`alice ${RANGE}`))).totals.input_tokens).toBe(127);
     expect((await usage(q(`model:"gpt-5" ${RANGE}`))).totals.interceptions).toBe(1);
     const unknown = await server().request(`/api/v2/aibridge/usage?${q('initiator:nobody')}`);
     expect(unknown.status).toBe(400);
@@ -185,6 +187,15 @@ describeEachServer('usage API', (server) => {
       expect(body.message, query).toBe(message);
       expect(body.validations.map((v) => v.field).sort(), query).toEqual(fields);
     }
+    // The reference's words for a bad time, echoing the (upper-cased) input.
+    const time = await server().request(`/api/v2/aibridge/usage?${q('started_after:yesterday')}`);
+    expect(((await time.json()) as { validations: unknown[] }).validations).toEqual([
+      {
+        field: 'started_after',
+        detail:
+          'Query param "started_after" must be a valid date format (2006-01-02T15:04:05.999999999Z07:00): parsing time "YESTERDAY" as "2006-01-02T15:04:05.999999999Z07:00": cannot parse "YESTERDAY" as "2006"',
+      },
+    ]);
     expect((await server().request('/api/v2/aibridge/usage', { token: null })).status).toBe(401);
   });
 
