@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
-import { seedInterceptions } from '../seed-batch.js';
+import { Seeder } from '../seed.js';
 import { describeEachServer } from '../server.js';
 
 interface Totals {
@@ -31,7 +31,7 @@ describeEachServer('usage API', (server) => {
     alice = await server().createUser('alice');
     bob = await server().createUser('bob');
     const db = server().running.db.kysely;
-    await seedInterceptions(db, [
+    await new Seeder(db).interceptions([
       {
         initiatorId: alice.id,
         startedAt: at('2026-05-04T09:00:00Z'),
@@ -93,7 +93,7 @@ describeEachServer('usage API', (server) => {
       ['2026-05-06T00:00:00.000Z', 2, 300],
     ]);
     expect(body.by_model.map((m) => [m.provider, m.model, m.interceptions])).toEqual([
-      ['anthropic', 'claude-sonnet-4-5', 2],
+      ['anthropic', 'claude-sonnet-4', 2],
       ['openai', 'gpt-5-codex', 1],
       ['openai', 'gpt-5', 1],
     ]);

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { type SeedInterception, seedInterceptions } from '../seed-batch.js';
+import { Seeder, type SeedInterception } from '../seed.js';
 import { describeInBrowser, screenshots } from './browser.js';
 import { type ScenarioUsers, seedScenario } from './scenario.js';
 
@@ -174,7 +174,7 @@ describeInBrowser('dashboard at scale', (dashboard) => {
         tokens: [{ input: 1000, output: 100, cacheRead: 500 }],
       });
     }
-    await seedInterceptions(server.running.db.kysely, specs);
+    await new Seeder(server.running.db.kysely).interceptions(specs);
 
     const page = await dashboard().open({ token: server.ownerToken });
     await page.goto('/usage');

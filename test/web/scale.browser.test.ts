@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { type SeedInterception, seedInterceptions } from '../seed-batch.js';
+import { Seeder, type SeedInterception } from '../seed.js';
 import { describeInBrowser } from './browser.js';
 
 const COUNT = 100_000;
@@ -23,7 +23,7 @@ describeInBrowser('dashboard at scale: usage', (dashboard) => {
       });
     }
     const seeding = Date.now();
-    await seedInterceptions(server.running.db.kysely, specs);
+    await new Seeder(server.running.db.kysely).interceptions(specs);
     process.stdout.write(`seeded ${COUNT} interceptions with token rows in ${Date.now() - seeding} ms\n`);
 
     const page = await dashboard().open({ token: server.ownerToken });

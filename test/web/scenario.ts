@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type SeedInterception, seedInterceptions } from '../seed-batch.js';
+import { Seeder, type SeedInterception } from '../seed.js';
 import type { TestServer } from '../server.js';
 
 /** The people of the scenario, with tokens to sign in as them. */
@@ -84,7 +84,7 @@ export async function seedScenario(server: TestServer): Promise<ScenarioUsers> {
       tokens: [{ input: 800 + i, output: 120, cacheRead: i % 3 === 0 ? 400 : 0 }],
     });
   }
-  await seedInterceptions(server.running.db.kysely, specs);
+  await new Seeder(server.running.db.kysely).interceptions(specs);
   return users;
 }
 
@@ -132,7 +132,7 @@ function toolLoop(spec: LoopSpec): SeedInterception[] {
       threadParentId: index === 0 ? null : parent,
       startedAt: new Date(spec.start + index * 20_000),
       ...(index === 0 ? { prompt: spec.prompt } : {}),
-      ...(spec.thinking && index === 0 ? { thinking: [spec.thinking] } : {}),
+      ...(spec.thinking && index === 0 ? { thoughts: [spec.thinking] } : {}),
       tokens: [
         {
           input: 1200 + index * 300,
@@ -146,7 +146,7 @@ function toolLoop(spec: LoopSpec): SeedInterception[] {
           tool: tool.tool,
           input: tool.input,
           injected: tool.injected ?? false,
-          ...(tool.error ? { error: tool.error } : {}),
+          ...(tool.error ? { invocationError: tool.error } : {}),
         },
       ],
     });
