@@ -25,6 +25,12 @@ export const ToolCallView = z
     tool: z.string(),
     injected: z.boolean(),
     input: z.string(),
+    invocation_error: z
+      .string()
+      .optional()
+      .describe(
+        'aibridge addition: why the invocation of an injected tool failed; omitted when it did not (always for client-side tools).',
+      ),
     metadata,
     created_at: time,
   })
@@ -137,6 +143,7 @@ function threadView(thread: ThreadRecord, page: ThreadPage): z.infer<typeof Thre
             tool: t.tool,
             injected: t.injected,
             input: t.input,
+            ...(t.invocation_error ? { invocation_error: t.invocation_error } : {}),
             metadata: t.metadata,
             created_at: goTime(t.created_at),
           })),
