@@ -196,6 +196,22 @@ describeInBrowser('dashboard: sessions, session timeline and request log', (dash
     await screenshots(page, 'requests-expanded');
   });
 
+  it('folds the filter pickers and the session summary on a phone', async () => {
+    const page = await dashboard().open({ token: dashboard().server.ownerToken, viewport: 'phone' });
+    await page.goto('/sessions?filter=client%3ACodex');
+    await rows(page).first().waitFor();
+    expect(await page.getByLabel('Client').isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Filters · 1' }).click();
+    expect(await page.getByLabel('Client').inputValue()).toBe('Codex');
+
+    await page.goto(`/sessions/${scenario.aliceSessions[0]}?initiator=${scenario.alice.id}`);
+    await page.getByRole('heading', { name: 'Thread 1' }).waitFor();
+    expect(await page.getByTestId('summary-tool-calls').isVisible()).toBe(true);
+    expect(await page.getByTestId('summary-models').isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'All details' }).click();
+    expect(await page.getByTestId('summary-models').textContent()).toBe('claude-sonnet-4-5');
+  });
+
   it('shows a member only their own sessions', async () => {
     const page = await dashboard().open({ token: scenario.alice.token });
     await page.goto('/sessions');

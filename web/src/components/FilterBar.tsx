@@ -15,6 +15,8 @@ interface FilterBarProps {
 }
 
 const PROVIDERS = ['anthropic', 'openai'];
+/** The `q` keys the pickers set (the time picker counts apart: a preset is not in `q`). */
+const PICKED_KEYS = ['initiator', 'provider', 'model', 'client'];
 
 /**
  * The filter bar of the list pages: the raw `q` text (anything the API accepts) and pickers
@@ -32,6 +34,12 @@ export function FilterBar({ params, canPickUser, presets, customRange = true }: 
     setFilter((current) => setQueryValue(current, key, value || undefined));
   const initiator = getQueryValue(filter, 'initiator');
   const id = useId();
+  // On phones the pickers fold behind a button that says how many are in use.
+  const [open, setOpen] = useState(false);
+  const timeSet =
+    params.range !== params.defaultRange ||
+    Boolean(getQueryValue(filter, 'started_after') || getQueryValue(filter, 'started_before'));
+  const inUse = PICKED_KEYS.filter((key) => getQueryValue(filter, key)).length + (timeSet ? 1 : 0);
   return (
     <section className="filter-bar" aria-label="Filters">
       {presets ? (
@@ -66,9 +74,18 @@ export function FilterBar({ params, canPickUser, presets, customRange = true }: 
           <button type="submit" className="button">
             Apply
           </button>
+          <button
+            type="button"
+            className="button filters-toggle"
+            aria-expanded={open}
+            aria-controls={`${id}-pickers`}
+            onClick={() => setOpen((was) => !was)}
+          >
+            Filters{inUse ? ` · ${inUse}` : ''}
+          </button>
         </form>
       </search>
-      <div className="pickers">
+      <div id={`${id}-pickers`} className={open ? 'pickers open' : 'pickers'}>
         {canPickUser ? <UserPicker value={initiator} onChange={pick('initiator')} /> : null}
         <Picker
           label="Provider"

@@ -12,6 +12,8 @@ export interface ListParams {
   /** The `q` the person typed or picked (`filter` in the URL). */
   filter: string;
   range: RangePreset;
+  /** The range when the URL names none ("any time" on lists, the last week on usage). */
+  defaultRange: RangePreset;
   after: string | undefined;
   page: number;
   /** `filter` plus the range preset's start: what the API gets. */
@@ -38,6 +40,7 @@ export function listQueryOf(search: URLSearchParams, defaultRange: RangePreset) 
   return {
     filter,
     range,
+    defaultRange,
     after,
     apiQuery: joinQueries(filter, start ? `started_after:"${start}"` : undefined),
   };
@@ -75,6 +78,7 @@ export function useListParams(defaultRange: RangePreset = 'all'): ListParams {
   return {
     filter,
     range,
+    defaultRange,
     after,
     page,
     apiQuery,

@@ -63,7 +63,7 @@ export function SessionPage() {
   if (!first) return <Loading active={threads.isPending} label="Loading session…" />;
   return (
     <>
-      <p>
+      <p className="back">
         <Link to="/sessions" className="back-link">
           ← Sessions
         </Link>
