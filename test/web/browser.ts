@@ -123,6 +123,8 @@ export function describeInBrowser(title: string, body: (dashboard: () => Dashboa
  */
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // From the top: a full-page capture of a scrolled page draws the sticky bar mid-page.
+  await page.evaluate('window.scrollTo(0, 0)');
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(viewport);
     for (const colorScheme of ['light', 'dark'] as const) {

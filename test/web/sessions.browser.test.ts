@@ -176,6 +176,22 @@ describeInBrowser('dashboard: sessions, session timeline and request log', (dash
     await screenshots(page, 'session-injected-error');
   });
 
+  it('shows a Codex session: reasoning summaries, shell calls and a free-form patch as written', async () => {
+    const page = await dashboard().open({ token: dashboard().server.ownerToken });
+    const [sessionId] = scenario.bobSessions as [string];
+    await page.goto(`/sessions/${sessionId}?initiator=${scenario.bob.id}`);
+    await page.getByRole('heading', { name: 'Thread 2' }).waitFor();
+    const api = await detail(sessionId, scenario.bob.id);
+    const calls = api.threads.flatMap((t) => t.agentic_actions.flatMap((a) => a.tool_calls));
+    expect(await page.locator('.tool-name').allTextContents()).toEqual(calls.map((c) => c.tool));
+    const patch = page.locator('.tool-call', { has: page.locator('.tool-name', { hasText: 'apply_patch' }) });
+    expect(await patch.locator('pre.code').textContent()).toMatch(
+      /^\*\*\* Begin Patch\n\*\*\* Update File: /,
+    );
+    expect(await page.locator('details.thinking').count()).toBeGreaterThan(0);
+    await screenshots(page, 'session-codex');
+  });
+
   it('lists requests and expands one into its prompt, tool calls and token rows', async () => {
     const page = await dashboard().open({ token: dashboard().server.ownerToken });
     const api = (await (
