@@ -124,6 +124,7 @@ export function useUsers(enabled: boolean) {
   });
 }
 
+/** A user's token metadata (never secrets), for the tokens panel. */
 export function useKeys(userId: string) {
   return useQuery({
     queryKey: ['keys', userId],
@@ -131,6 +132,7 @@ export function useKeys(userId: string) {
   });
 }
 
+/** Creates a user; the users list refreshes. */
 export function useCreateUser() {
   const client = useQueryClient();
   return useMutation({
@@ -140,6 +142,7 @@ export function useCreateUser() {
   });
 }
 
+/** Issues a token (its secret is in the answer, once); the token list refreshes. */
 export function useCreateKey(userId: string) {
   const client = useQueryClient();
   return useMutation({
@@ -149,6 +152,7 @@ export function useCreateKey(userId: string) {
   });
 }
 
+/** Revokes a token; the token list refreshes. */
 export function useRevokeKey(userId: string) {
   const client = useQueryClient();
   return useMutation({
