@@ -41,6 +41,8 @@ for (const part of parts) {
   if (!stale) continue;
   process.stderr.write(`aibridge: building ${part.name}…\n`);
   const [command, args, cwd] = part.command;
-  execFileSync(command, args, { stdio: 'inherit', cwd });
+  // Always a production build: run from the test setup, NODE_ENV is `test`, and Vite would
+  // then bundle React's development build (several times slower to render).
+  execFileSync(command, args, { stdio: 'inherit', cwd, env: { ...process.env, NODE_ENV: 'production' } });
   writeFileSync(part.stamp, new Date().toISOString());
 }

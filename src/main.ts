@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { VERSION } from './app.js';
 import { registerInterceptionCommands, registerSessionCommands } from './cli/activity.js';
+import { registerDemoCommand } from './cli/demo.js';
 import { CliError } from './cli/output.js';
 import { registerServerCommand } from './cli/server.js';
 import { registerTokenCommands } from './cli/tokens.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerTokenCommands(program, addDatabaseFlags);
   registerInterceptionCommands(program);
   registerSessionCommands(program);
+  registerDemoCommand(program);
   return program;
 }
 

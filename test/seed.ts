@@ -22,8 +22,10 @@ export interface SeedTokens {
 /** A tool call the model made. */
 export interface SeedTool {
   tool: string;
-  input?: string;
+  /** JSON text of the arguments, or a value to serialise (default `{}`). */
+  input?: unknown;
   injected?: boolean;
+  /** Defaults to an MCP URL for injected tools, none otherwise. */
   serverUrl?: string | null;
   invocationError?: string | null;
   callId?: string;
@@ -51,11 +53,16 @@ export interface SeedInterception {
   thoughts?: string[];
 }
 
-const CHUNK = 500;
+// Rows per INSERT: PGlite takes ~40k rows/s in multi-row inserts against ~2.4k one by one,
+// and 1,000 rows of the widest table stay well under PostgreSQL's 65,535 parameters.
+const CHUNK = 1000;
 
 /**
  * Writes interceptions with their token usages, prompts, tool calls and thoughts straight
- * into the tables (multi-row inserts), so API tests do not depend on the gateway.
+ * into the tables in multi-row inserts, in the shape the recorder produces. For tests that
+ * need volume (100k interceptions) or states the gateway cannot produce (injected tools and
+ * their errors), and for API tests that must not depend on the gateway; everything else
+ * should send real traffic through the gateway.
  */
 export class Seeder {
   constructor(private readonly db: Kysely<Schema>) {}
@@ -116,9 +123,10 @@ export class Seeder {
           interception_id: id,
           provider_response_id: responseId,
           provider_tool_call_id: t.callId ?? `toolu_${randomUUID().slice(0, 8)}`,
-          server_url: t.serverUrl ?? null,
+          server_url: t.serverUrl !== undefined ? t.serverUrl : t.injected ? 'http://mcp.local/mcp' : null,
           tool: t.tool,
-          input: t.input ?? '{}',
+          input:
+            t.input === undefined ? '{}' : typeof t.input === 'string' ? t.input : JSON.stringify(t.input),
           injected: t.injected ?? false,
           invocation_error: t.invocationError ?? null,
           metadata: {},

@@ -1,18 +1,21 @@
 import { z } from 'zod';
 import { validationFailed } from '../errors.js';
+import { parseInterceptionSearch } from '../search/filters.js';
+import { scopeOf } from '../store/scope.js';
 import { MAX_BUCKETS, TooManyBucketsError, UsageStore } from '../store/usage.js';
+import { firstValue } from './query-params.js';
 import { type AnyRoute, defineRoute } from './route.js';
-import { parseUsageSearch, USAGE_SEARCH_ERROR } from './usage-search.js';
+import { filterOrThrow, searcherFor } from './search.js';
 import { TOP_USERS, UsageView, usageView } from './views/usage.js';
 
+/** The envelope message of a bad `q` on the usage endpoint (PRODUCT §4.7: it names the resource). */
+const USAGE_SEARCH_ERROR = 'Invalid usage search query.';
+
 const UsageQuery = z.object({
-  q: z
-    .string()
-    .optional()
-    .describe(
-      'Search query in the format `key:value`. Available keys are: initiator, provider, model, client, ' +
-        'started_after, started_before (RFC 3339, quoted).',
-    ),
+  q: firstValue(
+    'Search query in the format `key:value`, as on the interceptions list. Available keys are: initiator, ' +
+      'provider, model, client, started_after, started_before (RFC 3339, quoted). A term without a key is an initiator.',
+  ),
   bucket: z
     .enum(['hour', 'day'], { error: 'bucket must be "hour" or "day"' })
     .default('day')
@@ -35,10 +38,14 @@ const usage = defineRoute({
     `Ended interceptions matching \`q\` (members: only their own), aggregated; \`by_user\` keeps the top ${TOP_USERS}. ` +
     `Without started_after the series starts at the first matching interception; at most ${MAX_BUCKETS} buckets.`,
   handler: async ({ actor, deps, query }) => {
-    const filter = await parseUsageSearch(query.q ?? '', actor, deps.db.kysely);
-    const store = new UsageStore(deps.db.kysely);
+    const db = deps.db.kysely;
+    const filter = filterOrThrow(
+      await parseInterceptionSearch(query.q, searcherFor(actor, db)),
+      USAGE_SEARCH_ERROR,
+    );
+    const store = new UsageStore(db);
     try {
-      const report = await store.report(filter, query.bucket, query.tz);
+      const report = await store.report(filter, scopeOf(actor), query.bucket, query.tz);
       const users = await store.initiators(
         report.byInitiator.slice(0, TOP_USERS).map((row) => row.initiatorId),
       );

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type Config, type Flags, loadConfig } from '../config.js';
 import { type RunningServer, startServer } from '../server.js';
+import { stopOnSignals } from './signals.js';
 
 /** `aibridge server`: runs the gateway, API and dashboard until SIGTERM/SIGINT. */
 export function registerServerCommand(program: Command): void {
@@ -30,7 +31,7 @@ export function registerServerCommand(program: Command): void {
       const config = loadConfig(flags);
       const server = await startServer(config);
       printBanner(config, server);
-      handleSignals(server);
+      stopOnSignals('aibridge', () => server.close());
     });
 }
 
@@ -63,24 +64,4 @@ function printBanner(config: Config, server: RunningServer): void {
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-function handleSignals(server: RunningServer): void {
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      process.stderr.write(`aibridge: ${signal} again, exiting now\n`);
-      process.exit(1);
-    }
-    stopping = true;
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`aibridge: shutdown failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -1,18 +1,9 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Schema, UserRow } from '../db/schema/index.js';
-
-/** Which interceptions count; every field narrows, unset fields do not. */
-export interface UsageFilter {
-  /** The caller's own id when it may only see its own rows (members). */
-  visibleTo?: string | undefined;
-  initiatorId?: string | undefined;
-  provider?: string | undefined;
-  model?: string | undefined;
-  /** Matched against `COALESCE(client, 'Unknown')`, as the interceptions list does. */
-  client?: string | undefined;
-  startedAfter?: Date | undefined;
-  startedBefore?: Date | undefined;
-}
+import type { InterceptionFilter } from '../search/filters.js';
+import type { Instant } from '../search/go-time.js';
+import { interceptionMatches } from './conditions.js';
+import type { Scope } from './scope.js';
 
 /** The width of one point of the time series. */
 export type UsageBucket = 'hour' | 'day';
@@ -85,8 +76,14 @@ const GROUP = { series: 0b01111, model: 0b10011, client: 0b11101, initiator: 0b1
 export class UsageStore {
   constructor(private readonly db: Kysely<Schema>) {}
 
-  async report(filter: UsageFilter, bucket: UsageBucket, timeZone: string): Promise<UsageReport> {
-    const where = sql.join(conditions(filter), sql` AND `);
+  /** Ended interceptions the scope may see that match the interceptions list's filter. */
+  async report(
+    filter: InterceptionFilter,
+    scope: Scope,
+    bucket: UsageBucket,
+    timeZone: string,
+  ): Promise<UsageReport> {
+    const where = interceptionMatches('i', filter, scope);
     const localBucket = sql`date_trunc(${bucket}, i.started_at AT TIME ZONE ${timeZone})`;
     // The bucket is computed once in a subquery: PostgreSQL would not match a parameterised
     // expression in SELECT with the same one in GROUP BY.
@@ -154,13 +151,13 @@ export class UsageStore {
    */
   private async denseSeries(
     present: UsageReport['series'],
-    filter: UsageFilter,
+    filter: InterceptionFilter,
     bucket: UsageBucket,
     timeZone: string,
   ): Promise<UsageReport['series']> {
-    const first = filter.startedAfter ?? present.reduce<Date | undefined>(earliest, undefined);
+    const first = dateOf(filter.startedAfter) ?? present.reduce<Date | undefined>(earliest, undefined);
     if (!first) return [];
-    const last = filter.startedBefore ?? new Date();
+    const last = dateOf(filter.startedBefore) ?? new Date();
     const estimate = Math.floor((last.getTime() - first.getTime()) / BUCKET_MS[bucket]) + 1;
     if (estimate > MAX_BUCKETS + 1) throw new TooManyBucketsError(estimate);
     const { rows } = await sql<{ bucket_start: Date }>`
@@ -197,14 +194,7 @@ function earliest(min: Date | undefined, point: { bucketStart: Date }): Date {
   return min && min < point.bucketStart ? min : point.bucketStart;
 }
 
-function conditions(filter: UsageFilter): RawBuilder<unknown>[] {
-  const all: RawBuilder<unknown>[] = [sql`i.ended_at IS NOT NULL`];
-  if (filter.visibleTo !== undefined) all.push(sql`i.initiator_id = ${filter.visibleTo}`);
-  if (filter.initiatorId !== undefined) all.push(sql`i.initiator_id = ${filter.initiatorId}`);
-  if (filter.provider !== undefined) all.push(sql`i.provider = ${filter.provider}`);
-  if (filter.model !== undefined) all.push(sql`i.model = ${filter.model}`);
-  if (filter.client !== undefined) all.push(sql`COALESCE(i.client, 'Unknown') = ${filter.client}`);
-  if (filter.startedAfter !== undefined) all.push(sql`i.started_at >= ${filter.startedAfter}`);
-  if (filter.startedBefore !== undefined) all.push(sql`i.started_at <= ${filter.startedBefore}`);
-  return all;
+/** A parsed `q` time as a Date (to the millisecond: enough to place buckets). */
+function dateOf(instant: Instant | undefined): Date | undefined {
+  return instant === undefined ? undefined : new Date(Number(instant.ns / 1_000_000n));
 }

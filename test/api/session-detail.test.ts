@@ -220,6 +220,33 @@ describeEachServer('GET /api/v2/aibridge/sessions/{session_id}', (server) => {
     });
   });
 
+  it('says why an injected tool failed (an aibridge addition; omitted when it did not)', async () => {
+    await new Seeder(server().running.db.kysely).interceptions([
+      {
+        initiatorId: alice.id,
+        clientSessionId: 'mcp-sid',
+        startedAt: at(6000),
+        prompt: 'look it up',
+        tools: [
+          { tool: 'Read', input: '{}' },
+          {
+            tool: 'docs_search',
+            injected: true,
+            serverUrl: 'https://mcp.example',
+            invocationError: 'timed out',
+          },
+        ],
+      },
+    ]);
+    const { body } = await detail('mcp-sid');
+    const calls = body.threads[0]?.agentic_actions[0]?.tool_calls ?? [];
+    expect(calls.map((c) => [c.tool, c.injected, c.server_url, c.invocation_error])).toEqual([
+      ['Read', false, '', undefined],
+      ['docs_search', true, 'https://mcp.example', 'timed out'],
+    ]);
+    expect(calls[0]).not.toHaveProperty('invocation_error');
+  });
+
   it('reads any client session id, encoded in the path', async () => {
     const odd = 'team/feature x é?#';
     await new Seeder(server().running.db.kysely).interceptions([

@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
-import { seedInterceptions } from '../seed-batch.js';
+import { Seeder } from '../seed.js';
 import { describeEachServer } from '../server.js';
 
 interface Totals {
@@ -31,7 +31,7 @@ describeEachServer('usage API', (server) => {
     alice = await server().createUser('alice');
     bob = await server().createUser('bob');
     const db = server().running.db.kysely;
-    await seedInterceptions(db, [
+    await new Seeder(db).interceptions([
       {
         initiatorId: alice.id,
         startedAt: at('2026-05-04T09:00:00Z'),
@@ -93,7 +93,7 @@ describeEachServer('usage API', (server) => {
       ['2026-05-06T00:00:00.000Z', 2, 300],
     ]);
     expect(body.by_model.map((m) => [m.provider, m.model, m.interceptions])).toEqual([
-      ['anthropic', 'claude-sonnet-4-5', 2],
+      ['anthropic', 'claude-sonnet-4', 2],
       ['openai', 'gpt-5-codex', 1],
       ['openai', 'gpt-5', 1],
     ]);
@@ -139,6 +139,8 @@ describeEachServer('usage API', (server) => {
     expect(codex.series[0]?.bucket_start).toBe('2026-05-06T00:00:00.000Z');
     expect((await usage(q('client:Unknown provider:openai'))).totals.interceptions).toBe(1);
     expect((await usage(q(`initiator:alice ${RANGE}`))).totals.input_tokens).toBe(127);
+    // The shared grammar: a word without a key is an initiator, as on the interceptions list.
+    expect((await usage(q(`alice ${RANGE}`))).totals.input_tokens).toBe(127);
     expect((await usage(q(`model:"gpt-5" ${RANGE}`))).totals.interceptions).toBe(1);
     const unknown = await server().request(`/api/v2/aibridge/usage?${q('initiator:nobody')}`);
     expect(unknown.status).toBe(400);
@@ -185,6 +187,15 @@ describeEachServer('usage API', (server) => {
       expect(body.message, query).toBe(message);
       expect(body.validations.map((v) => v.field).sort(), query).toEqual(fields);
     }
+    // The reference's words for a bad time, echoing the (upper-cased) input.
+    const time = await server().request(`/api/v2/aibridge/usage?${q('started_after:yesterday')}`);
+    expect(((await time.json()) as { validations: unknown[] }).validations).toEqual([
+      {
+        field: 'started_after',
+        detail:
+          'Query param "started_after" must be a valid date format (2006-01-02T15:04:05.999999999Z07:00): parsing time "YESTERDAY" as "2006-01-02T15:04:05.999999999Z07:00": cannot parse "YESTERDAY" as "2006"',
+      },
+    ]);
     expect((await server().request('/api/v2/aibridge/usage', { token: null })).status).toBe(401);
   });
 

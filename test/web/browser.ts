@@ -2,6 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe } from 'vitest';
+import { type FakeProvider, startFakeProvider } from '../../src/demo/fake-provider.js';
+import { DEMO_TASKS } from '../../src/demo/tasks.js';
 import { startTestServer, type TestServer } from '../server.js';
 
 /** Debian's Chromium; browser tests never download a browser of their own. */
@@ -39,19 +41,32 @@ export const VIEWPORTS = {
 /** A running server with the built dashboard, and a browser to drive it. */
 export interface Dashboard {
   server: TestServer;
+  /** The fake provider both of the server's upstreams point at (the demo's scripted model). */
+  provider: FakeProvider;
+  /** The server's gateway root, `…/api/v2/aibridge`, for simulated agents. */
+  gateway: string;
   browser: Browser;
   /** A fresh browser context (own storage) on the server, signed in when a token is given. */
   open(options?: { token?: string; viewport?: keyof typeof VIEWPORTS }): Promise<Page>;
   close(): Promise<void>;
 }
 
-/** Starts a server on a fresh embedded database and Chromium (each launch gets a new profile). */
+/**
+ * Starts a server on a fresh embedded database with its gateway pointed at the fake provider
+ * (so tests can produce data through the real gateway), and Chromium (a new profile per launch).
+ */
 export async function startDashboard(): Promise<Dashboard> {
-  const server = await startTestServer('pglite');
+  const provider = await startFakeProvider({ tasks: DEMO_TASKS });
+  const server = await startTestServer('pglite', {
+    openai: { baseUrl: provider.openaiBaseUrl, key: 'test-openai-key' },
+    anthropic: { baseUrl: provider.anthropicBaseUrl, key: 'test-anthropic-key' },
+  });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
   const contexts: BrowserContext[] = [];
   return {
     server,
+    provider,
+    gateway: `${server.url}/api/v2/aibridge`,
     browser,
     async open({ token, viewport = 'desktop' } = {}) {
       const context = await browser.newContext({
@@ -67,12 +82,16 @@ export async function startDashboard(): Promise<Dashboard> {
           content: `if (!sessionStorage.getItem('aibridge.token')) sessionStorage.setItem('aibridge.token', ${value});`,
         });
       }
-      return context.newPage();
+      const page = await context.newPage();
+      // Fail a step with its own message rather than the test's 30 s timeout.
+      page.setDefaultTimeout(10_000);
+      return page;
     },
     async close() {
       for (const context of contexts) await context.close().catch(() => {});
       await browser.close();
       await server.close();
+      await provider.close();
     },
   };
 }
@@ -104,6 +123,8 @@ export function describeInBrowser(title: string, body: (dashboard: () => Dashboa
  */
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // From the top: a full-page capture of a scrolled page draws the sticky bar mid-page.
+  await page.evaluate('window.scrollTo(0, 0)');
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(viewport);
     for (const colorScheme of ['light', 'dark'] as const) {

@@ -1,163 +1,160 @@
-import { randomUUID } from 'node:crypto';
-import { type SeedInterception, seedInterceptions } from '../seed-batch.js';
-import type { TestServer } from '../server.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Agent, anthropicSdk, claudeCode, codex, openaiSdk } from '../../src/demo/agents/clients.js';
+import { runThread } from '../../src/demo/agents/loop.js';
+import { createPeople, type Person } from '../../src/demo/people.js';
+import { CLAUDE_CODE_TASKS, CODEX_TASKS, SCRIPT_TASKS } from '../../src/demo/tasks.js';
+import { Seeder } from '../seed.js';
+import type { Dashboard } from './browser.js';
 
-/** The people of the scenario, with tokens to sign in as them. */
-export interface ScenarioUsers {
-  alice: { id: string; token: string };
-  bob: { id: string; token: string };
-  carol: { id: string; token: string };
+/** The people of the scenario, and what the gateway recorded for them. */
+export interface Scenario {
+  alice: Person;
+  bob: Person;
+  carol: Person;
+  /** Alice's Claude Code sessions, in the order she worked in them. */
+  aliceSessions: string[];
+  /** Bob's Codex sessions. */
+  bobSessions: string[];
+  /** Carol's long Claude Code session: more threads than the timeline loads at once. */
+  longSession: string;
+  /** The one session written straight to the database (see MCP_SESSION). */
+  mcpSession: string;
+  /** Every session: Alice's, Bob's, Carol's scripts and the seeded one. */
+  sessionCount: number;
+  interceptions: number;
 }
 
-const HOUR = 3_600_000;
-const MINUTE = 60_000;
+/** Carol's SDK script runs: more than a page of sessions (25), so the list pages. */
+export const SCRIPT_RUNS = 30;
+
+/** Threads of Carol's long session: more than the timeline's page of 20. */
+export const LONG_SESSION_THREADS = 24;
 
 /**
- * A small team's week: Alice in Claude Code (threads with tool loops, thinking and cache
- * hits), Bob in Codex (shell calls, an injected tool that failed), Carol running many short
- * SDK scripts (enough sessions to page). Written straight to the database in the shape the
- * recorder produces; phase B drives the same story through the real gateway instead.
+ * The id of the session written straight to the database: a Codex thread in which an
+ * MCP tool injected by the gateway failed. The gateway records client-side tool calls only
+ * (aibridge does not inject MCP tools), so this state cannot come from traffic; everything
+ * else below does.
  */
-export async function seedScenario(server: TestServer): Promise<ScenarioUsers> {
-  const users = {
-    alice: await createNamedUser(server, 'alice', 'Alice Martin', 'member'),
-    bob: await createNamedUser(server, 'bob', 'Bob Chen', 'member'),
-    carol: await createNamedUser(server, 'carol', 'Carol Diaz', 'auditor'),
-  };
-  const now = Date.now();
-  const specs: SeedInterception[] = [];
-  for (let s = 0; s < 3; s++) {
-    const session = `cc-alice-${s}`;
-    for (let t = 0; t < 2; t++) {
-      const start = now - (s * 20 + t * 2 + 1) * HOUR;
-      specs.push(
-        ...toolLoop({
-          initiatorId: users.alice.id,
-          session,
-          start,
-          provider: 'anthropic',
-          model: s === 2 ? 'claude-opus-4-1' : 'claude-sonnet-4-5',
-          client: 'Claude Code',
-          prompt: `Session ${s} thread ${t}: fix the failing test in src/parser.ts and explain the root cause`,
-          tools: [
-            { tool: 'Read', input: { file_path: 'src/parser.ts' } },
-            {
-              tool: 'Edit',
-              input: { file_path: 'src/parser.ts', old_string: 'a < b', new_string: 'a <= b' },
-            },
-          ],
-          thinking: 'The off-by-one is in the loop bound; reading the file first.',
-        }),
-      );
-    }
-  }
-  for (let s = 0; s < 2; s++) {
-    specs.push(
-      ...toolLoop({
-        initiatorId: users.bob.id,
-        session: `codex-bob-${s}`,
-        start: now - (s * 30 + 5) * HOUR,
-        provider: 'openai',
-        model: 'gpt-5-codex',
-        client: 'Codex',
-        prompt: `Add a --json flag to the export command (${s})`,
-        tools: [
-          { tool: 'shell', input: { command: ['rg', '--files', 'src/cli'] } },
-          {
-            tool: 'lookup_docs',
-            input: { query: 'commander options' },
-            injected: true,
-            error: s === 0 ? 'MCP server timed out' : undefined,
-          },
-        ],
-      }),
-    );
-  }
-  for (let i = 0; i < 30; i++) {
-    specs.push({
-      initiatorId: users.carol.id,
+export const MCP_SESSION = 'seeded-mcp-session';
+
+const claude = (index: number) => CLAUDE_CODE_TASKS[index]?.prompt ?? '';
+const codexTask = (index: number) => CODEX_TASKS[index]?.prompt ?? '';
+
+/**
+ * A small team's day, produced through the real gateway with the demo's simulated clients
+ * against the fake provider: Alice in Claude Code (three sessions of two threads: tool loops,
+ * thinking, cache writes then reads, always streaming), Bob in Codex (two sessions: shell calls,
+ * free-form patches, reasoning summaries), Carol running SDK scripts (OpenAI and Anthropic,
+ * blocking and streaming, some with a function-call loop; no session ids, so one session
+ * each — and one long Claude Code session). Resolves once every interception is recorded.
+ */
+export async function produceScenario(dashboard: Dashboard): Promise<Scenario> {
+  const { server, gateway } = dashboard;
+  const [alice, bob, carol] = (await createPeople(server.url, server.ownerToken, [
+    { username: 'alice', name: 'Alice Martin', role: 'member' },
+    { username: 'bob', name: 'Bob Chen', role: 'member' },
+    { username: 'carol', name: 'Carol Diaz', role: 'auditor' },
+  ])) as [Person, Person, Person];
+
+  const aliceAgents = [
+    claudeCode(alice.token),
+    claudeCode(alice.token),
+    claudeCode(alice.token, { model: 'claude-opus-4-1' }),
+  ];
+  const bobAgents = [codex(bob.token), codex(bob.token, { tui: true })];
+  const long = claudeCode(carol.token, { model: 'claude-haiku-4-5' });
+  const lanes: Array<Array<[Agent, string]>> = [
+    [
+      [aliceAgents[0], claude(0)],
+      [aliceAgents[0], claude(1)],
+      [aliceAgents[1], claude(2)],
+      [aliceAgents[1], claude(3)],
+      [aliceAgents[2], claude(4)],
+      [aliceAgents[2], 'Is there anything similar elsewhere in the code base?'],
+    ] as Array<[Agent, string]>,
+    [
+      [bobAgents[0], codexTask(0)],
+      [bobAgents[0], codexTask(2)],
+      [bobAgents[1], codexTask(1)],
+      [bobAgents[1], codexTask(3)],
+    ] as Array<[Agent, string]>,
+    Array.from({ length: LONG_SESSION_THREADS }, (_, i): [Agent, string] => [
+      long,
+      `Review step ${i + 1} of the migration plan and check the affected files.`,
+    ]),
+    Array.from({ length: SCRIPT_RUNS }, (_, i): [Agent, string] => {
+      const task = SCRIPT_TASKS[i % SCRIPT_TASKS.length];
+      return [script(carol.token, i, (task?.steps.length ?? 0) > 0), task?.prompt ?? ''];
+    }),
+  ];
+  let interceptions = 0;
+  await Promise.all(
+    lanes.map(async (lane) => {
+      for (const [agent, prompt] of lane) {
+        // Awaited first: `x += await y` would add to the value read before the await.
+        const run = await runThread(gateway, agent, prompt);
+        interceptions += run.interceptionIds.length;
+      }
+    }),
+  );
+
+  await new Seeder(server.running.db.kysely).interceptions([
+    {
+      initiatorId: bob.id,
       provider: 'openai',
-      model: 'gpt-5-mini',
-      client: null,
-      startedAt: new Date(now - (i * 3 + 2) * HOUR - 17 * MINUTE),
-      prompt: `Summarise nightly report #${i}`,
-      tokens: [{ input: 800 + i, output: 120, cacheRead: i % 3 === 0 ? 400 : 0 }],
-    });
-  }
-  await seedInterceptions(server.running.db.kysely, specs);
-  return users;
-}
-
-async function createNamedUser(server: TestServer, username: string, name: string, role: string) {
-  const created = await server.request('/api/v2/users', { method: 'POST', json: { username, name, role } });
-  if (created.status !== 201) throw new Error(`create ${username}: ${created.status}`);
-  const user = (await created.json()) as { id: string };
-  const key = await server.request(`/api/v2/users/${user.id}/keys`, {
-    method: 'POST',
-    json: { token_name: 'tests' },
-  });
-  return { id: user.id, token: ((await key.json()) as { key: string }).key };
-}
-
-interface LoopSpec {
-  initiatorId: string;
-  session: string;
-  start: number;
-  provider: string;
-  model: string;
-  client: string;
-  prompt: string;
-  tools: Array<{ tool: string; input: unknown; injected?: boolean; error?: string | undefined }>;
-  thinking?: string;
-}
-
-/** One thread: the prompt's interception, one per tool call (each continuing the loop), then the answer. */
-function toolLoop(spec: LoopSpec): SeedInterception[] {
-  const rootId = randomUUID();
-  const base = {
-    initiatorId: spec.initiatorId,
-    provider: spec.provider,
-    model: spec.model,
-    client: spec.client,
-    clientSessionId: spec.session,
-  };
-  const steps: SeedInterception[] = [];
-  let parent = rootId;
-  spec.tools.forEach((tool, index) => {
-    const id = index === 0 ? rootId : randomUUID();
-    steps.push({
-      ...base,
-      id,
-      threadRootId: index === 0 ? null : rootId,
-      threadParentId: index === 0 ? null : parent,
-      startedAt: new Date(spec.start + index * 20_000),
-      ...(index === 0 ? { prompt: spec.prompt } : {}),
-      ...(spec.thinking && index === 0 ? { thinking: [spec.thinking] } : {}),
-      tokens: [
-        {
-          input: 1200 + index * 300,
-          output: 90,
-          cacheRead: index * 1000,
-          cacheWrite: index === 0 ? 1200 : 0,
-        },
-      ],
+      model: 'gpt-5-codex',
+      client: 'Codex',
+      clientSessionId: MCP_SESSION,
+      startedAt: new Date(Date.now() - 3_600_000),
+      prompt: 'Look up how the deploy API paginates, using the docs server.',
+      tokens: [{ input: 1800, output: 120, cacheRead: 1024 }],
+      thoughts: ['The docs MCP server should know the pagination scheme.'],
       tools: [
         {
-          tool: tool.tool,
-          input: tool.input,
-          injected: tool.injected ?? false,
-          ...(tool.error ? { error: tool.error } : {}),
+          tool: 'docs_search',
+          input: { query: 'deploy API pagination' },
+          injected: true,
+          invocationError: 'MCP server timed out after 30 s',
         },
+        { tool: 'exec_command', input: { cmd: 'rg -n "cursor" src/deploy' } },
       ],
-    });
-    parent = id;
-  });
-  steps.push({
-    ...base,
-    threadRootId: rootId,
-    threadParentId: parent,
-    startedAt: new Date(spec.start + spec.tools.length * 20_000),
-    tokens: [{ input: 300, output: 420, cacheRead: 2400 }],
-  });
-  return steps;
+    },
+  ]);
+  await allRecorded(dashboard, interceptions + 1);
+  return {
+    alice,
+    bob,
+    carol,
+    aliceSessions: aliceAgents.map((a) => a.sessionId ?? ''),
+    bobSessions: bobAgents.map((a) => a.sessionId ?? ''),
+    longSession: long.sessionId ?? '',
+    mcpSession: MCP_SESSION,
+    sessionCount: aliceAgents.length + bobAgents.length + 1 + SCRIPT_RUNS + 1,
+    interceptions: interceptions + 1,
+  };
+}
+
+/** Carol's scripts alternate SDKs and modes; the function-calling ones use Chat Completions. */
+function script(token: string, index: number, functions: boolean): Agent {
+  if (functions) return openaiSdk(token, { weather: true, stream: index % 2 === 1 });
+  const kinds = [
+    () => anthropicSdk(token),
+    () => openaiSdk(token, { api: 'responses', stream: true, model: 'gpt-5-mini' }),
+    () => openaiSdk(token),
+    () => anthropicSdk(token, { stream: true }),
+  ];
+  return (kinds[index % kinds.length] as () => Agent)();
+}
+
+/** Waits until the API lists `count` ended interceptions (recording ends just after each response). */
+async function allRecorded(dashboard: Dashboard, count: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const res = await dashboard.server.request('/api/v2/aibridge/interceptions?limit=1');
+    const body = (await res.json()) as { count: number };
+    if (body.count >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${body.count} of ${count} interceptions were recorded`);
+    await sleep(50);
+  }
 }

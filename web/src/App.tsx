@@ -1,10 +1,14 @@
-import { lazy, type ReactNode, Suspense, useEffect } from 'react';
-import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
-import { useMe } from './api/queries.js';
+import { useIsFetching, usePrefetchQuery, useQueryClient } from '@tanstack/react-query';
+import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
+import { Link, Navigate, Route, Routes, useLocation, useSearchParams } from 'react-router';
+import { sessionsQuery, usageQuery, useMe } from './api/queries.js';
 import { useToken } from './api/token.js';
 import type { User } from './api/types.js';
 import { Layout } from './components/Layout.js';
 import { ErrorState, Loading } from './components/States.js';
+import { listQueryOf } from './components/useListParams.js';
+import { browserTimeZone } from './lib/format.js';
+import { defaultBucket, USAGE_DEFAULT_RANGE } from './lib/range.js';
 import { RequestsPage } from './pages/RequestsPage.js';
 import { SessionPage } from './pages/SessionPage.js';
 import { SessionsPage } from './pages/SessionsPage.js';
@@ -26,9 +30,13 @@ export function App() {
 }
 
 function Pages({ me }: { me: User }) {
+  // Fetch the charts' code once the page in view has its data, so it never competes with it.
+  const fetching = useIsFetching();
   useEffect(() => {
-    void loadUsagePage();
-  }, []);
+    if (fetching > 0) return;
+    const timer = setTimeout(() => void loadUsagePage(), 300);
+    return () => clearTimeout(timer);
+  }, [fetching]);
   return (
     <Layout me={me}>
       <Routes>
@@ -36,18 +44,28 @@ function Pages({ me }: { me: User }) {
         <Route path="/sessions" element={<SessionsPage me={me} />} />
         <Route path="/sessions/:id" element={<SessionPage />} />
         <Route path="/requests" element={<RequestsPage me={me} />} />
-        <Route
-          path="/usage"
-          element={
-            <Suspense fallback={<Loading active />}>
-              <UsagePage me={me} />
-            </Suspense>
-          }
-        />
+        <Route path="/usage" element={<UsageRoute me={me} />} />
         <Route path="/users" element={me.role === 'owner' ? <UsersPage me={me} /> : <NoAccess />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </Layout>
+  );
+}
+
+/**
+ * The usage page loads its charts' code apart; its data is asked for at once, alongside the
+ * code rather than after it (same query as the page's own, so the page finds it cached).
+ */
+function UsageRoute({ me }: { me: User }) {
+  const [search] = useSearchParams();
+  const { range, apiQuery } = listQueryOf(search, USAGE_DEFAULT_RANGE);
+  // During render, not in an effect: the route renders in a transition that waits for the
+  // charts' code before committing, so an effect would only run once that code is here.
+  usePrefetchQuery(usageQuery(apiQuery, defaultBucket(range), browserTimeZone()));
+  return (
+    <Suspense fallback={<Loading active />}>
+      <UsagePage me={me} />
+    </Suspense>
   );
 }
 
@@ -56,12 +74,27 @@ function SignedIn({ render }: { render: (me: User) => ReactNode }) {
   const token = useToken();
   const location = useLocation();
   const me = useMe(token);
+  usePrefetchHome(token, location);
   if (!token) {
     return <Navigate to="/signin" replace state={{ from: `${location.pathname}${location.search}` }} />;
   }
   if (me.data) return render(me.data);
   if (me.isError) return <ErrorState error={me.error} retry={() => me.refetch()} />;
   return <Loading active label="Signing in…" />;
+}
+
+/**
+ * Opening the dashboard on the sessions page asks for its first page alongside the sign-in
+ * check instead of after it: the home page shows up one round trip sooner.
+ */
+function usePrefetchHome(token: string | null, location: { pathname: string; search: string }) {
+  const client = useQueryClient();
+  const [initial] = useState(location);
+  useEffect(() => {
+    if (!token || !['/', '/sessions'].includes(initial.pathname)) return;
+    const { apiQuery, after } = listQueryOf(new URLSearchParams(initial.search), 'all');
+    void client.prefetchQuery(sessionsQuery(apiQuery, after));
+  }, [client, token, initial]);
 }
 
 function NotFound() {

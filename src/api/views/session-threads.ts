@@ -5,6 +5,7 @@ import type { ThreadPage, ThreadRecord } from '../../store/session-threads.js';
 import type { SessionRecord } from '../../store/sessions.js';
 import { goTime, MinimalUserView, metadata, minimalUserView, time, tokenCountFields } from './aibridge.js';
 
+/** Token totals of a thread, a step or the session, with summed numeric metadata (reference shape). */
 export const ThreadTokenUsageView = z
   .object({
     ...tokenCountFields,
@@ -14,8 +15,10 @@ export const ThreadTokenUsageView = z
   })
   .meta({ id: 'AIBridgeSessionThreadsTokenUsage' });
 
+/** One piece of model thinking, as the reference nests it under an agentic action. */
 export const ModelThoughtView = z.object({ text: z.string() }).meta({ id: 'AIBridgeModelThought' });
 
+/** A tool call inside an agentic action (the reference's shape, plus invocation_error for injected tools). */
 export const ToolCallView = z
   .object({
     id: z.uuid(),
@@ -25,11 +28,18 @@ export const ToolCallView = z
     tool: z.string(),
     injected: z.boolean(),
     input: z.string(),
+    invocation_error: z
+      .string()
+      .optional()
+      .describe(
+        'aibridge addition: why the invocation of an injected tool failed; omitted when it did not (always for client-side tools).',
+      ),
     metadata,
     created_at: time,
   })
   .meta({ id: 'AIBridgeToolCall' });
 
+/** One tool-calling step of a thread: its model, tokens, thinking and calls. */
 export const AgenticActionView = z
   .object({
     model: z.string(),
@@ -39,6 +49,7 @@ export const AgenticActionView = z
   })
   .meta({ id: 'AIBridgeAgenticAction' });
 
+/** One thread: the human prompt and its agentic loop. */
 export const ThreadView = z
   .object({
     id: z.uuid().describe('The id of the thread’s root interception.'),
@@ -52,6 +63,7 @@ export const ThreadView = z
   })
   .meta({ id: 'AIBridgeThread' });
 
+/** The session detail response: the whole session's header and one page of threads. */
 export const SessionThreadsView = z
   .object({
     id: z.string(),
@@ -137,6 +149,7 @@ function threadView(thread: ThreadRecord, page: ThreadPage): z.infer<typeof Thre
             tool: t.tool,
             injected: t.injected,
             input: t.input,
+            ...(t.invocation_error ? { invocation_error: t.invocation_error } : {}),
             metadata: t.metadata,
             created_at: goTime(t.created_at),
           })),

@@ -1,5 +1,6 @@
 import {
   keepPreviousData,
+  queryOptions,
   useInfiniteQuery,
   useMutation,
   useQuery,
@@ -24,14 +25,34 @@ export function useMe(token: string | null) {
   });
 }
 
-/** One page of sessions for a `q`, after a cursor. */
-export function useSessions(q: string, after: string | undefined) {
-  return useQuery({
+/**
+ * The cursor after a session: its initiator and its id, since two users may share a client
+ * session id (the API takes them as `after_initiator_id` and `after_session_id`).
+ */
+export function sessionCursor(session: { id: string; initiator: { id: string } }): string {
+  return `${session.initiator.id}:${session.id}`;
+}
+
+function cursorParams(cursor: string | undefined) {
+  if (!cursor) return {};
+  const colon = cursor.indexOf(':');
+  // A bare id (an older bookmark) still works for ids nobody shares.
+  if (colon === -1) return { after_session_id: cursor };
+  return { after_initiator_id: cursor.slice(0, colon), after_session_id: cursor.slice(colon + 1) };
+}
+
+/** One page of sessions for a `q`, after a cursor made by sessionCursor (also used to prefetch it). */
+export function sessionsQuery(q: string, after: string | undefined) {
+  return queryOptions({
     queryKey: ['sessions', q, after],
     queryFn: () =>
-      api<SessionList>('aibridge/sessions', { params: { q, limit: PAGE_SIZE, after_session_id: after } }),
-    placeholderData: keepPreviousData,
+      api<SessionList>('aibridge/sessions', { params: { q, limit: PAGE_SIZE, ...cursorParams(after) } }),
   });
+}
+
+/** The sessions page's list; the previous page stays up (dimmed) while the next loads. */
+export function useSessions(q: string, after: string | undefined) {
+  return useQuery({ ...sessionsQuery(q, after), placeholderData: keepPreviousData });
 }
 
 /** The list row of one session: thread count and last activity the detail endpoint lacks. */
@@ -70,13 +91,17 @@ export function useInterceptions(q: string, after: string | undefined) {
   });
 }
 
-/** The aggregate behind the usage charts. */
-export function useUsage(q: string, bucket: 'hour' | 'day', tz: string) {
-  return useQuery({
+/** The aggregate behind the usage charts (also used to fetch it while the charts' code loads). */
+export function usageQuery(q: string, bucket: 'hour' | 'day', tz: string) {
+  return queryOptions({
     queryKey: ['usage', q, bucket, tz],
     queryFn: () => api<Usage>('aibridge/usage', { params: { q, bucket, tz } }),
-    placeholderData: keepPreviousData,
   });
+}
+
+/** The usage page's aggregate; the previous one stays up while a new range loads. */
+export function useUsage(q: string, bucket: 'hour' | 'day', tz: string) {
+  return useQuery({ ...usageQuery(q, bucket, tz), placeholderData: keepPreviousData });
 }
 
 /** Distinct values for the filter pickers; an error simply leaves the picker empty. */
@@ -99,6 +124,7 @@ export function useUsers(enabled: boolean) {
   });
 }
 
+/** A user's token metadata (never secrets), for the tokens panel. */
 export function useKeys(userId: string) {
   return useQuery({
     queryKey: ['keys', userId],
@@ -106,6 +132,7 @@ export function useKeys(userId: string) {
   });
 }
 
+/** Creates a user; the users list refreshes. */
 export function useCreateUser() {
   const client = useQueryClient();
   return useMutation({
@@ -115,6 +142,7 @@ export function useCreateUser() {
   });
 }
 
+/** Issues a token (its secret is in the answer, once); the token list refreshes. */
 export function useCreateKey(userId: string) {
   const client = useQueryClient();
   return useMutation({
@@ -124,6 +152,7 @@ export function useCreateKey(userId: string) {
   });
 }
 
+/** Revokes a token; the token list refreshes. */
 export function useRevokeKey(userId: string) {
   const client = useQueryClient();
   return useMutation({

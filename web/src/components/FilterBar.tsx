@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react';
 import { useDistinct, useUsers } from '../api/queries.js';
 import { getQueryValue, setQueryValue } from '../lib/query.js';
 import { isoToLocalInput, localInputToIso, RANGE_PRESETS, type RangePreset } from '../lib/range.js';
@@ -15,6 +15,8 @@ interface FilterBarProps {
 }
 
 const PROVIDERS = ['anthropic', 'openai'];
+/** The `q` keys the pickers set (the time picker counts apart: a preset is not in `q`). */
+const PICKED_KEYS = ['initiator', 'provider', 'model', 'client'];
 
 /**
  * The filter bar of the list pages: the raw `q` text (anything the API accepts) and pickers
@@ -28,9 +30,16 @@ export function FilterBar({ params, canPickUser, presets, customRange = true }: 
     event.preventDefault();
     setFilter(text.trim());
   };
-  const pick = (key: string) => (value: string) => setFilter(setQueryValue(filter, key, value || undefined));
+  const pick = (key: string) => (value: string) =>
+    setFilter((current) => setQueryValue(current, key, value || undefined));
   const initiator = getQueryValue(filter, 'initiator');
   const id = useId();
+  // On phones the pickers fold behind a button that says how many are in use.
+  const [open, setOpen] = useState(false);
+  const timeSet =
+    params.range !== params.defaultRange ||
+    Boolean(getQueryValue(filter, 'started_after') || getQueryValue(filter, 'started_before'));
+  const inUse = PICKED_KEYS.filter((key) => getQueryValue(filter, key)).length + (timeSet ? 1 : 0);
   return (
     <section className="filter-bar" aria-label="Filters">
       {presets ? (
@@ -65,9 +74,18 @@ export function FilterBar({ params, canPickUser, presets, customRange = true }: 
           <button type="submit" className="button">
             Apply
           </button>
+          <button
+            type="button"
+            className="button filters-toggle"
+            aria-expanded={open}
+            aria-controls={`${id}-pickers`}
+            onClick={() => setOpen((was) => !was)}
+          >
+            Filters{inUse ? ` · ${inUse}` : ''}
+          </button>
         </form>
       </search>
-      <div className="pickers">
+      <div id={`${id}-pickers`} className={open ? 'pickers open' : 'pickers'}>
         {canPickUser ? <UserPicker value={initiator} onChange={pick('initiator')} /> : null}
         <Picker
           label="Provider"
@@ -105,17 +123,34 @@ function Picker({ label, value, options, onChange }: PickerProps) {
   // A value typed in the text box that the list does not know still shows as selected.
   if (value && !all.some((o) => o.value === value)) all.push({ value, label: value });
   return (
-    <label className="picker">
-      <span className="picker-label">{label}</span>
-      <select value={value ?? ''} onChange={(event) => onChange(event.target.value)}>
-        <option value="">Any</option>
-        {all.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </label>
+    <Field label={label}>
+      {(id) => (
+        <select id={id} value={value ?? ''} onChange={(event) => onChange(event.target.value)}>
+          <option value="">Any</option>
+          {all.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/**
+ * A labelled control; the label points at it by id (rather than wrapping it), so the control's
+ * accessible name is the label alone, not the label plus the selected option.
+ */
+function Field({ label, children }: { label: string; children: (id: string) => ReactNode }) {
+  const id = useId();
+  return (
+    <div className="picker">
+      <label htmlFor={id} className="picker-label">
+        {label}
+      </label>
+      {children(id)}
+    </div>
   );
 }
 
@@ -154,40 +189,44 @@ function RangePicker({ params, custom }: { params: ListParams; custom: boolean }
     }
   };
   const setTime = (key: string) => (value: string) =>
-    setFilter(setQueryValue(filter, key, localInputToIso(value)));
+    setFilter((current) => setQueryValue(current, key, localInputToIso(value)));
   return (
     <>
-      <label className="picker">
-        <span className="picker-label">Time</span>
-        <select value={showCustom ? 'custom' : range} onChange={(event) => choose(event.target.value)}>
-          {RANGE_PRESETS.map((p) => (
-            <option key={p.value} value={p.value}>
-              {p.label}
-            </option>
-          ))}
-          {custom ? <option value="custom">Custom…</option> : null}
-        </select>
-      </label>
-      {showCustom ? (
-        <>
-          <label className="picker">
-            <span className="picker-label">From</span>
-            <input
-              type="datetime-local"
-              value={isoToLocalInput(after)}
-              onChange={(e) => setTime('started_after')(e.target.value)}
-            />
-          </label>
-          <label className="picker">
-            <span className="picker-label">To</span>
-            <input
-              type="datetime-local"
-              value={isoToLocalInput(before)}
-              onChange={(e) => setTime('started_before')(e.target.value)}
-            />
-          </label>
-        </>
-      ) : null}
+      <Field label="Time">
+        {(id) => (
+          <select
+            id={id}
+            value={showCustom ? 'custom' : range}
+            onChange={(event) => choose(event.target.value)}
+          >
+            {RANGE_PRESETS.map((p) => (
+              <option key={p.value} value={p.value}>
+                {p.label}
+              </option>
+            ))}
+            {custom ? <option value="custom">Custom…</option> : null}
+          </select>
+        )}
+      </Field>
+      {showCustom
+        ? (
+            [
+              ['From', 'started_after', after],
+              ['To', 'started_before', before],
+            ] as const
+          ).map(([label, key, value]) => (
+            <Field key={key} label={label}>
+              {(id) => (
+                <input
+                  id={id}
+                  type="datetime-local"
+                  value={isoToLocalInput(value)}
+                  onChange={(e) => setTime(key)(e.target.value)}
+                />
+              )}
+            </Field>
+          ))
+        : null}
     </>
   );
 }

@@ -30,7 +30,10 @@ describe('formatting', () => {
 
   it('shows local times and exact UTC instants', () => {
     expect(formatUtc('2026-05-04T09:00:00.123456Z')).toBe('2026-05-04 09:00:00 UTC');
-    expect(formatLocal('2026-05-04T23:30:00Z', 'Europe/Paris')).toBe('May 5, 2026, 1:30 AM');
+    const now = new Date('2026-11-28T12:00:00Z');
+    expect(formatLocal('2026-05-04T23:30:00Z', 'Europe/Paris', now)).toBe('May 5, 1:30 AM');
+    expect(formatLocal('2025-12-31T23:30:00Z', 'Europe/Paris', now)).toBe('Jan 1, 12:30 AM');
+    expect(formatLocal('2025-12-31T22:30:00Z', 'Europe/Paris', now)).toBe('Dec 31, 2025, 11:30 PM');
   });
 
   it('derives initials, truncates prompts and pretty-prints tool arguments', () => {

@@ -35,13 +35,22 @@ export function formatSpan(start: string | undefined, end: string | undefined | 
   return formatDuration(Date.parse(end) - Date.parse(start));
 }
 
-/** A local date and time, short: "May 4, 2026, 09:00". */
-export function formatLocal(iso: string, timeZone?: string): string {
+/**
+ * A local date and time, short: "May 4, 9:00 AM" this year, "May 4, 2025, 9:00 AM" before;
+ * `now` and `timeZone` are for tests.
+ */
+export function formatLocal(iso: string, timeZone?: string, now: Date = new Date()): string {
+  const date = new Date(iso);
+  const zone = timeZone ? { timeZone } : {};
+  const year = (d: Date) => new Intl.DateTimeFormat('en', { year: 'numeric', ...zone }).format(d);
   return new Intl.DateTimeFormat('en', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    ...(timeZone ? { timeZone } : {}),
-  }).format(new Date(iso));
+    month: 'short',
+    day: 'numeric',
+    ...(year(date) === year(now) ? {} : { year: 'numeric' }),
+    hour: 'numeric',
+    minute: '2-digit',
+    ...zone,
+  }).format(date);
 }
 
 /** The same instant in UTC, to the second: "2026-05-04 09:00:00 UTC". */

@@ -15,6 +15,9 @@ export const RANGE_PRESETS: Array<{ value: RangePreset; label: string; ms: numbe
   { value: '90d', label: 'Last 90 days', ms: 90 * 86_400_000 },
 ];
 
+/** The usage page's range when the URL names none: the week a team lead looks back on. */
+export const USAGE_DEFAULT_RANGE: RangePreset = '7d';
+
 /** Reads a preset from the URL, falling back when it is missing or unknown. */
 export function parsePreset(value: string | null, fallback: RangePreset): RangePreset {
   return RANGE_PRESETS.some((preset) => preset.value === value) ? (value as RangePreset) : fallback;

@@ -57,7 +57,14 @@ function columns(expanded: ReadonlySet<string>, toggle: (id: string) => void) {
       header: 'Prompt',
       cell: ({ row }) => {
         const prompt = row.original.user_prompts[0]?.prompt;
-        return prompt ? <span title={prompt}>{truncate(prompt, 70)}</span> : <span className="muted">—</span>;
+        return (
+          <>
+            {prompt ? <span title={prompt}>{truncate(prompt, 70)}</span> : <span className="muted">—</span>}
+            <span className="phone-only muted small">
+              <Time iso={row.original.started_at} />
+            </span>
+          </>
+        );
       },
     }),
     col.display({
@@ -89,6 +96,7 @@ function columns(expanded: ReadonlySet<string>, toggle: (id: string) => void) {
 }
 
 const columnClass = {
+  time: 'optional nowrap',
   client: 'optional',
   model: 'optional',
   tools: 'optional num',

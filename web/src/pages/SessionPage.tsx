@@ -3,17 +3,18 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { useSessionRow, useSessionThreads } from '../api/queries.js';
 import type { Thread } from '../api/types.js';
 import { ErrorState, Loading } from '../components/States.js';
+import { prettyJson } from '../lib/format.js';
 import { countMatches } from '../lib/search.js';
 import { Summary } from './session/Summary.js';
 import { ThreadView } from './session/ThreadView.js';
 
-/** Every piece of a thread the search box looks through. */
+/** Every piece of a thread the search box looks through, as it is shown (arguments pretty-printed). */
 function threadText(thread: Thread): string[] {
   return [
     thread.prompt ?? '',
     ...thread.agentic_actions.flatMap((a) => [
       ...a.thinking.map((t) => t.text),
-      ...a.tool_calls.flatMap((c) => [c.tool, c.input, c.invocation_error ?? '']),
+      ...a.tool_calls.flatMap((c) => [c.tool, prettyJson(c.input), c.invocation_error ?? '']),
     ]),
   ];
 }
@@ -62,7 +63,7 @@ export function SessionPage() {
   if (!first) return <Loading active={threads.isPending} label="Loading session…" />;
   return (
     <>
-      <p>
+      <p className="back">
         <Link to="/sessions" className="back-link">
           ← Sessions
         </Link>

@@ -1,5 +1,5 @@
 import { Link, useNavigate } from 'react-router';
-import { useSessions } from '../api/queries.js';
+import { sessionCursor, useSessions } from '../api/queries.js';
 import type { Session, User } from '../api/types.js';
 import { columnsFor, DataTable } from '../components/DataTable.js';
 import { FilterBar } from '../components/FilterBar.js';
@@ -92,7 +92,7 @@ export function SessionsPage({ me }: { me: User }) {
         rows={query.data?.sessions ?? []}
         count={query.data?.count ?? 0}
         params={params}
-        cursor={(s) => s.id}
+        cursor={sessionCursor}
         loadingLabel="Loading sessions…"
         emptyTitle="No session logs available"
         emptyHint="Sessions appear here once agents send requests through aibridge."

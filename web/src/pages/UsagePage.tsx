@@ -5,7 +5,7 @@ import { FilterBar } from '../components/FilterBar.js';
 import { Empty, ErrorState, Loading } from '../components/States.js';
 import { useListParams } from '../components/useListParams.js';
 import { browserTimeZone, formatCount, formatExact } from '../lib/format.js';
-import { defaultBucket } from '../lib/range.js';
+import { defaultBucket, USAGE_DEFAULT_RANGE } from '../lib/range.js';
 import {
   ChartCard,
   InterceptionsOverTime,
@@ -28,7 +28,7 @@ function bucketLabel(iso: string, bucket: 'hour' | 'day', timeZone: string): str
 
 /** The picture before the tables: tokens and requests over time, by model, client and user. */
 export function UsagePage({ me }: { me: User }) {
-  const params = useListParams('7d');
+  const params = useListParams(USAGE_DEFAULT_RANGE);
   const [chosenBucket, setBucket] = useState<'hour' | 'day' | undefined>();
   const bucket = chosenBucket ?? defaultBucket(params.range);
   const timeZone = useMemo(browserTimeZone, []);

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { Session, SessionDetail } from '../../api/types.js';
 import { Time } from '../../components/Time.js';
 import { UserChip } from '../../components/UserChip.js';
@@ -11,8 +12,21 @@ interface SummaryProps {
   complete: boolean;
 }
 
-/** The session's side panel: who, with what, when, and what it cost. */
+/** What a phone shows before "All details": who, with what, how long, what it cost. */
+const ESSENTIAL = new Set([
+  'User',
+  'Client',
+  'Duration',
+  'Input tokens',
+  'Output tokens',
+  'Cache read',
+  'Threads',
+  'Tool calls',
+]);
+
+/** The session's side panel: who, with what, when, and what it cost (on phones, the essentials first). */
 export function Summary({ detail, row, loadedThreads, toolCalls, complete }: SummaryProps) {
+  const [expanded, setExpanded] = useState(false);
   const tokens = detail.token_usage_summary;
   const items: Array<[string, React.ReactNode]> = [
     [
@@ -36,16 +50,25 @@ export function Summary({ detail, row, loadedThreads, toolCalls, complete }: Sum
     ['Tool calls', complete ? formatExact(toolCalls) : `${formatExact(toolCalls)}+ (so far)`],
   ];
   return (
-    <aside className="card summary" aria-label="Session summary">
+    <aside className={expanded ? 'card summary expanded' : 'card summary'} aria-label="Session summary">
       <h2>Session summary</h2>
-      <dl>
+      <dl id="session-summary-items">
         {items.map(([term, value]) => (
-          <div key={term} className="summary-item">
+          <div key={term} className={ESSENTIAL.has(term) ? 'summary-item' : 'summary-item secondary'}>
             <dt>{term}</dt>
             <dd data-testid={`summary-${term.toLowerCase().replaceAll(' ', '-')}`}>{value}</dd>
           </div>
         ))}
       </dl>
+      <button
+        type="button"
+        className="button button-quiet summary-toggle"
+        aria-expanded={expanded}
+        aria-controls="session-summary-items"
+        onClick={() => setExpanded((was) => !was)}
+      >
+        {expanded ? 'Fewer details' : 'All details'}
+      </button>
     </aside>
   );
 }
