@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sqlState } from '../db/errors.js';
 import type { Logger } from '../log.js';
-import { type AsyncRecord, RecorderOverloadedError } from './types.js';
+import { QueueBudget } from './budget.js';
+import type { AsyncRecord } from './types.js';
 
 /** A queued record with its place in line and an estimate of the memory it holds. */
 export interface QueuedRecord {
@@ -24,6 +25,8 @@ export interface BatchWriterOptions {
   maxQueuedRecords?: number;
   maxQueuedBytes?: number;
   admitTimeoutMs?: number;
+  /** A budget shared with other writers; replaces the three bounds above. */
+  budget?: QueueBudget;
 }
 
 const RESOLVED = Promise.resolve();
@@ -43,9 +46,7 @@ export class BatchWriter {
   private queue: QueuedRecord[] = [];
   private nextSeq = 1;
   private committed = 0;
-  private queuedBytes = 0;
   private durableWaiters: Array<{ seq: number; resolve: () => void }> = [];
-  private admitWaiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private giveUpAt: number | undefined;
@@ -53,23 +54,25 @@ export class BatchWriter {
   readonly stats = { batches: 0, records: 0 };
   private readonly lingerMs: number;
   private readonly maxBatch: number;
-  private readonly maxQueuedRecords: number;
-  private readonly maxQueuedBytes: number;
-  private readonly admitTimeoutMs: number;
+  private readonly budget: QueueBudget;
 
   constructor(private readonly options: BatchWriterOptions) {
     this.lingerMs = options.lingerMs ?? 10;
     this.maxBatch = options.maxBatch ?? 2000;
-    this.maxQueuedRecords = options.maxQueuedRecords ?? 50_000;
-    this.maxQueuedBytes = options.maxQueuedBytes ?? 64 * 1024 * 1024;
-    this.admitTimeoutMs = options.admitTimeoutMs ?? 5000;
+    this.budget =
+      options.budget ??
+      new QueueBudget({
+        maxRecords: options.maxQueuedRecords ?? 50_000,
+        maxBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
+        admitTimeoutMs: options.admitTimeoutMs ?? 5000,
+      });
   }
 
   /** Queues a record and returns its sequence number. Never drops it. */
   add(record: AsyncRecord, bytes: number): number {
     const seq = this.nextSeq++;
     this.queue.push({ seq, record, bytes });
-    this.queuedBytes += bytes;
+    this.budget.added(bytes);
     this.schedule();
     return seq;
   }
@@ -85,18 +88,7 @@ export class BatchWriter {
 
   /** Resolves at once while the queue has room; otherwise waits for room, then refuses. */
   admit(): Promise<void> {
-    if (this.hasRoom()) return RESOLVED;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.admitWaiters = this.admitWaiters.filter((w) => w !== waiter);
-        reject(new RecorderOverloadedError('the recording queue is full'));
-      }, this.admitTimeoutMs);
-      const waiter = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.admitWaiters.push(waiter);
-    });
+    return this.budget.admit(0);
   }
 
   /** Records queued and not yet committed. */
@@ -112,10 +104,6 @@ export class BatchWriter {
       await this.writing;
     }
     if (this.timer) clearTimeout(this.timer);
-  }
-
-  private hasRoom(): boolean {
-    return this.queue.length < this.maxQueuedRecords && this.queuedBytes < this.maxQueuedBytes;
   }
 
   private schedule(now = false): void {
@@ -168,14 +156,16 @@ export class BatchWriter {
     const last = batch[batch.length - 1];
     if (!last) return;
     this.committed = last.seq;
-    for (const entry of batch) this.queuedBytes -= entry.bytes;
     this.options.onSettled?.(batch);
     if (this.durableWaiters.length > 0) {
       const ready = this.durableWaiters.filter((w) => w.seq <= this.committed);
       this.durableWaiters = this.durableWaiters.filter((w) => w.seq > this.committed);
       for (const waiter of ready) waiter.resolve();
     }
-    while (this.admitWaiters.length > 0 && this.hasRoom()) this.admitWaiters.shift()?.();
+    this.budget.removed(
+      batch.length,
+      batch.reduce((sum, entry) => sum + entry.bytes, 0),
+    );
   }
 
   private async writeWithRetry(batch: QueuedRecord[]): Promise<void> {

@@ -4,7 +4,7 @@ import { describeEachDatabase } from '../../test/databases.js';
 import type { Database } from '../db/database.js';
 import { createLogger } from '../log.js';
 import { DatabaseRecorder } from './recorder.js';
-import type { InterceptionStart } from './types.js';
+import { type InterceptionStart, RecorderOverloadedError } from './types.js';
 
 const log = createLogger('silent');
 
@@ -15,6 +15,47 @@ async function user(db: Database, username: string): Promise<string> {
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/** Queues what a finished exchange records: a prompt, two token usages, a tool call, the end. */
+function recordExchange(recorder: DatabaseRecorder, s: InterceptionStart): void {
+  const base = { interceptionId: s.id, providerResponseId: 'msg', createdAt: new Date() };
+  recorder.record({ ...base, kind: 'prompt', prompt: 'hello', promptBytes: 5 });
+  for (const input of [10, 20]) {
+    recorder.record({
+      ...base,
+      kind: 'token_usage',
+      input,
+      output: 1,
+      cacheRead: 0,
+      cacheWrite: 0,
+      metadata: {},
+    });
+  }
+  recorder.record({
+    ...base,
+    kind: 'tool_usage',
+    initiatorId: s.initiatorId,
+    threadRootId: s.id,
+    toolCallId: `call_${s.id}`,
+    tool: 'Read',
+    input: '{}',
+  });
+  recorder.record({ kind: 'end', interceptionId: s.id, endedAt: new Date() });
+}
+
+async function countRows(
+  db: Database,
+  table: 'aibridge_interceptions' | 'aibridge_token_usages',
+  ids: string[],
+) {
+  const column = table === 'aibridge_interceptions' ? 'id' : 'interception_id';
+  const row = await db.kysely
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(column, 'in', ids)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 function start(initiatorId: string, toolCallId?: string): InterceptionStart {
@@ -136,6 +177,61 @@ describeEachDatabase('DatabaseRecorder', (db) => {
       .where('id', '=', s.id)
       .executeTakeFirstOrThrow();
     expect(ended.ended_at).not.toBeNull();
+    await recorder.close();
+  });
+
+  it('keeps a burst of concurrent requests within the queue bound: the rest are refused, none admitted is lost', async () => {
+    const alice = await user(db(), 'burst-alice');
+    // Nothing is written while the batch lingers, so the queue stays as full as admission lets it.
+    const recorder = new DatabaseRecorder(db(), log, {
+      maxQueuedRecords: 40,
+      recordsPerInterception: 5,
+      admitTimeoutMs: 100,
+      lingerMs: 60_000,
+    });
+    let deepest = 0;
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        const s = start(alice);
+        try {
+          await recorder.admit();
+        } catch (error) {
+          expect(error).toBeInstanceOf(RecorderOverloadedError);
+          return { id: s.id, admitted: false };
+        }
+        await recorder.start(s);
+        recordExchange(recorder, s);
+        deepest = Math.max(deepest, recorder.queueDepth);
+        return { id: s.id, admitted: true };
+      }),
+    );
+    const admitted = outcomes.filter((o) => o.admitted).map((o) => o.id);
+    const refused = outcomes.filter((o) => !o.admitted).map((o) => o.id);
+    expect(admitted).toHaveLength(8);
+    expect(deepest).toBeLessThanOrEqual(40);
+    await recorder.close();
+    expect(await countRows(db(), 'aibridge_interceptions', admitted)).toBe(8);
+    expect(await countRows(db(), 'aibridge_token_usages', admitted)).toBe(16);
+    expect(await countRows(db(), 'aibridge_interceptions', refused)).toBe(0);
+  });
+
+  it('gives the room back when a start cannot be written, and when an interception ends', async () => {
+    const alice = await user(db(), 'room-alice');
+    const recorder = new DatabaseRecorder(db(), log, {
+      maxQueuedRecords: 5,
+      recordsPerInterception: 5,
+      admitTimeoutMs: 50,
+    });
+    await recorder.admit();
+    await expect(recorder.admit()).rejects.toBeInstanceOf(RecorderOverloadedError);
+    // An unknown initiator breaks the foreign key: the start fails and frees its reservation.
+    await expect(recorder.start(start('00000000-0000-4000-8000-000000000000'))).rejects.toThrow();
+    await recorder.admit();
+    const s = start(alice);
+    await recorder.start(s);
+    recordExchange(recorder, s);
+    await recorder.durable(recorder.record({ kind: 'end', interceptionId: s.id, endedAt: new Date() }));
+    await recorder.admit();
     await recorder.close();
   });
 });

@@ -92,9 +92,12 @@ export type AsyncRecord = TokenUsageRecord | PromptRecord | ToolUsageRecord | Th
 export interface Recorder {
   /** Durably records the start; rejects if it cannot be written (the request must not proceed). */
   start(start: InterceptionStart): Promise<StartedInterception>;
-  /** Queues a record; returns its sequence number for `durable`. Never drops. */
+  /** Queues a record; returns a ticket for `durable`. Never drops. */
   record(record: AsyncRecord): number;
-  /** Resolves once every record up to `seq` is committed (flushing now rather than after the linger). */
+  /**
+   * Resolves once the record behind the ticket and every earlier record of the same interception
+   * are committed (flushing now rather than after the linger).
+   */
   durable(seq: number): Promise<void>;
   /** Resolves when the queue has room for another interception; rejects when it stays full too long. */
   admit(): Promise<void>;
