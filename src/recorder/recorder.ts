@@ -18,6 +18,8 @@ export type RecorderOptions = Partial<Omit<BatchWriterOptions, 'write' | 'onSett
   lanes?: number;
   /** Queue room each admitted interception reserves until its end is recorded. */
   recordsPerInterception?: number;
+  /** Start inserts in flight at once (group commit keeps filling the next while one waits on its flush). */
+  startsInFlight?: number;
 };
 
 /** Counters of the recorder's database work. */
@@ -56,8 +58,10 @@ export class DatabaseRecorder implements Recorder {
 
   constructor(db: Database, log: Logger, options: RecorderOptions = {}) {
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
-    this.starts = new StartWriter(db, (initiatorId, toolCallId) =>
-      this.unflushedToolCalls.get(toolCallKey(initiatorId, toolCallId)),
+    this.starts = new StartWriter(
+      db,
+      (initiatorId, toolCallId) => this.unflushedToolCalls.get(toolCallKey(initiatorId, toolCallId)),
+      options.startsInFlight,
     );
     const count = Math.max(1, options.lanes ?? (db.kind === 'postgres' ? POSTGRES_LANES : 1));
     const budget = new QueueBudget({

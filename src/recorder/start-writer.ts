@@ -21,8 +21,9 @@ const MAX_BATCH = 500;
 
 /**
  * Group commit for the audit row: every interception is durable (synchronous commit) before
- * its request goes upstream, but requests that arrive while an insert is in flight wait for the
- * next one and share it — one multi-row statement, one round trip, however many requests.
+ * its request goes upstream, but requests that arrive while inserts are in flight (two at most:
+ * one executes while the other waits for its WAL flush) wait for the next one and share it —
+ * one multi-row statement, one round trip, however many requests.
  * The thread lineage lookup (tool-call id → parent, same initiator only) runs inside that same
  * statement, so a request carrying a tool result costs no extra round trip either; batches
  * without one use a plainer statement (the lookup's plan costs the server even when unused).
@@ -31,13 +32,15 @@ const MAX_BATCH = 500;
  */
 export class StartWriter {
   private pending: Waiter[] = [];
-  private busy = false;
+  private inFlight = 0;
   /** Insert statements run, and rows they carried (rows ÷ statements = the group-commit factor). */
   readonly stats = { statements: 0, rows: 0 };
 
   constructor(
     private readonly db: Database,
     private readonly hintFor: (initiatorId: string, toolCallId: string) => ThreadHint | undefined,
+    /** Inserts in flight at once, each on its own connection: one runs while another waits for its WAL flush. */
+    private readonly maxInFlight = 2,
   ) {}
 
   write(start: InterceptionStart): Promise<StartedInterception> {
@@ -46,17 +49,19 @@ export class StartWriter {
       : undefined;
     return new Promise((resolve, reject) => {
       this.pending.push({ start, hint, resolve, reject });
-      if (!this.busy) void this.drain();
+      this.pump();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.busy = true;
-    while (this.pending.length > 0) {
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
       const batch = this.pending.splice(0, MAX_BATCH);
-      await this.insert(batch);
+      this.inFlight++;
+      void this.insert(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
     }
-    this.busy = false;
   }
 
   private async insert(batch: Waiter[]): Promise<void> {

@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// npm run bench:recorder — how many interceptions a second the recorder persists, and what a
+// burst larger than its queue does to the gateway. Drives the gateway's own Recorder (dist/) on a
+// fresh PostgreSQL database (created and dropped) and on PGlite; prints tables and writes
+// bench/results/recorder.md. Env: ROUNDS (3), SECONDS (10), PRODUCERS ("1 16 64 256"),
+// BACKENDS ("postgres pglite"), BURSTS=0 to skip the back-pressure part, RESULTS (output file).
+import { execFileSync, execSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { runBurst } from './recorder/burst.mjs';
+import { ADMIN_URL, median } from './recorder/lib.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const SECONDS = Number(process.env.SECONDS ?? 10);
+const PRODUCERS = (process.env.PRODUCERS ?? '1 16 64 256').split(/\s+/).filter(Boolean).map(Number);
+const BACKENDS = (process.env.BACKENDS ?? 'postgres pglite').split(/\s+/).filter(Boolean);
+const TARGET = 5000;
+const RESULTS = process.env.RESULTS ?? `${root}bench/results/recorder.md`;
+
+execFileSync(process.execPath, [`${root}scripts/build.mjs`, '--if-needed'], { stdio: 'inherit' });
+
+async function machine() {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  const { rows } = await client.query(
+    "SELECT version() AS v, current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fs",
+  );
+  await client.end();
+  const pglite = JSON.parse(readFileSync(`${root}node_modules/@electric-sql/pglite/package.json`, 'utf8'));
+  return {
+    nproc: execSync('nproc').toString().trim(),
+    cpu:
+      (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1] ??
+      cpus()[0]?.model ??
+      'unknown',
+    ramGiB: (totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    postgres: `${rows[0].v.split(' on ')[0]} (fsync ${rows[0].fs}, synchronous_commit ${rows[0].sc})`,
+    pglite: pglite.version,
+    rev: execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim(),
+    dirty: execSync('git status --porcelain -- src bench', { cwd: root }).toString().trim() !== '',
+    date: new Date().toISOString(),
+    load: execSync('uptime').toString().trim(),
+  };
+}
+
+function round(backend, producers) {
+  const out = execFileSync(
+    process.execPath,
+    [`${root}bench/recorder/round.mjs`, backend, String(producers), String(SECONDS)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+const fmt = (n, digits = 0) => (n === null || Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
+const info = await machine();
+console.log(`recorder benchmark: ${ROUNDS} rounds × ${SECONDS} s, producers ${PRODUCERS.join('/')}`);
+
+// Rounds interleaved (round 1 of every cell, then round 2 …) so drift hits every cell alike.
+const runs = new Map();
+for (let r = 0; r < ROUNDS; r++) {
+  for (const backend of BACKENDS) {
+    for (const producers of PRODUCERS) {
+      const result = round(backend, producers);
+      const key = `${backend}/${producers}`;
+      runs.set(key, [...(runs.get(key) ?? []), result]);
+      console.log(
+        `  round ${r + 1} ${key.padEnd(14)} ${fmt(result.perSecond).padStart(6)}/s  start p99 ${fmt(result.startP99, 1)} ms  lost ${result.lost}`,
+      );
+    }
+  }
+}
+
+const header =
+  '| backend | producers | interceptions/s | rows/s | start p50 ms | start p99 ms | node CPU | PG CPU | CPU µs/interception | peak RSS MB | max queue | lost |\n' +
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+const rows = [];
+for (const [key, results] of runs) {
+  const [backend, producers] = key.split('/');
+  const m = (f) => median(results.map(f));
+  const pgCpu = results[0].pgCpu === null ? null : m((x) => x.pgCpu);
+  const perInterception = m((x) => ((x.nodeCpu + (x.pgCpu ?? 0)) / x.perSecond) * 1e6);
+  rows.push({ backend, producers: Number(producers), perSecond: m((x) => x.perSecond) });
+  rows[rows.length - 1].line =
+    `| ${backend} | ${producers} | ${fmt(m((x) => x.perSecond))} | ${fmt(m((x) => x.rowsPerSecond))} | ` +
+    `${fmt(
+      m((x) => x.startP50),
+      2,
+    )} | ${fmt(
+      m((x) => x.startP99),
+      2,
+    )} | ${fmt(
+      m((x) => x.nodeCpu),
+      2,
+    )} | ` +
+    `${fmt(pgCpu, 2)} | ${fmt(perInterception)} | ${fmt(Math.max(...results.map((x) => x.peakRssMb)))} | ` +
+    `${Math.max(...results.map((x) => x.maxQueueDepth))} | ${results.reduce((s, x) => s + x.lost, 0)} |`;
+}
+const table = [header, ...rows.map((r) => r.line)].join('\n');
+console.log(`\n${table}\n`);
+
+const BURSTS =
+  process.env.BURSTS === '0'
+    ? []
+    : [
+        ...BACKENDS.map((backend) => ({
+          backend,
+          requests: 2000,
+          queue: 2000,
+          admitTimeoutMs: 1000,
+          stallMs: 0,
+        })),
+        ...(BACKENDS.includes('postgres')
+          ? [
+              { backend: 'postgres', requests: 2000, queue: 2000, admitTimeoutMs: 1000, stallMs: 3000 },
+              { backend: 'postgres', requests: 10000, queue: 50_000, admitTimeoutMs: 5000, stallMs: 0 },
+            ]
+          : []),
+      ];
+const bursts = [];
+for (const spec of BURSTS) {
+  const b = await runBurst(spec);
+  bursts.push(b);
+  console.log(`  burst ${JSON.stringify(b)}`);
+}
+const burstTable =
+  '| backend | burst (requests) | queue bound (records) | admit wait | DB stalled | 200 | 503 (provider shape) | other | recorded complete | lost | max queue depth | RSS before → peak MB | burst s |\n' +
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
+  bursts
+    .map(
+      (b) =>
+        `| ${b.backend} | ${b.requests} | ${b.queue} | ${b.admitTimeoutMs} ms | ${b.stallMs ? `${b.stallMs} ms` : 'no'} | ${b.ok} | ` +
+        `${b.refused} (${b.refusedInProviderShape}) | ${b.other} | ${b.complete} | ${b.lost} | ${b.maxQueueDepth} | ` +
+        `${fmt(b.baseRssMb)} → ${fmt(b.peakRssMb)} | ${fmt(b.seconds, 1)} |`,
+    )
+    .join('\n');
+if (bursts.length) console.log(`\n${burstTable}\n`);
+
+const pg64 = rows.find((r) => r.backend === 'postgres' && r.producers === 64);
+const bestPg = Math.max(...rows.filter((r) => r.backend === 'postgres').map((r) => r.perSecond), 0);
+const lostTotal =
+  [...runs.values()].flat().reduce((s, x) => s + x.lost, 0) + bursts.reduce((s, b) => s + b.lost, 0);
+const verdict = pg64
+  ? `${pg64.perSecond >= TARGET ? 'MET' : 'NOT MET'}: ${fmt(pg64.perSecond)} interceptions/s on PostgreSQL at 64 producers (best ${fmt(bestPg)}/s), target ≥ ${TARGET}/s; ${lostTotal} records lost`
+  : 'not measured (no postgres/64 cell)';
+console.log(`target: ${verdict}`);
+
+writeFileSync(
+  RESULTS,
+  `# Recorder throughput and back-pressure (\`npm run bench:recorder\`)
+
+- Machine: ${info.nproc} cores, ${info.cpu}, ${info.ramGiB} GiB RAM; load before: \`${info.load}\`
+- Node ${info.node}; ${info.postgres} on 127.0.0.1 (shared server, a fresh database per round, dropped after); PGlite ${info.pglite} (data directory in /tmp)
+- Date ${info.date}; git ${info.rev}${info.dirty ? ' (with uncommitted changes)' : ''}
+- ${ROUNDS} rounds of ${SECONDS} s per cell, interleaved; medians over rounds (peak RSS, max queue and lost: worst round / sum)
+
+**Target (≥ ${TARGET} interceptions/s on PostgreSQL): ${verdict}.**
+
+## Sustained recording
+
+Each producer loops as the gateway does per request: \`admit()\`, durable \`start()\` (group-committed,
+synchronous commit), then queues 1 prompt, 4 token usages, 2 tool usages and the end. After the
+measured window the queue is flushed and the clock stops only when everything is committed, so
+interceptions/s counts fully persisted interceptions; the database is then checked per interception
+(4 + 1 + 2 rows and \`ended_at\` set; "lost" = produced − complete). rows/s counts 9 writes per
+interception (start row, 7 rows, end update). CPU is in cores (CPU seconds ÷ wall seconds): node
+is the recorder's process (producers included); PG is the database's backends plus the WAL writer,
+background writer and checkpointer, read from /proc (PGlite runs inside node). One warm-up second per
+round is not measured.
+
+${table}
+
+## Back-pressure: a burst larger than the queue, through the real gateway
+
+The server (dist/, in a child process so its RSS is the gateway's own) on a fresh database, an
+Anthropic-like fake upstream answering each request with usage and two tool calls (a prompt, a token
+usage and two tool rows per interception), and every request of the burst fired at once. A
+request waits up to "admit wait" for queue room and is then refused with 503 in the provider's error
+shape (\`{"type":"error","error":{"type":"overloaded_error"}}\`); it never reaches upstream and
+writes nothing. "DB stalled": the token-usage table is locked, as when the database falls behind.
+Each admitted interception reserves room for 8 records until it ends, so the queue stays within
+its bound however many requests pass admission at once.
+
+${burstTable || '(not run)'}
+`,
+);
+console.log(`wrote ${RESULTS}`);
