@@ -3,7 +3,8 @@
 // burst larger than its queue does to the gateway. Drives the gateway's own Recorder (dist/) on a
 // fresh PostgreSQL database (created and dropped) and on PGlite; prints tables and writes
 // bench/results/recorder.md. Env: ROUNDS (3), SECONDS (10), PRODUCERS ("1 16 64 256"),
-// BACKENDS ("postgres pglite"), BURSTS=0 to skip the back-pressure part, RESULTS (output file).
+// BACKENDS ("postgres pglite"), SUSTAIN (seconds of one long PostgreSQL round at 64 producers, 60;
+// 0 skips), BURSTS=0 to skip the back-pressure part, RESULTS (output file).
 import { execFileSync, execSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -17,6 +18,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const PRODUCERS = (process.env.PRODUCERS ?? '1 16 64 256').split(/\s+/).filter(Boolean).map(Number);
 const BACKENDS = (process.env.BACKENDS ?? 'postgres pglite').split(/\s+/).filter(Boolean);
+const SUSTAIN = Number(process.env.SUSTAIN ?? 60);
 const TARGET = 5000;
 const RESULTS = process.env.RESULTS ?? `${root}bench/results/recorder.md`;
 
@@ -47,10 +49,10 @@ async function machine() {
   };
 }
 
-function round(backend, producers) {
+function round(backend, producers, seconds = SECONDS) {
   const out = execFileSync(
     process.execPath,
-    [`${root}bench/recorder/round.mjs`, backend, String(producers), String(SECONDS)],
+    [`${root}bench/recorder/round.mjs`, backend, String(producers), String(seconds)],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return JSON.parse(out.trim().split('\n').pop());
@@ -103,6 +105,16 @@ for (const [key, results] of runs) {
 const table = [header, ...rows.map((r) => r.line)].join('\n');
 console.log(`\n${table}\n`);
 
+// One long round: table growth, checkpoints and autovacuum have time to show.
+const long = SUSTAIN > 0 && BACKENDS.includes('postgres') ? round('postgres', 64, SUSTAIN) : undefined;
+const longLine = long
+  ? `One ${SUSTAIN} s round on PostgreSQL at 64 producers: **${fmt(long.perSecond)} interceptions/s** ` +
+    `(${fmt(long.rowsPerSecond)} rows/s), start p50 ${fmt(long.startP50, 2)} ms / p99 ${fmt(long.startP99, 2)} ms, ` +
+    `node ${fmt(long.nodeCpu, 2)} + PG ${fmt(long.pgCpu, 2)} cores, peak RSS ${fmt(long.peakRssMb)} MB, ` +
+    `max queue ${long.maxQueueDepth}, ${long.produced} interceptions checked, ${long.lost} lost.`
+  : '';
+if (long) console.log(longLine);
+
 const BURSTS =
   process.env.BURSTS === '0'
     ? []
@@ -143,7 +155,8 @@ if (bursts.length) console.log(`\n${burstTable}\n`);
 const pg64 = rows.find((r) => r.backend === 'postgres' && r.producers === 64);
 const bestPg = Math.max(...rows.filter((r) => r.backend === 'postgres').map((r) => r.perSecond), 0);
 const lostTotal =
-  [...runs.values()].flat().reduce((s, x) => s + x.lost, 0) + bursts.reduce((s, b) => s + b.lost, 0);
+  [...runs.values(), long ? [long] : []].flat().reduce((s, x) => s + x.lost, 0) +
+  bursts.reduce((s, b) => s + b.lost, 0);
 const verdict = pg64
   ? `${pg64.perSecond >= TARGET ? 'MET' : 'NOT MET'}: ${fmt(pg64.perSecond)} interceptions/s on PostgreSQL at 64 producers (best ${fmt(bestPg)}/s), target ≥ ${TARGET}/s; ${lostTotal} records lost`
   : 'not measured (no postgres/64 cell)';
@@ -173,6 +186,8 @@ background writer and checkpointer, read from /proc (PGlite runs inside node). O
 round is not measured.
 
 ${table}
+
+${longLine}
 
 ## Back-pressure: a burst larger than the queue, through the real gateway
 
