@@ -22,8 +22,7 @@ const MAX_BATCH = 500;
 /**
  * Group commit for the audit row: every interception is durable (synchronous commit) before
  * its request goes upstream, but requests that arrive while an insert is in flight wait for the
- * next one and share it —
- * one multi-row statement, one round trip, however many requests.
+ * next one and share it — one multi-row statement, one round trip, however many requests.
  * The thread lineage lookup (tool-call id → parent, same initiator only) runs inside that same
  * statement, so a request carrying a tool result costs no extra round trip either; batches
  * without one use a plainer statement (the lookup's plan costs the server even when unused).
