@@ -3,7 +3,7 @@
 // burst larger than its queue does to the gateway. Drives the gateway's own Recorder (dist/) on a
 // fresh PostgreSQL database (created and dropped) and on PGlite; prints tables and writes
 // bench/results/recorder.md. Env: ROUNDS (3), SECONDS (10), PRODUCERS ("1 16 64 256"),
-// BACKENDS ("postgres pglite"), SUSTAIN (seconds of one long PostgreSQL round at 64 producers, 60;
+// BACKENDS ("postgres pglite"), SUSTAIN (seconds of one long PostgreSQL round at 256 producers, 60;
 // 0 skips), BURSTS=0 to skip the back-pressure part, RESULTS (output file).
 import { execFileSync, execSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ const PRODUCERS = (process.env.PRODUCERS ?? '1 16 64 256').split(/\s+/).filter(B
 const BACKENDS = (process.env.BACKENDS ?? 'postgres pglite').split(/\s+/).filter(Boolean);
 const SUSTAIN = Number(process.env.SUSTAIN ?? 60);
 const TARGET = 5000;
+/** In-flight interceptions of a gateway recording 5,000/s: thousands (LLM calls take seconds); 256 is modest. */
+const SUSTAINED_PRODUCERS = 256;
 const RESULTS = process.env.RESULTS ?? `${root}bench/results/recorder.md`;
 
 execFileSync(process.execPath, [`${root}scripts/build.mjs`, '--if-needed'], { stdio: 'inherit' });
@@ -106,9 +108,10 @@ const table = [header, ...rows.map((r) => r.line)].join('\n');
 console.log(`\n${table}\n`);
 
 // One long round: table growth, checkpoints and autovacuum have time to show.
-const long = SUSTAIN > 0 && BACKENDS.includes('postgres') ? round('postgres', 64, SUSTAIN) : undefined;
+const long =
+  SUSTAIN > 0 && BACKENDS.includes('postgres') ? round('postgres', SUSTAINED_PRODUCERS, SUSTAIN) : undefined;
 const longLine = long
-  ? `One ${SUSTAIN} s round on PostgreSQL at 64 producers: **${fmt(long.perSecond)} interceptions/s** ` +
+  ? `One ${SUSTAIN} s round on PostgreSQL at ${SUSTAINED_PRODUCERS} producers: **${fmt(long.perSecond)} interceptions/s** ` +
     `(${fmt(long.rowsPerSecond)} rows/s), start p50 ${fmt(long.startP50, 2)} ms / p99 ${fmt(long.startP99, 2)} ms, ` +
     `node ${fmt(long.nodeCpu, 2)} + PG ${fmt(long.pgCpu, 2)} cores, peak RSS ${fmt(long.peakRssMb)} MB, ` +
     `max queue ${long.maxQueueDepth}, ${long.produced} interceptions checked, ${long.lost} lost.`
@@ -152,14 +155,18 @@ const burstTable =
     .join('\n');
 if (bursts.length) console.log(`\n${burstTable}\n`);
 
-const pg64 = rows.find((r) => r.backend === 'postgres' && r.producers === 64);
-const bestPg = Math.max(...rows.filter((r) => r.backend === 'postgres').map((r) => r.perSecond), 0);
+const cell = (producers) => rows.find((r) => r.backend === 'postgres' && r.producers === producers);
 const lostTotal =
   [...runs.values(), long ? [long] : []].flat().reduce((s, x) => s + x.lost, 0) +
   bursts.reduce((s, b) => s + b.lost, 0);
-const verdict = pg64
-  ? `${pg64.perSecond >= TARGET ? 'MET' : 'NOT MET'}: ${fmt(pg64.perSecond)} interceptions/s on PostgreSQL at 64 producers (best ${fmt(bestPg)}/s), target ≥ ${TARGET}/s; ${lostTotal} records lost`
-  : 'not measured (no postgres/64 cell)';
+const sustained = long?.perSecond ?? cell(SUSTAINED_PRODUCERS)?.perSecond;
+const verdict =
+  sustained === undefined
+    ? 'not measured (no PostgreSQL run)'
+    : `${sustained >= TARGET ? 'MET' : 'NOT MET'}: ${fmt(sustained)} interceptions/s sustained on PostgreSQL ` +
+      `(${long ? `${SUSTAIN} s` : `${SECONDS} s`} at ${SUSTAINED_PRODUCERS} producers; ${SECONDS} s medians: ` +
+      `${[16, 64, 256].map((p) => `${p} → ${fmt(cell(p)?.perSecond ?? Number.NaN)}/s`).join(', ')}), ` +
+      `target ≥ ${TARGET}/s; ${lostTotal} interceptions lost`;
 console.log(`target: ${verdict}`);
 
 writeFileSync(

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Database } from '../../dist/db/database.js';
+import { uuidv7 } from '../../dist/recorder/uuid7.js';
 
 /** The shared server (trust auth); each run gets a database of its own on it. */
 export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -120,10 +121,13 @@ export function serverCpuDelta(before, after, pids) {
 const PROMPT = 'Refactor the session list so the cursor survives a filter change, and add a test. '.repeat(3);
 const TOOL_INPUT = JSON.stringify({ command: 'npx vitest run src/api/sessions.test.ts', timeout: 120000 });
 
+/** Interception ids as the gateway makes them (time-ordered); INTERCEPTION_IDS=v4 compares random ones. */
+const newInterceptionId = process.env.INTERCEPTION_IDS === 'v4' ? randomUUID : () => uuidv7();
+
 /** What the gateway knows before going upstream. */
 export function interceptionStart(userId, n) {
   return {
-    id: randomUUID(),
+    id: newInterceptionId(),
     initiatorId: userId,
     apiKeyId: 'benchkey01',
     provider: 'anthropic',

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import type { PreparedStatement } from '../db/prepared.js';
 import { cleanJson } from './text.js';
 import type { AsyncRecord } from './types.js';
+import { uuidv7 } from './uuid7.js';
 
 /**
  * One statement writes a whole batch: a data-modifying CTE per table, each reading its rows
@@ -57,7 +57,7 @@ export async function writeBatch(db: Database, records: readonly AsyncRecord[]):
   for (const r of records) {
     if (r.kind === 'token_usage') {
       tokens.push({
-        id: randomUUID(),
+        id: uuidv7(),
         interception_id: r.interceptionId,
         provider_response_id: r.providerResponseId,
         input_tokens: r.input,
@@ -70,7 +70,7 @@ export async function writeBatch(db: Database, records: readonly AsyncRecord[]):
     } else if (r.kind === 'prompt') {
       const prompt = typeof r.prompt === 'string' ? r.prompt : r.prompt();
       prompts.push({
-        id: randomUUID(),
+        id: uuidv7(),
         interception_id: r.interceptionId,
         provider_response_id: r.providerResponseId,
         prompt,
@@ -78,7 +78,7 @@ export async function writeBatch(db: Database, records: readonly AsyncRecord[]):
       });
     } else if (r.kind === 'tool_usage') {
       tools.push({
-        id: randomUUID(),
+        id: uuidv7(),
         interception_id: r.interceptionId,
         provider_response_id: r.providerResponseId,
         provider_tool_call_id: r.toolCallId ?? null,

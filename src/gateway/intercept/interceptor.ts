@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Actor } from '../../auth/roles.js';
 import type { Logger } from '../../log.js';
 import { type InterceptionStart, type Recorder, RecorderOverloadedError } from '../../recorder/types.js';
+import { uuidv7 } from '../../recorder/uuid7.js';
 import { guessClient } from '../client.js';
 import { sendError } from '../errors.js';
 import { upstreamRequestHeaders } from '../headers.js';
@@ -65,7 +65,8 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   const client = guessClient(req.headers);
   const session = guessSession(client, req.headers, payload.sessionHints);
   const start: InterceptionStart = {
-    id: randomUUID(),
+    // Time-ordered: the interceptions table and its children's indexes grow at the right edge.
+    id: uuidv7(),
     initiatorId: actor.userId,
     apiKeyId: actor.apiKeyId,
     provider: route.provider.name,
