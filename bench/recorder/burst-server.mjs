@@ -35,6 +35,14 @@ const sampler = setInterval(() => {
   maxDepth = Math.max(maxDepth, running.recorder.queueDepth);
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
 }, 5);
+// PGlite can hold the event loop for a long time (it runs in this thread), so the timer alone
+// would miss the deepest moments: the depth is also read each time a record is queued.
+const record = running.recorder.record.bind(running.recorder);
+running.recorder.record = (r) => {
+  const seq = record(r);
+  maxDepth = Math.max(maxDepth, running.recorder.queueDepth);
+  return seq;
+};
 
 /** Holds the token-usage table locked (PostgreSQL): batches wait, as when the database falls behind. */
 async function stall(ms) {
