@@ -111,6 +111,15 @@ export async function serverPidsFor(database) {
   }
 }
 
+/** WAL written so far (bytes) and checkpoints so far, server-wide: read before and after a round. */
+export async function walPosition() {
+  const { rows } = await admin(
+    `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8 AS wal,
+            (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)::int AS checkpoints`,
+  );
+  return { wal: Number(rows[0].wal), checkpoints: Number(rows[0].checkpoints) };
+}
+
 /** CPU seconds `pids` spent between two `serverCpu` snapshots (new processes counted whole). */
 export function serverCpuDelta(before, after, pids) {
   let total = 0;

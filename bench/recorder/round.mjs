@@ -15,6 +15,7 @@ import {
   serverCpu,
   serverCpuDelta,
   serverPidsFor,
+  walPosition,
 } from './lib.mjs';
 
 const [backend = 'postgres', producersArg = '64', secondsArg = '10'] = process.argv.slice(2);
@@ -59,6 +60,7 @@ await Promise.all(Array.from({ length: producers }, () => producer(performance.n
 while (recorder.queueDepth > 0) await new Promise((r) => setTimeout(r, 5));
 const warm = produced;
 
+const walBefore = backend === 'postgres' ? await walPosition() : undefined;
 const pgBefore = serverCpu(postmaster);
 const cpuBefore = process.cpuUsage();
 const t0 = performance.now();
@@ -67,6 +69,7 @@ const producedAt = performance.now();
 await recorder.close(); // flushes the queue: the clock stops when everything is committed
 const elapsed = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
+const walAfter = walBefore ? await walPosition() : undefined;
 const pgCpu =
   postmaster === undefined
     ? undefined
@@ -93,6 +96,8 @@ process.stdout.write(
     nodeCpu: (cpu.user + cpu.system) / 1e6 / elapsed,
     pgCpu: pgCpu === undefined ? null : pgCpu / elapsed,
     peakRssMb: peakRss / 2 ** 20,
+    walKbPerInterception: walAfter ? (walAfter.wal - walBefore.wal) / 1024 / measured : null,
+    checkpoints: walAfter ? walAfter.checkpoints - walBefore.checkpoints : null,
     maxQueueDepth: maxDepth,
     startRowsPerStatement: stats.startRows / stats.startStatements,
     recordsPerBatch: stats.batchedRecords / stats.batches,
