@@ -99,7 +99,10 @@ export interface Recorder {
    * are committed (flushing now rather than after the linger).
    */
   durable(seq: number): Promise<void>;
-  /** Resolves when the queue has room for another interception; rejects when it stays full too long. */
+  /**
+   * Resolves when the queue has room for another interception, reserving that room until its
+   * end is recorded; rejects when it stays full too long. Each admit is followed by one start.
+   */
   admit(): Promise<void>;
   /** Writes everything queued, then stops. */
   close(): Promise<void>;
