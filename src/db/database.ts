@@ -59,6 +59,11 @@ export class Database {
     pool.on('error', () => {
       // An idle client lost its connection; the pool replaces it on next use.
     });
+    pool.on('connect', (client) => {
+      // A client checked out (by Kysely or the prepared runner) loses the pool's error listener;
+      // a connection lost between two of its queries must fail the next query, not the process.
+      client.on('error', () => {});
+    });
     const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     await sql`select 1`.execute(kysely);
     return new Database(kysely, 'postgres', schema, new PgNotifications(config), new PgPreparedRunner(pool));

@@ -39,6 +39,12 @@ export class PgPreparedRunner implements PreparedRunner {
     if (!options.asyncCommit) return (await this.pool.query(query)).rows as R[];
     const client = await this.pool.connect();
     let failure: Error | undefined;
+    // A checked-out client has no error listener of the pool's: a connection lost between two of
+    // these statements would otherwise be an uncaught 'error' event that ends the process.
+    const onError = (error: Error) => {
+      failure ??= error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN; SET LOCAL synchronous_commit = off');
       const result = await client.query(query);
@@ -49,6 +55,7 @@ export class PgPreparedRunner implements PreparedRunner {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
+      client.off('error', onError);
       // A connection that failed mid-transaction is not handed out again.
       client.release(failure && !('code' in failure) ? failure : undefined);
     }
