@@ -133,6 +133,20 @@ describe.skipIf(postgresUnavailable !== undefined)('migrations on a shared Postg
     await Promise.all([first.db.migrate(), second.migrate()]);
     expect([...(await tablesOf(second)).keys()].sort()).toEqual(TABLES);
   });
+
+  it('fails the next query, not the process, when a checked-out connection is lost', async () => {
+    const fresh = await freshDatabase('postgres');
+    disposers.push(fresh.dispose);
+    await fresh.db.kysely.connection().execute(async (connection) => {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(connection);
+      const pid = rows[0]?.pid;
+      // Killed from another connection while this one is checked out and idle between queries.
+      await sql`select pg_terminate_backend(${pid})`.execute(fresh.db.kysely);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await expect(sql`select 1`.execute(connection)).rejects.toThrow();
+    });
+    await expect(sql`select 1 as one`.execute(fresh.db.kysely)).resolves.toBeDefined();
+  });
 });
 
 describe('embedded database directory', () => {
