@@ -140,6 +140,10 @@ const BURSTS =
               { backend: 'postgres', requests: 10000, queue: 50_000, admitTimeoutMs: 5000, stallMs: 0 },
             ]
           : []),
+        // PGlite cannot be stalled from outside (it runs in the gateway's thread): a tighter queue.
+        ...(BACKENDS.includes('pglite')
+          ? [{ backend: 'pglite', requests: 2000, queue: 400, admitTimeoutMs: 500, stallMs: 0 }]
+          : []),
       ];
 const bursts = [];
 for (const spec of BURSTS) {
