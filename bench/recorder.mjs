@@ -222,8 +222,8 @@ ${burstTable || '(not run)'}
 
 - **PostgreSQL CPU and WAL.** Each interception is a start row into a table with ~15 indexes, an
   \`ended_at\` update that cannot be HOT (\`ended_at\` is in partial-index predicates, so every index
-  gets a new entry), and 7 child rows with 3–4 indexes each: ~6–7 KB of WAL and ~150 µs of server
-  CPU per interception. One batch writer kept one backend at 100%, so PostgreSQL gets two batch
+  gets a new entry), and 7 child rows with 3–4 indexes each: ~6–7 KB of WAL and 150–250 µs of server
+  CPU per interception (short rounds – long round). One batch writer kept one backend at 100%, so PostgreSQL gets two batch
   lanes (interceptions split by id; each one's rows still commit before its \`ended_at\`).
 - **Table growth.** Short rounds fit in shared_buffers; over the long round the tables and their
   indexes outgrow it and WAL-driven checkpoints add full-page images, so the sustained figure is
