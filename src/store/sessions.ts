@@ -75,31 +75,46 @@ export class SessionStore {
     return Number(rows[0]?.count ?? 0);
   }
 
-  /** The number of matching sessions and one page of them, most recently active first. */
+  /**
+   * The number of matching sessions and one page of them, most recently active first. When
+   * the counters answer the count, the page walks the activity index; otherwise one
+   * statement finds the matching sessions once (through the span index for a time range) and
+   * both counts and pages them.
+   */
   async page(q: SessionListQuery): Promise<{ count: number; sessions: SessionRecord[] }> {
-    const count = await this.count(q.filter, q.scope);
-    if (count === 0) return { count, sessions: [] };
-    const conditions = [sessionMatches(q.filter, q.scope)];
-    if (q.after !== undefined) {
-      // The cursor's place is read first, so the page seeks the index with plain values.
-      const { rows } = await sql<{ last_active_at: string }>`
-        SELECT c.last_active_at::text AS last_active_at FROM aibridge_sessions c
-        WHERE c.session_id = ${q.after.sessionId} AND c.initiator_id = ${q.after.initiatorId}`.execute(
-        this.db,
-      );
-      const at = rows[0]?.last_active_at;
-      if (at === undefined) return { count, sessions: [] };
-      conditions.push(
-        LATEST_ACTIVITY_FIRST.after(
-          sql`${at}::timestamptz, ${q.after.sessionId}::text, ${q.after.initiatorId}::uuid`,
-        ),
-      );
+    const counted = await countFromCounters(this.db, 'sessions', q.filter, q.scope);
+    if (counted === 0) return { count: 0, sessions: [] };
+    const after = await this.cursor(q.after);
+    if (after === undefined) return { count: counted ?? (await this.count(q.filter, q.scope)), sessions: [] };
+    const matching = sql`SELECT s.session_id, s.initiator_id, s.last_active_at
+      FROM aibridge_sessions s WHERE ${sessionMatches(q.filter, q.scope)}`;
+    const order = sql`ORDER BY ${LATEST_ACTIVITY_FIRST.orderBy()} LIMIT ${q.limit} OFFSET ${q.offset}`;
+    if (counted !== undefined) {
+      return {
+        count: counted,
+        sessions: (await this.describe(sql`${matching} AND ${after} ${order}`)).sessions,
+      };
     }
-    return {
-      count,
-      sessions: await this.describe(sql`${allOf(conditions)}
-        ORDER BY ${LATEST_ACTIVITY_FIRST.orderBy()} LIMIT ${q.limit} OFFSET ${q.offset}`),
-    };
+    const { sessions, total } = await this.describe(
+      sql`SELECT * FROM matching s WHERE ${after} ${order}`,
+      matching,
+    );
+    return { count: total ?? (await this.count(q.filter, q.scope)), sessions };
+  }
+
+  /** Sessions after the cursor's place (TRUE without a cursor), or undefined if it is gone. */
+  private async cursor(after: SessionKey | undefined): Promise<RawBuilder<SqlBool> | undefined> {
+    if (after === undefined) return sql<SqlBool>`TRUE`;
+    // The place is read first, so the page seeks the index with plain values.
+    const { rows } = await sql<{ last_active_at: string }>`
+      SELECT c.last_active_at::text AS last_active_at FROM aibridge_sessions c
+      WHERE c.session_id = ${after.sessionId} AND c.initiator_id = ${after.initiatorId}`.execute(this.db);
+    const at = rows[0]?.last_active_at;
+    return at === undefined
+      ? undefined
+      : LATEST_ACTIVITY_FIRST.after(
+          sql`${at}::timestamptz, ${after.sessionId}::text, ${after.initiatorId}::uuid`,
+        );
   }
 
   /**
@@ -123,26 +138,37 @@ export class SessionStore {
 
   /** One session's header. */
   async get(key: SessionKey): Promise<SessionRecord | undefined> {
-    const [session] = await this.describe(
-      sql`s.session_id = ${key.sessionId} AND s.initiator_id = ${key.initiatorId}`,
-    );
+    const {
+      sessions: [session],
+    } = await this.describe(sql`SELECT s.session_id, s.initiator_id, s.last_active_at
+      FROM aibridge_sessions s WHERE s.session_id = ${key.sessionId} AND s.initiator_id = ${key.initiatorId}`);
     return session;
   }
 
-  /** The summaries (aliased s) the tail of a WHERE clause selects, with their initiators. */
-  private async describe(where: RawBuilder<unknown>): Promise<SessionRecord[]> {
-    const { rows } = await sql<SessionRow>`
-      SELECT s.session_id AS id, ${dbTime('s.last_active_at')} AS last_active_at,
+  /**
+   * The sessions `page` yields (session_id, initiator_id, last_active_at, in order), described.
+   * With `matching` (the same columns), `page` may read it as `matching`, computed once, and
+   * its row count comes back as `total` (unknown when the page is empty).
+   */
+  private async describe(
+    page: RawBuilder<unknown>,
+    matching?: RawBuilder<unknown>,
+  ): Promise<{ sessions: SessionRecord[]; total: number | undefined }> {
+    const { rows } = await sql<SessionRow & { total: number | null }>`
+      WITH ${matching === undefined ? sql`` : sql`matching AS MATERIALIZED (${matching}),`}
+        page AS (${page})
+      SELECT ${matching === undefined ? sql`NULL` : sql`(SELECT count(*) FROM matching)`}::int8 AS total, s.session_id AS id, ${dbTime('s.last_active_at')} AS last_active_at,
         u.id AS user_id, u.username, u.name, u.avatar_url,
         s.providers, s.models, s.threads,
         ${dbTime('s.started_at')} AS started_at, ${dbTime('s.ended_at')} AS ended_at,
         s.client, s.metadata,
         s.input_tokens, s.output_tokens, s.cache_read_input_tokens, s.cache_write_input_tokens,
         s.last_prompt
-      FROM aibridge_sessions s
+      FROM page
+      JOIN aibridge_sessions s ON s.session_id = page.session_id AND s.initiator_id = page.initiator_id
       JOIN users u ON u.id = s.initiator_id
-      WHERE ${where}`.execute(this.db);
-    return rows.map(({ user_id, username, name, avatar_url, ...row }) => ({
+      ORDER BY page.last_active_at DESC, page.session_id DESC, page.initiator_id DESC`.execute(this.db);
+    const sessions = rows.map(({ user_id, username, name, avatar_url, total: _, ...row }) => ({
       ...row,
       threads: Number(row.threads),
       input_tokens: Number(row.input_tokens),
@@ -151,6 +177,7 @@ export class SessionStore {
       cache_write_input_tokens: Number(row.cache_write_input_tokens),
       initiator: { id: user_id, username, name, avatar_url },
     }));
+    return { sessions, total: rows[0]?.total ?? undefined };
   }
 }
 
@@ -179,10 +206,30 @@ function sessionMatches(filter: InterceptionFilter, scope: Scope): RawBuilder<Sq
     conditions.push(sql<SqlBool>`tstzrange(s.started_at, s.last_active_at, '[]')
       && tstzrange(${bound(startedAfter)}, ${bound(startedBefore)}, '[]')`);
   }
-  if (ranged || lists.length > 1) {
-    conditions.push(sql<SqlBool>`EXISTS (SELECT 1 FROM aibridge_interceptions m
-      WHERE m.session_id = s.session_id AND m.initiator_id = s.initiator_id AND m.ended_at IS NOT NULL
-        AND ${allOf(rowConditions('m', filter))})`);
+  if (ranged && lists.length === 0) {
+    // Only a range: a session whose first or newest interception falls in it matches, so only
+    // sessions spanning the whole range need their interceptions checked.
+    const inRange = (column: string) =>
+      allOf([
+        ...(startedAfter === undefined
+          ? []
+          : [sql<SqlBool>`${sql.ref(column)} >= ${startedAfter.sql}::timestamptz`]),
+        ...(startedBefore === undefined
+          ? []
+          : [sql<SqlBool>`${sql.ref(column)} <= ${startedBefore.sql}::timestamptz`]),
+      ]);
+    conditions.push(
+      sql<SqlBool>`(${inRange('s.started_at')} OR ${inRange('s.last_active_at')} OR ${anyInterception(filter)})`,
+    );
+  } else if (ranged || lists.length > 1) {
+    conditions.push(anyInterception(filter));
   }
   return allOf(conditions);
+}
+
+/** Some ended interception of the session (aliased s) matches the filter's row conditions. */
+function anyInterception(filter: InterceptionFilter): RawBuilder<SqlBool> {
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM aibridge_interceptions m
+    WHERE m.session_id = s.session_id AND m.initiator_id = s.initiator_id AND m.ended_at IS NOT NULL
+      AND ${allOf(rowConditions('m', filter))})`;
 }
