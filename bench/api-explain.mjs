@@ -18,7 +18,10 @@ const instant = (iso) => {
 function cases(user) {
   const day = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
   const range = { startedAfter: instant(`${day}T00:00:00Z`), startedBefore: instant(`${day}T23:59:59Z`) };
-  const sessions = (filter, scope = {}) => (db) => new SessionStore(db).page({ filter, scope, limit: 25, offset: 0 });
+  const sessions =
+    (filter, scope = {}) =>
+    (db) =>
+      new SessionStore(db).page({ filter, scope, limit: 25, offset: 0 });
   return [
     ['sessions, initiator', sessions({ initiatorId: user })],
     ['sessions, client "Claude Code"', sessions({ client: 'Claude Code' })],
@@ -45,7 +48,8 @@ export async function explainPlans(url) {
   const db = new Kysely({
     dialect: new PostgresDialect({ pool }),
     log: (event) => {
-      if (event.level === 'query') captured.push({ sql: event.query.sql, parameters: event.query.parameters });
+      if (event.level === 'query')
+        captured.push({ sql: event.query.sql, parameters: event.query.parameters });
     },
   });
   const client = new pg.Client({ connectionString: url });
@@ -57,14 +61,20 @@ export async function explainPlans(url) {
     captured.length = 0;
     await run(db);
     for (const [n, query] of captured.entries()) {
-      const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${query.sql}`, query.parameters);
+      const { rows } = await client.query(
+        `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${query.sql}`,
+        query.parameters,
+      );
       const plan = rows[0]['QUERY PLAN'][0];
       const text = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${query.sql}`, query.parameters);
-      full.push(`=== ${name} — statement ${n + 1}\n${query.sql}\n-- parameters: ${JSON.stringify(query.parameters)}\n`);
+      full.push(
+        `=== ${name} — statement ${n + 1}\n${query.sql}\n-- parameters: ${JSON.stringify(query.parameters)}\n`,
+      );
       full.push(text.rows.map((r) => r['QUERY PLAN']).join('\n'), '\n');
       const scans = new Set();
       const walk = (node) => {
-        if (/Scan/.test(node['Node Type'])) scans.add(`${node['Node Type']} on ${node['Relation Name'] ?? node['Index Name'] ?? '?'}`);
+        if (/Scan/.test(node['Node Type']))
+          scans.add(`${node['Node Type']} on ${node['Relation Name'] ?? node['Index Name'] ?? '?'}`);
         for (const child of node.Plans ?? []) walk(child);
       };
       walk(plan.Plan);

@@ -187,6 +187,28 @@ const STEPS = {
     });
   },
 
+  /** Re-runs the session-summary migration (after changing it during development). */
+  async resummarize() {
+    await withClient(dbUrl, async (c) => {
+      await c.query('DROP TABLE IF EXISTS aibridge_activity_counts, aibridge_sessions CASCADE');
+      const { rows } = await c.query(
+        `SELECT p.oid::regprocedure AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = 'public' AND (p.proname LIKE 'aibridge\\_%' ESCAPE '\\')`,
+      );
+      for (const r of rows) await c.query(`DROP FUNCTION IF EXISTS ${r.fn} CASCADE`);
+    });
+    const db = await Database.open({ url: dbUrl, poolSize: 1 });
+    await db.kysely
+      .deleteFrom('aibridge_migrations')
+      .where('name', '=', '20261128T170000_session_summaries')
+      .execute();
+    const started = Date.now();
+    await db.migrate();
+    console.log(`  session summaries backfilled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await db.close();
+    await withClient(dbUrl, (c) => c.query('VACUUM (ANALYZE) aibridge_sessions, aibridge_activity_counts'));
+  },
+
   async finish() {
     await withClient(dbUrl, async (c) => {
       await c.query(`DROP TABLE IF EXISTS bench_sessions`);
@@ -274,7 +296,7 @@ async function run(step) {
     await STEPS[step]();
   }
   const seconds = (Date.now() - started) / 1000;
-  console.log(`${DB_NAME} ${step}: ${seconds.toFixed(1)} s`);
+  if (!args.lock || args.step) console.log(`${DB_NAME} ${step}: ${seconds.toFixed(1)} s`);
   return seconds;
 }
 
@@ -287,7 +309,7 @@ if (args.step) {
   await withClient(dbUrl, async (c) => {
     const { rows } = await c.query(
       `SELECT (SELECT count(*) FROM aibridge_interceptions) AS interceptions,
-         (SELECT count(DISTINCT (initiator_id, session_id)) FROM aibridge_interceptions) AS sessions,
+         (SELECT count(*) FROM aibridge_sessions) AS sessions,
          pg_size_pretty(pg_database_size(current_database())) AS size`,
     );
     await c.query(`CREATE TABLE IF NOT EXISTS bench_info (key text PRIMARY KEY, value text)`);

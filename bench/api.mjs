@@ -2,14 +2,16 @@
 // `npm run bench:api`: latency of the management API's list endpoints on the generated
 // datasets (`npm run bench:api:generate -- --size 1m|10m`), through the real HTTP server.
 //
-//   node bench/api.mjs [--size 1m,10m] [--runs 30] [--no-write]
+//   node bench/api.mjs [--size 1m,10m] [--runs 30] [--plans] [--write-cost] [--no-write]
+//   (no option: --size 1m,10m --plans --write-cost; give a part alone to re-measure just it)
 //
 // For each dataset: starts `aibridge server` on it (owner from AIBRIDGE_BOOTSTRAP_TOKEN, a
 // member token issued through the store), runs every case `runs` times one after the other
 // after 3 warm-up requests, prints p50/p95 and writes bench/results/api.md. The query plans
 // of the filtered session lists are saved by api-explain.mjs (run here for the largest size).
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -18,16 +20,21 @@ import { Database } from '../dist/db/database.js';
 import { ApiKeyStore } from '../dist/store/api-keys.js';
 import { explainPlans } from './api-explain.mjs';
 import { machineHeader } from './api-report.mjs';
+import { measureWriteCost } from './api-write-cost.mjs';
 
 const { values: args } = parseArgs({
   options: {
-    size: { type: 'string', default: '1m,10m' },
+    size: { type: 'string', default: '' },
     runs: { type: 'string', default: '30' },
     write: { type: 'boolean', default: true },
     'no-write': { type: 'boolean', default: false },
+    plans: { type: 'boolean', default: false },
+    'write-cost': { type: 'boolean', default: false },
     url: { type: 'string', default: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432' },
   },
 });
+if (!args.size && !args.plans && !args['write-cost'])
+  Object.assign(args, { size: '1m,10m', plans: true, 'write-cost': true });
 const RUNS = Number(args.runs);
 const OWNER_TOKEN = 'BENCHOWNER-abcdefghijklmnopqrstuv';
 const MEMBER_TOKEN = 'BENCHMEMBR-abcdefghijklmnopqrstuv';
@@ -163,7 +170,7 @@ async function measure(size) {
     for (const [name, path, who, runs = RUNS] of cases(marks)) {
       const token = who === 'owner' ? OWNER_TOKEN : MEMBER_TOKEN;
       let body = '';
-      for (let i = 0; i < Math.min(3, runs); i++) body = (await timed(path, token)).body;
+      for (let i = 0; i < (runs < 10 ? 1 : 3); i++) body = (await timed(path, token)).body;
       const times = [];
       for (let i = 0; i < runs; i++) times.push((await timed(path, token)).ms);
       times.sort((a, b) => a - b);
@@ -196,18 +203,23 @@ async function measure(size) {
   return { size, info, results };
 }
 
-const sizes = args.size.split(',');
-const measured = [];
-for (const size of sizes) measured.push(await measure(size));
-const plans = sizes.includes('10m') ? await explainPlans(`${args.url}/aibridge_bench_10m`) : undefined;
+// Each part (a size, the write cost, the plans) is measured in its own run if need be (a
+// locked job stays short); bench/results/api.json keeps the latest of each, api.md shows all.
+const sizes = args.size.split(',').filter(Boolean);
+const statePath = new URL('./results/api.json', import.meta.url);
+const parts = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : {};
+const stamp = () =>
+  `measured ${new Date().toISOString()}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 
-const lines = [await machineHeader('API listing at scale (`npm run bench:api`)', `${args.url}/postgres`), ''];
-for (const { size, info, results } of measured) {
+for (const size of sizes) {
+  const { info, results } = await measure(size);
   const target = TARGET_MS[size];
-  lines.push(
+  parts[size] = [
     `## ${size}: ${Number(info.interceptions).toLocaleString('en')} interceptions, ${Number(info.tokens).toLocaleString('en')} token rows, ${info.size} (generated in ${info.generate_seconds ?? '?'} s)`,
     '',
-    `p50/p95 over ${RUNS} sequential requests after 3 warm-ups; target for first pages: p95 ≤ ${target} ms.`,
+    `${stamp()}. p50/p95 over sequential requests after up to 3 warm-ups; target for first pages: p95 ≤ ${target} ms.`,
     '',
     '| case | runs | p50 ms | p95 ms | count | rows | target |',
     '|---|---:|---:|---:|---:|---:|---|',
@@ -216,19 +228,38 @@ for (const { size, info, results } of measured) {
         `| ${r.name} | ${r.runs} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.count} | ${r.rows} | ${r.firstPage ? (r.p95 <= target ? 'MET' : 'NOT MET') : '—'} |`,
     ),
     '',
-  );
+  ].join('\n');
 }
-if (plans)
-  lines.push(
+if (args.plans) {
+  const plans = await explainPlans(`${args.url}/aibridge_bench_10m`);
+  writeFileSync(new URL('./results/api-plans-10m.txt', import.meta.url), plans.full);
+  parts.plans = [
     '## Plans on 10m (EXPLAIN ANALYZE, BUFFERS)',
+    '',
+    `${stamp()}. Every statement the stores run for the filtered lists; full plans in \`bench/results/api-plans-10m.txt\`.`,
     '',
     plans.summary,
     '',
-    'Full plans: `bench/results/api-plans-10m.txt`.',
+  ].join('\n');
+}
+if (args['write-cost']) {
+  const writes = await measureWriteCost(10_000, 3);
+  parts.writes = [
+    '## What the summary triggers cost the recorder',
     '',
-  );
+    `${stamp()}. The real DatabaseRecorder (start row; 4 token rows, 1 prompt, 2 tool calls and the end in batches; 64 in flight) on a fresh PostgreSQL database, ${writes.count.toLocaleString('en')} interceptions, median of ${writes.rounds} alternating rounds (\`node bench/api-write-cost.mjs\`):`,
+    '',
+    '| summary triggers | interceptions/s |',
+    '|---|---:|',
+    `| disabled (before) | ${writes.off.toFixed(0)} |`,
+    `| enabled (after) | ${writes.on.toFixed(0)} (${((1 - writes.on / writes.off) * 100).toFixed(0)}% fewer) |`,
+    '',
+  ].join('\n');
+}
 if (!args['no-write']) {
-  writeFileSync(new URL('./results/api.md', import.meta.url), `${lines.join('\n')}\n`);
-  if (plans) writeFileSync(new URL('./results/api-plans-10m.txt', import.meta.url), plans.full);
+  writeFileSync(statePath, `${JSON.stringify(parts, null, 1)}\n`);
+  const header = await machineHeader('API listing at scale (`npm run bench:api`)', `${args.url}/postgres`);
+  const body = ['1m', '10m', 'plans', 'writes'].flatMap((key) => (parts[key] ? [parts[key]] : []));
+  writeFileSync(new URL('./results/api.md', import.meta.url), `${[header, '', ...body].join('\n')}\n`);
   console.log('wrote bench/results/api.md');
 }

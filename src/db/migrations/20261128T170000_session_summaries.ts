@@ -85,6 +85,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     'DROP TABLE aibridge_activity_counts',
     'DROP TABLE aibridge_sessions',
     'DROP FUNCTION aibridge_interceptions_summarize() CASCADE',
+    'DROP FUNCTION aibridge_interception_inserted() CASCADE',
     'DROP FUNCTION aibridge_token_usages_summarize() CASCADE',
     'DROP FUNCTION aibridge_user_prompts_summarize() CASCADE',
     'DROP FUNCTION aibridge_sessions_count()',

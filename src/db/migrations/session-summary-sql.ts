@@ -13,8 +13,10 @@ const COLUMNS = `session_id, initiator_id, started_at, ended_at, last_active_at,
 /**
  * One summary row per session over the ended interceptions selected by `where` (alias i), with
  * their token sums and newest prompt: exactly what the plain per-request query computed.
+ * `childWhere` may repeat the selection on the token and prompt rows (alias given), so a few
+ * interceptions' rows are found through their own interception_id index.
  */
-function summarize(where: string): string {
+function summarize(where: string, childWhere: (alias: string) => string = () => 'TRUE'): string {
   return `
   SELECT a.session_id, a.initiator_id, a.started_at, a.ended_at, a.last_active_at, a.first_id,
     f.client, f.metadata, a.providers, a.models, a.clients, a.interceptions, a.threads,
@@ -37,13 +39,13 @@ function summarize(where: string): string {
       sum(t.output_tokens) AS output_tokens, sum(t.cache_read_input_tokens) AS cache_read_input_tokens,
       sum(t.cache_write_input_tokens) AS cache_write_input_tokens
     FROM aibridge_interceptions i JOIN aibridge_token_usages t ON t.interception_id = i.id
-    WHERE i.ended_at IS NOT NULL AND ${where}
+    WHERE i.ended_at IS NOT NULL AND ${where} AND ${childWhere('t')}
     GROUP BY i.session_id, i.initiator_id
   ) t ON t.session_id = a.session_id AND t.initiator_id = a.initiator_id
   LEFT JOIN (
     SELECT DISTINCT ON (i.session_id, i.initiator_id) i.session_id, i.initiator_id, p.prompt, p.created_at, p.id
     FROM aibridge_interceptions i JOIN aibridge_user_prompts p ON p.interception_id = i.id
-    WHERE i.ended_at IS NOT NULL AND ${where}
+    WHERE i.ended_at IS NOT NULL AND ${where} AND ${childWhere('p')}
     ORDER BY i.session_id, i.initiator_id, p.created_at DESC, p.id DESC
   ) p ON p.session_id = a.session_id AND p.initiator_id = a.initiator_id
   ORDER BY a.session_id, a.initiator_id`;
@@ -125,7 +127,7 @@ export const SESSION_SUMMARY_FUNCTIONS: string[] = [
   `CREATE FUNCTION aibridge_sessions_add(p_ids uuid[])
    RETURNS void LANGUAGE plpgsql AS $$
    BEGIN
-     INSERT INTO aibridge_sessions AS s (${COLUMNS}) ${summarize('i.id = ANY(p_ids)')}
+     INSERT INTO aibridge_sessions AS s (${COLUMNS}) ${summarize('i.id = ANY(p_ids)', (a) => `${a}.interception_id = ANY(p_ids)`)}
      ON CONFLICT (session_id, initiator_id) DO UPDATE SET ${MERGE};
    END $$`,
 ];
@@ -141,6 +143,12 @@ function countFacets(column: 'sessions' | 'interceptions', parts: string[]): str
 const sessionFacets = (table: string, sign: number) =>
   `SELECT r.initiator_id, f.facet, f.value, ${sign} AS d FROM ${table} r
    CROSS JOIN LATERAL aibridge_session_facets(r.providers, r.models, r.clients) f`;
+/** Facets of the summaries whose value lists an UPDATE changed (the others net to zero). */
+const changedFacets = (table: string, other: string, sign: number) =>
+  `SELECT r.initiator_id, f.facet, f.value, ${sign} AS d FROM ${table} r
+   JOIN ${other} x ON x.session_id = r.session_id AND x.initiator_id = r.initiator_id
+     AND (x.providers, x.models, x.clients) IS DISTINCT FROM (r.providers, r.models, r.clients)
+   CROSS JOIN LATERAL aibridge_session_facets(r.providers, r.models, r.clients) f`;
 const interceptionFacets = (table: string, sign: number) =>
   `SELECT r.initiator_id, f.facet, f.value, ${sign} AS d FROM ${table} r
    CROSS JOIN LATERAL aibridge_interception_facets(r.provider, r.model, r.client) f WHERE r.ended_at IS NOT NULL`;
@@ -152,7 +160,7 @@ export const ACTIVITY_COUNTS_TRIGGERS: string[] = [
      IF TG_OP = 'INSERT' THEN
        ${countFacets('sessions', [sessionFacets('new_rows', 1)])};
      ELSIF TG_OP = 'UPDATE' THEN
-       ${countFacets('sessions', [sessionFacets('new_rows', 1), sessionFacets('old_rows', -1)])};
+       ${countFacets('sessions', [changedFacets('new_rows', 'old_rows', 1), changedFacets('old_rows', 'new_rows', -1)])};
      ELSE
        ${countFacets('sessions', [sessionFacets('old_rows', -1)])};
      END IF;
@@ -182,10 +190,7 @@ export const INTERCEPTION_TRIGGERS: string[] = [
      v_initiators uuid[];
      v_sessions text[];
    BEGIN
-     IF TG_OP = 'INSERT' THEN
-       PERFORM aibridge_sessions_add(ARRAY(SELECT n.id FROM new_rows n WHERE n.ended_at IS NOT NULL));
-       ${countFacets('interceptions', [interceptionFacets('new_rows', 1)])};
-     ELSIF TG_OP = 'UPDATE' THEN
+     IF TG_OP = 'UPDATE' THEN
        PERFORM aibridge_sessions_add(ARRAY(
          SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id
          WHERE o.ended_at IS NULL AND n.ended_at IS NOT NULL AND NOT (
@@ -208,8 +213,19 @@ export const INTERCEPTION_TRIGGERS: string[] = [
      END IF;
      RETURN NULL;
    END $$`,
+  // The recorder inserts interceptions unended: a row trigger whose WHEN is false costs
+  // nothing per start, where a statement trigger would run on every (synchronous) start.
+  `CREATE FUNCTION aibridge_interception_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     PERFORM aibridge_sessions_add(ARRAY[NEW.id]);
+     INSERT INTO aibridge_activity_counts AS c (initiator_id, facet, value, interceptions)
+     SELECT NEW.initiator_id, f.facet, f.value, 1 FROM aibridge_interception_facets(NEW.provider, NEW.model, NEW.client) f
+     ORDER BY f.facet, f.value
+     ON CONFLICT (facet, value, initiator_id) DO UPDATE SET interceptions = c.interceptions + 1;
+     RETURN NULL;
+   END $$`,
   `CREATE TRIGGER aibridge_interceptions_summary_insert AFTER INSERT ON aibridge_interceptions
-   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION aibridge_interceptions_summarize()`,
+   FOR EACH ROW WHEN (NEW.ended_at IS NOT NULL) EXECUTE FUNCTION aibridge_interception_inserted()`,
   `CREATE TRIGGER aibridge_interceptions_summary_update AFTER UPDATE ON aibridge_interceptions
    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION aibridge_interceptions_summarize()`,
   `CREATE TRIGGER aibridge_interceptions_summary_delete AFTER DELETE ON aibridge_interceptions
@@ -234,7 +250,10 @@ function recordTrigger(table: 'aibridge_token_usages' | 'aibridge_user_prompts',
    BEGIN
      IF TG_OP = 'INSERT' THEN
        SELECT r.xmin, r.cmin INTO v_xmin, v_cmin FROM ${table} r WHERE r.id = (SELECT n.id FROM new_rows n LIMIT 1);
-       ${add};
+       IF EXISTS (SELECT 1 FROM aibridge_interceptions i
+                  WHERE i.id IN (SELECT n.interception_id FROM new_rows n) AND ${ENDED_EARLIER}) THEN
+         ${add};
+       END IF;
      ELSIF TG_OP = 'UPDATE' THEN
        ${refreshOf('SELECT o.interception_id FROM old_rows o UNION SELECT n.interception_id FROM new_rows n')}
      ELSE
