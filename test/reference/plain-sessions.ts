@@ -1,46 +1,15 @@
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
-import type { JsonObject, Schema } from '../../src/db/schema/index.js';
+import type { Schema } from '../../src/db/schema/index.js';
 import type { InterceptionFilter } from '../../src/search/filters.js';
 import { allOf, interceptionMatches, rowConditions, sessionConditions } from '../../src/store/conditions.js';
-import type { InitiatorRecord } from '../../src/store/interceptions.js';
-import { Keyset, type Page } from '../../src/store/pagination.js';
+import { Keyset } from '../../src/store/pagination.js';
 import { type Scope, visibleTo } from '../../src/store/scope.js';
-import { type DbTime, dbTime } from '../../src/store/timestamps.js';
+import type { SessionKey, SessionListQuery, SessionRecord } from '../../src/store/sessions.js';
+import { dbTime } from '../../src/store/timestamps.js';
 
-/**
- * A session is identified by who ran it and its key: two users sending the same client
- * session id have two sessions that merely share an `id`.
- */
-export interface SessionKey {
-  initiatorId: string;
-  sessionId: string;
-}
-
-/** A session as the list and the detail header show it: every field covers the whole session. */
-export interface SessionRecord {
-  id: string;
-  initiator: InitiatorRecord;
-  providers: string[];
-  models: string[];
-  client: string | null;
-  metadata: JsonObject | null;
-  started_at: DbTime;
-  ended_at: DbTime | null;
-  last_active_at: DbTime;
-  threads: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens: number;
-  cache_write_input_tokens: number;
-  last_prompt: string | null;
-}
-
-/** A page of sessions: filter, scope, size, and an `after_session_id` cursor or an offset. */
-export interface SessionListQuery extends Page {
-  filter: InterceptionFilter;
-  scope: Scope;
-  after?: SessionKey | undefined;
-}
+// The sessions list as it was before the session summaries: every page grouped the
+// interceptions themselves. Kept as the reference the summaries must match exactly
+// (src/store/session-summaries.test.ts); not used by the application.
 
 /**
  * Sessions ordered by last activity, newest first. A session's last activity is the start of
