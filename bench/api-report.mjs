@@ -17,7 +17,7 @@ export async function machineHeader(title, url) {
     '',
     `- machine: ${cpus().length} CPUs (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
     `- node ${process.version}, PostgreSQL ${rows[0].server_version} (default settings: shared_buffers 128MB)`,
-    `- date ${new Date().toISOString()}, git ${rev}, load average before the run ${loadavg()
+    `- date ${new Date().toISOString()}, git ${rev}, load average when this file was written ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   ].join('\n');

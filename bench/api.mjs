@@ -185,6 +185,7 @@ async function measure(size) {
         name === 'clients';
       results.push({
         name,
+        runs,
         p50: percentile(times, 50),
         p95: percentile(times, 95),
         count: parsed.count ?? '',
@@ -209,7 +210,7 @@ const sizes = args.size.split(',').filter(Boolean);
 const statePath = new URL('./results/api.json', import.meta.url);
 const parts = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : {};
 const stamp = () =>
-  `measured ${new Date().toISOString()}, load average ${loadavg()
+  `measured until ${new Date().toISOString()}, load average then ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`;
 
