@@ -15,8 +15,10 @@ import { Database } from './database.js';
 import { migrations } from './migrations/index.js';
 
 const TABLES = [
+  'aibridge_activity_counts',
   'aibridge_interceptions',
   'aibridge_model_thoughts',
+  'aibridge_sessions',
   'aibridge_token_usages',
   'aibridge_tool_usages',
   'aibridge_user_prompts',

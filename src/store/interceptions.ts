@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { JsonObject, Schema } from '../db/schema/index.js';
 import type { InterceptionFilter } from '../search/filters.js';
+import { countFromCounters } from './activity-counts.js';
 import { interceptionMatches } from './conditions.js';
 import { Keyset, type Page } from './pagination.js';
 import {
@@ -62,8 +63,13 @@ export class InterceptionStore {
     return row !== undefined;
   }
 
-  /** How many interceptions match, whatever the page. */
+  /**
+   * How many interceptions match, whatever the page: from the per-initiator counters when
+   * they answer the filter (no time range, at most one provider/model/client), else counted.
+   */
   async count(filter: InterceptionFilter, scope: Scope): Promise<number> {
+    const counted = await countFromCounters(this.db, 'interceptions', filter, scope);
+    if (counted !== undefined) return counted;
     const row = await this.db
       .selectFrom('aibridge_interceptions as i')
       .select((eb) => eb.fn.countAll<number>().as('count'))

@@ -40,7 +40,7 @@ function expected(rows: SeedInterception[], filter: InterceptionFilter, scope: S
   return [...matching].sort((a, b) => (lastActive.get(b) ?? 0) - (lastActive.get(a) ?? 0));
 }
 
-describeEachDatabase('session listing strategies', (db) => {
+describeEachDatabase('session listing', (db) => {
   const users = Array.from({ length: 4 }, () => randomUUID());
   const rows: SeedInterception[] = [];
 
@@ -89,30 +89,27 @@ describeEachDatabase('session listing strategies', (db) => {
 
   it.each(
     filters.flatMap(([f, filter]) => scopes.map(([s, scope]) => [`${f}, ${s}`, filter, scope] as const)),
-  )(
-    'both strategies list what a naive reading says (%s), by cursor and by offset',
-    async (_, filter, scope) => {
-      const want = expected(rows, filter, scope);
-      for (const threshold of [0, Number.POSITIVE_INFINITY]) {
-        const store = new SessionStore(db().kysely, threshold);
-        const all = await store.page({ filter, scope, limit: 1000, offset: 0 });
-        const key = (s: { initiator: { id: string }; id: string }) => `${s.initiator.id}|${s.id}`;
-        expect(all.count).toBe(want.length);
-        expect(all.sessions.map(key)).toEqual(want);
+  )('lists what a naive reading says (%s), by cursor and by offset', async (_, filter, scope) => {
+    const want = expected(rows, filter, scope);
+    {
+      const store = new SessionStore(db().kysely);
+      const all = await store.page({ filter, scope, limit: 1000, offset: 0 });
+      const key = (s: { initiator: { id: string }; id: string }) => `${s.initiator.id}|${s.id}`;
+      expect(all.count).toBe(want.length);
+      expect(all.sessions.map(key)).toEqual(want);
 
-        const walked: string[] = [];
-        let after: SessionKey | undefined;
-        for (let page = 0; page < 30; page++) {
-          const { sessions } = await store.page({ filter, scope, limit: 4, offset: 0, after });
-          if (sessions.length === 0) break;
-          walked.push(...sessions.map(key));
-          const last = sessions.at(-1);
-          after = last && { initiatorId: last.initiator.id, sessionId: last.id };
-        }
-        expect(walked).toEqual(want);
-        const second = await store.page({ filter, scope, limit: 4, offset: 4 });
-        expect(second.sessions.map(key)).toEqual(want.slice(4, 8));
+      const walked: string[] = [];
+      let after: SessionKey | undefined;
+      for (let page = 0; page < 30; page++) {
+        const { sessions } = await store.page({ filter, scope, limit: 4, offset: 0, after });
+        if (sessions.length === 0) break;
+        walked.push(...sessions.map(key));
+        const last = sessions.at(-1);
+        after = last && { initiatorId: last.initiator.id, sessionId: last.id };
       }
-    },
-  );
+      expect(walked).toEqual(want);
+      const second = await store.page({ filter, scope, limit: 4, offset: 4 });
+      expect(second.sessions.map(key)).toEqual(want.slice(4, 8));
+    }
+  });
 });

@@ -1,7 +1,8 @@
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { JsonObject, Schema } from '../db/schema/index.js';
 import type { InterceptionFilter } from '../search/filters.js';
-import { allOf, interceptionMatches, rowConditions, sessionConditions } from './conditions.js';
+import { countFromCounters, listConditions } from './activity-counts.js';
+import { allOf, rowConditions } from './conditions.js';
 import type { InitiatorRecord } from './interceptions.js';
 import { Keyset, type Page } from './pagination.js';
 import { type Scope, visibleTo } from './scope.js';
@@ -43,52 +44,77 @@ export interface SessionListQuery extends Page {
 }
 
 /**
- * Sessions ordered by last activity, newest first. A session's last activity is the start of
- * its newest ended interception (its "head"), so walking interceptions newest first and
- * keeping only heads yields sessions already in order: the first page reads a few index
- * entries, not every session. Ties fall back to the session id, then the initiator.
+ * Sessions ordered by last activity (the start of their newest ended interception), newest
+ * first; ties fall back to the session id, then the initiator. The summary table has an index
+ * in exactly this order, so a page (and a cursor seek) reads a few index entries.
  */
-const LATEST_ACTIVITY_FIRST = new Keyset(['h.started_at', 'h.session_id', 'h.initiator_id'], 'desc');
+const LATEST_ACTIVITY_FIRST = new Keyset(['s.last_active_at', 's.session_id', 's.initiator_id'], 'desc');
 
 /**
- * With a filter on interceptions' own fields (model, client, times…), at most this many
- * matching sessions are listed starting from the matching interceptions; more are found
- * faster by walking heads, since matching sessions are then common among recent ones.
- */
-export const MATCHING_FIRST_MAX_SESSIONS = 5000;
-
-/**
- * Reads sessions: "paginate first" (the page's session keys, in order), then describe only
- * the page's sessions.
+ * Reads sessions from their summaries (`aibridge_sessions`, kept by triggers over the ended
+ * interceptions), so a page and its count cost the same at a thousand or a million sessions.
+ * A session matches when one of its interceptions does: a single provider, model or client
+ * condition is read off the session's value lists, exactly; several of them, or a time
+ * range, narrow the candidates the same way and are then checked on the interceptions.
  */
 export class SessionStore {
-  constructor(
-    private readonly db: Kysely<Schema>,
-    private readonly matchingFirstMaxSessions = MATCHING_FIRST_MAX_SESSIONS,
-  ) {}
+  constructor(private readonly db: Kysely<Schema>) {}
 
-  /** How many sessions have at least one interception matching the filter. */
+  /**
+   * How many sessions have at least one interception matching the filter: a sum of a few
+   * per-initiator counters when the filter is at most one provider/model/client value,
+   * else a count of the matching summaries.
+   */
   async count(filter: InterceptionFilter, scope: Scope): Promise<number> {
+    const counted = await countFromCounters(this.db, 'sessions', filter, scope);
+    if (counted !== undefined) return counted;
     const { rows } = await sql<{ count: number }>`
-      SELECT count(*) AS count FROM (
-        SELECT 1 FROM aibridge_interceptions i
-        WHERE ${interceptionMatches('i', filter, scope)}
-        GROUP BY i.session_id, i.initiator_id
-      ) sessions`.execute(this.db);
+      SELECT count(*) AS count FROM aibridge_sessions s WHERE ${sessionMatches(filter, scope)}`.execute(
+      this.db,
+    );
     return Number(rows[0]?.count ?? 0);
   }
 
   /**
-   * The number of matching sessions and one page of them, most recently active first. The
-   * count decides how the page is found: few matches (for a filter on interceptions' own
-   * fields) are read from the matching interceptions; otherwise heads are walked newest first
-   * until the page is full, which reads a few index entries however large the table.
+   * The number of matching sessions and one page of them, most recently active first. When
+   * the counters answer the count, the page walks the activity index; otherwise one
+   * statement finds the matching sessions once (through the span index for a time range) and
+   * both counts and pages them.
    */
   async page(q: SessionListQuery): Promise<{ count: number; sessions: SessionRecord[] }> {
-    const count = await this.count(q.filter, q.scope);
-    if (count === 0) return { count, sessions: [] };
-    const fromMatches = rowConditions('i', q.filter).length > 0 && count <= this.matchingFirstMaxSessions;
-    return { count, sessions: await this.describe(fromMatches ? pageOfMatches(q) : pageOfHeads(q)) };
+    const counted = await countFromCounters(this.db, 'sessions', q.filter, q.scope);
+    if (counted === 0) return { count: 0, sessions: [] };
+    const after = await this.cursor(q.after);
+    if (after === undefined) return { count: counted ?? (await this.count(q.filter, q.scope)), sessions: [] };
+    const matching = sql`SELECT s.session_id, s.initiator_id, s.last_active_at
+      FROM aibridge_sessions s WHERE ${sessionMatches(q.filter, q.scope)}`;
+    const order = sql`ORDER BY ${LATEST_ACTIVITY_FIRST.orderBy()} LIMIT ${q.limit} OFFSET ${q.offset}`;
+    if (counted !== undefined) {
+      return {
+        count: counted,
+        sessions: (await this.describe(sql`${matching} AND ${after} ${order}`)).sessions,
+      };
+    }
+    const { sessions, total } = await this.describe(
+      sql`SELECT * FROM matching s WHERE ${after} ${order}`,
+      matching,
+    );
+    return { count: total ?? (await this.count(q.filter, q.scope)), sessions };
+  }
+
+  /** Sessions after the cursor's place (TRUE without a cursor), or undefined if it is gone. */
+  private async cursor(after: SessionKey | undefined): Promise<RawBuilder<SqlBool> | undefined> {
+    if (after === undefined) return sql<SqlBool>`TRUE`;
+    // The place is read first, so the page seeks the index with plain values.
+    const { rows } = await sql<{ last_active_at: string }>`
+      SELECT c.last_active_at::text AS last_active_at FROM aibridge_sessions c
+      WHERE c.session_id = ${after.sessionId} AND c.initiator_id = ${after.initiatorId}`.execute(this.db);
+    const at = rows[0]?.last_active_at;
+    return at === undefined
+      ? undefined
+      : LATEST_ACTIVITY_FIRST.after(
+          sql`${at}::timestamptz, ${after.sessionId}::text, ${after.initiatorId}::uuid`,
+        );
   }
 
   /**
@@ -101,11 +127,10 @@ export class SessionStore {
     choose: { initiatorId?: string | undefined; preferInitiatorId: string },
   ): Promise<SessionKey | undefined> {
     const { rows } = await sql<{ initiator_id: string }>`
-      SELECT i.initiator_id FROM aibridge_interceptions i
-      WHERE i.session_id = ${sessionId} AND i.ended_at IS NOT NULL AND ${visibleTo(scope, 'i')}
-        ${choose.initiatorId === undefined ? sql`` : sql`AND i.initiator_id = ${choose.initiatorId}`}
-      GROUP BY i.initiator_id
-      ORDER BY (i.initiator_id = ${choose.preferInitiatorId}) DESC, max(i.started_at) DESC, i.initiator_id DESC
+      SELECT s.initiator_id FROM aibridge_sessions s
+      WHERE s.session_id = ${sessionId} AND ${visibleTo(scope, 's')}
+        ${choose.initiatorId === undefined ? sql`` : sql`AND s.initiator_id = ${choose.initiatorId}`}
+      ORDER BY (s.initiator_id = ${choose.preferInitiatorId}) DESC, s.last_active_at DESC, s.initiator_id DESC
       LIMIT 1`.execute(this.db);
     const row = rows[0];
     return row ? { initiatorId: row.initiator_id, sessionId } : undefined;
@@ -113,56 +138,37 @@ export class SessionStore {
 
   /** One session's header. */
   async get(key: SessionKey): Promise<SessionRecord | undefined> {
-    const [session] = await this.describe(sql`
-      SELECT i.initiator_id, i.session_id, max(i.started_at) AS last_active_at
-      FROM aibridge_interceptions i
-      WHERE i.session_id = ${key.sessionId} AND i.initiator_id = ${key.initiatorId} AND i.ended_at IS NOT NULL
-      GROUP BY i.initiator_id, i.session_id`);
+    const {
+      sessions: [session],
+    } = await this.describe(sql`SELECT s.session_id, s.initiator_id, s.last_active_at
+      FROM aibridge_sessions s WHERE s.session_id = ${key.sessionId} AND s.initiator_id = ${key.initiatorId}`);
     return session;
   }
 
   /**
-   * Looks up the display fields of the sessions `page` yields (columns initiator_id,
-   * session_id, last_active_at) over all their ended interceptions, one lateral lookup each.
+   * The sessions `page` yields (session_id, initiator_id, last_active_at, in order), described.
+   * With `matching` (the same columns), `page` may read it as `matching`, computed once, and
+   * its row count comes back as `total` (unknown when the page is empty).
    */
-  private async describe(page: RawBuilder<unknown>): Promise<SessionRecord[]> {
-    const { rows } = await sql<SessionRow>`
-      WITH page AS (${page})
-      SELECT page.session_id AS id, ${dbTime('page.last_active_at')} AS last_active_at,
+  private async describe(
+    page: RawBuilder<unknown>,
+    matching?: RawBuilder<unknown>,
+  ): Promise<{ sessions: SessionRecord[]; total: number | undefined }> {
+    const { rows } = await sql<SessionRow & { total: number | null }>`
+      WITH ${matching === undefined ? sql`` : sql`matching AS MATERIALIZED (${matching}),`}
+        page AS (${page})
+      SELECT ${matching === undefined ? sql`NULL` : sql`(SELECT count(*) FROM matching)`}::int8 AS total, s.session_id AS id, ${dbTime('s.last_active_at')} AS last_active_at,
         u.id AS user_id, u.username, u.name, u.avatar_url,
-        agg.providers, agg.models, agg.threads,
-        ${dbTime('agg.started_at')} AS started_at, ${dbTime('agg.ended_at')} AS ended_at,
-        first.client, first.metadata,
-        tokens.input_tokens, tokens.output_tokens, tokens.cache_read_input_tokens, tokens.cache_write_input_tokens,
-        latest.prompt AS last_prompt
+        s.providers, s.models, s.threads,
+        ${dbTime('s.started_at')} AS started_at, ${dbTime('s.ended_at')} AS ended_at,
+        s.client, s.metadata,
+        s.input_tokens, s.output_tokens, s.cache_read_input_tokens, s.cache_write_input_tokens,
+        s.last_prompt
       FROM page
-      JOIN users u ON u.id = page.initiator_id
-      CROSS JOIN LATERAL (
-        SELECT array_agg(DISTINCT x.provider ORDER BY x.provider) AS providers,
-          array_agg(DISTINCT x.model ORDER BY x.model) AS models,
-          count(*) FILTER (WHERE x.thread_root_id IS NULL) AS threads,
-          min(x.started_at) AS started_at, max(x.ended_at) AS ended_at, array_agg(x.id) AS ids
-        FROM aibridge_interceptions x
-        WHERE ${ofSession('x')}
-      ) agg
-      CROSS JOIN LATERAL (
-        SELECT x.client, x.metadata FROM aibridge_interceptions x
-        WHERE ${ofSession('x')}
-        ORDER BY x.started_at, x.id LIMIT 1
-      ) first
-      CROSS JOIN LATERAL (
-        SELECT COALESCE(sum(t.input_tokens), 0)::bigint AS input_tokens,
-          COALESCE(sum(t.output_tokens), 0)::bigint AS output_tokens,
-          COALESCE(sum(t.cache_read_input_tokens), 0)::bigint AS cache_read_input_tokens,
-          COALESCE(sum(t.cache_write_input_tokens), 0)::bigint AS cache_write_input_tokens
-        FROM aibridge_token_usages t WHERE t.interception_id = ANY(agg.ids)
-      ) tokens
-      LEFT JOIN LATERAL (
-        SELECT p.prompt FROM aibridge_user_prompts p WHERE p.interception_id = ANY(agg.ids)
-        ORDER BY p.created_at DESC, p.id DESC LIMIT 1
-      ) latest ON TRUE
+      JOIN aibridge_sessions s ON s.session_id = page.session_id AND s.initiator_id = page.initiator_id
+      JOIN users u ON u.id = s.initiator_id
       ORDER BY page.last_active_at DESC, page.session_id DESC, page.initiator_id DESC`.execute(this.db);
-    return rows.map(({ user_id, username, name, avatar_url, ...row }) => ({
+    const sessions = rows.map(({ user_id, username, name, avatar_url, total: _, ...row }) => ({
       ...row,
       threads: Number(row.threads),
       input_tokens: Number(row.input_tokens),
@@ -171,78 +177,59 @@ export class SessionStore {
       cache_write_input_tokens: Number(row.cache_write_input_tokens),
       initiator: { id: user_id, username, name, avatar_url },
     }));
+    return { sessions, total: rows[0]?.total ?? undefined };
   }
 }
 
 type SessionRow = Omit<SessionRecord, 'initiator'> & InitiatorColumns;
 type InitiatorColumns = { user_id: string; username: string; name: string; avatar_url: string };
 
-/** The ended interceptions of the page row's session. */
-function ofSession(alias: string): RawBuilder<SqlBool> {
-  const column = (name: string) => sql.ref(`${alias}.${name}`);
-  return sql<SqlBool>`${column('session_id')} = page.session_id AND ${column('initiator_id')} = page.initiator_id
-    AND ${column('ended_at')} IS NOT NULL`;
-}
-
 /**
- * The page's sessions as (initiator_id, session_id, last_active_at): heads (the newest ended
- * interception of their session) in order, kept when the session matches the filter — the
- * head itself or, failing that, any other interception of the session.
+ * Summaries (aliased s) of the sessions the filter matches. Necessary conditions first, on
+ * the summary: each value in the session's lists, its span overlapping the time range. They
+ * are exact for one value and no range; otherwise an interception of the session must match
+ * them all, checked through the (session, initiator, started_at) index.
  */
-function pageOfHeads(q: SessionListQuery): RawBuilder<unknown> {
-  const sameSession = (alias: string) =>
-    sql`${sql.ref(`${alias}.session_id`)} = h.session_id AND ${sql.ref(`${alias}.initiator_id`)} = h.initiator_id
-      AND ${sql.ref(`${alias}.ended_at`)} IS NOT NULL`;
-  const conditions: RawBuilder<SqlBool>[] = [
-    ...sessionConditions('h', q.filter, q.scope),
-    sql<SqlBool>`NOT EXISTS (SELECT 1 FROM aibridge_interceptions n
-      WHERE ${sameSession('n')} AND (n.started_at, n.id) > (h.started_at, h.id))`,
-  ];
-  if (q.filter.startedAfter !== undefined) {
-    // A matching interception starts at or after the bound, so the session's head does too.
-    conditions.push(sql<SqlBool>`h.started_at >= ${q.filter.startedAfter.sql}::timestamptz`);
+function sessionMatches(filter: InterceptionFilter, scope: Scope): RawBuilder<SqlBool> {
+  const conditions: RawBuilder<SqlBool>[] = [visibleTo(scope, 's')];
+  if (filter.initiatorId !== undefined) conditions.push(sql<SqlBool>`s.initiator_id = ${filter.initiatorId}`);
+  if (filter.sessionId !== undefined) conditions.push(sql<SqlBool>`s.session_id = ${filter.sessionId}`);
+  const lists = listConditions(filter);
+  for (const [facet, value] of lists) {
+    conditions.push(sql<SqlBool>`${value}::text = ANY(${sql.ref(`s.${facet}s`)})`);
   }
-  const rows = rowConditions('h', q.filter);
-  if (rows.length > 0) {
-    conditions.push(sql<SqlBool>`(${allOf(rows)} OR EXISTS (SELECT 1 FROM aibridge_interceptions m
-      WHERE ${sameSession('m')} AND ${allOf(rowConditions('m', q.filter))}))`);
+  const { startedAfter, startedBefore } = filter;
+  const ranged = startedAfter !== undefined || startedBefore !== undefined;
+  if (ranged) {
+    const bound = (instant: typeof startedAfter) =>
+      instant === undefined ? sql`NULL` : sql`${instant.sql}::timestamptz`;
+    conditions.push(sql<SqlBool>`tstzrange(s.started_at, s.last_active_at, '[]')
+      && tstzrange(${bound(startedAfter)}, ${bound(startedBefore)}, '[]')`);
   }
-  if (q.after !== undefined) conditions.push(LATEST_ACTIVITY_FIRST.after(positionOf(q.after)));
-  return sql`
-    SELECT h.initiator_id, h.session_id, h.started_at AS last_active_at
-    FROM aibridge_interceptions h
-    WHERE ${allOf(conditions)}
-    ORDER BY ${LATEST_ACTIVITY_FIRST.orderBy()}
-    LIMIT ${q.limit} OFFSET ${q.offset}`;
+  if (ranged && lists.length === 0) {
+    // Only a range: a session whose first or newest interception falls in it matches, so only
+    // sessions spanning the whole range need their interceptions checked.
+    const inRange = (column: string) =>
+      allOf([
+        ...(startedAfter === undefined
+          ? []
+          : [sql<SqlBool>`${sql.ref(column)} >= ${startedAfter.sql}::timestamptz`]),
+        ...(startedBefore === undefined
+          ? []
+          : [sql<SqlBool>`${sql.ref(column)} <= ${startedBefore.sql}::timestamptz`]),
+      ]);
+    conditions.push(
+      sql<SqlBool>`(${inRange('s.started_at')} OR ${inRange('s.last_active_at')} OR ${anyInterception(filter)})`,
+    );
+  } else if (ranged || lists.length > 1) {
+    conditions.push(anyInterception(filter));
+  }
+  return allOf(conditions);
 }
 
-/** Sessions by last activity, as pageOfMatches names the columns. */
-const MATCHES_BY_ACTIVITY = new Keyset(['head.last_active_at', 's.session_id', 's.initiator_id'], 'desc');
-
-/**
- * The page's sessions found from the other end: the distinct sessions of the matching
- * interceptions (through the filter's index), each with its last activity, sorted.
- */
-function pageOfMatches(q: SessionListQuery): RawBuilder<unknown> {
-  const after = q.after === undefined ? sql`TRUE` : MATCHES_BY_ACTIVITY.after(positionOf(q.after));
-  return sql`
-    SELECT s.initiator_id, s.session_id, head.last_active_at
-    FROM (
-      SELECT DISTINCT i.initiator_id, i.session_id FROM aibridge_interceptions i
-      WHERE ${interceptionMatches('i', q.filter, q.scope)}
-    ) s
-    CROSS JOIN LATERAL (
-      SELECT max(x.started_at) AS last_active_at FROM aibridge_interceptions x
-      WHERE x.session_id = s.session_id AND x.initiator_id = s.initiator_id AND x.ended_at IS NOT NULL
-    ) head
-    WHERE ${after}
-    ORDER BY ${MATCHES_BY_ACTIVITY.orderBy()}
-    LIMIT ${q.limit} OFFSET ${q.offset}`;
-}
-
-/** A cursor session's place in the order: (last activity, session id, initiator). */
-function positionOf(key: SessionKey): RawBuilder<unknown> {
-  return sql`SELECT max(c.started_at), ${key.sessionId}::text, ${key.initiatorId}::uuid
-    FROM aibridge_interceptions c
-    WHERE c.session_id = ${key.sessionId} AND c.initiator_id = ${key.initiatorId} AND c.ended_at IS NOT NULL`;
+/** Some ended interception of the session (aliased s) matches the filter's row conditions. */
+function anyInterception(filter: InterceptionFilter): RawBuilder<SqlBool> {
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM aibridge_interceptions m
+    WHERE m.session_id = s.session_id AND m.initiator_id = s.initiator_id AND m.ended_at IS NOT NULL
+      AND ${allOf(rowConditions('m', filter))})`;
 }

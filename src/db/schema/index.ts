@@ -1,6 +1,8 @@
+import type { ActivityCountsTable } from './activity-counts.js';
 import type { ApiKeysTable } from './api-keys.js';
 import type { InterceptionsTable } from './interceptions.js';
 import type { ModelThoughtsTable } from './model-thoughts.js';
+import type { SessionsTable } from './sessions.js';
 import type { TokenUsagesTable } from './token-usages.js';
 import type { ToolUsagesTable } from './tool-usages.js';
 import type { UserPromptsTable } from './user-prompts.js';
@@ -23,4 +25,6 @@ export interface Schema {
   aibridge_user_prompts: UserPromptsTable;
   aibridge_tool_usages: ToolUsagesTable;
   aibridge_model_thoughts: ModelThoughtsTable;
+  aibridge_sessions: SessionsTable;
+  aibridge_activity_counts: ActivityCountsTable;
 }
