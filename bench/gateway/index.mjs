@@ -46,7 +46,7 @@ const WARMUP = env.WARMUP || '1';
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const JSON_FILE = join(RESULTS_DIR, 'gateway.json');
 const RUN_ID = env.RUN_ID || new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-const AIBRIDGE_PORT = { pg: 3311, pglite: 3312 };
+const AIBRIDGE_PORT = { pg: Number(env.AIBRIDGE_PORT_PG || 3311), pglite: Number(env.AIBRIDGE_PORT_PGLITE || 3312) };
 
 mkdirSync(join(STATE, 'results'), { recursive: true });
 mkdirSync(RESULTS_DIR, { recursive: true });
@@ -215,38 +215,37 @@ async function recorderStats(i) {
   );
 }
 
-/** The floor the durable start row sets: one synchronous single-row insert on the same cluster, one client. */
+/**
+ * The floor the durable start row sets: one client, one synchronous single-row INSERT per
+ * transaction on the same cluster — a bare table, and aibridge's own interceptions table with
+ * its indexes — and the same asynchronously committed, for contrast.
+ */
 function pgFloor(pg) {
   pg.psql(
     'CREATE TABLE IF NOT EXISTS bench_floor (id uuid PRIMARY KEY, initiator_id uuid, model text, metadata jsonb, started_at timestamptz)',
   );
-  const script = join(STATE, 'floor.sql');
-  writeFileSync(
-    script,
-    'INSERT INTO bench_floor VALUES (gen_random_uuid(), gen_random_uuid(), \'gpt-4o-mini\', \'{"Username":"bench"}\', now());\n',
-  );
-  execFileSync('chmod', ['644', script]);
-  const run = (sync) => {
-    const out = pg.pgbench([
-      '-n',
-      '-c',
-      '1',
-      '-T',
-      '5',
-      '-f',
-      script,
-      ...(sync ? [] : ['-D', 'x=1']),
-      'postgres',
-    ]);
+  const user = pg.psql('SELECT id FROM users ORDER BY created_at LIMIT 1');
+  const scripts = {
+    bare: 'INSERT INTO bench_floor VALUES (gen_random_uuid(), gen_random_uuid(), \'gpt-4o-mini\', \'{"Username":"bench"}\', now());\n',
+    interceptions:
+      'INSERT INTO aibridge_interceptions (id, initiator_id, api_key_id, provider, model, client, metadata, started_at) ' +
+      `VALUES (gen_random_uuid(), '${user}', 'benchowner', 'openai', 'gpt-4o-mini', 'Unknown', '{"Username":"bench"}', now());\n`,
+  };
+  const run = (name) => {
+    const script = join(STATE, `floor-${name}.sql`);
+    writeFileSync(script, scripts[name]);
+    execFileSync('chmod', ['644', script]);
+    const out = pg.pgbench(['-n', '-c', '1', '-T', '5', '-f', script, 'postgres']);
     return Number(/latency average = ([\d.]+) ms/.exec(out)?.[1]);
   };
-  const sync = run(true);
+  const floor = { syncInsertMs: run('bare'), syncInterceptionInsertMs: run('interceptions') };
   pg.psql('ALTER SYSTEM SET synchronous_commit = off');
   pg.psql('SELECT pg_reload_conf()');
-  const async_ = run(false);
+  floor.asyncInsertMs = run('bare');
+  floor.asyncInterceptionInsertMs = run('interceptions');
   pg.psql('ALTER SYSTEM RESET synchronous_commit');
   pg.psql('SELECT pg_reload_conf()');
-  return { syncInsertMs: sync, asyncInsertMs: async_ };
+  return floor;
 }
 
 async function partProbe() {
