@@ -46,7 +46,10 @@ const WARMUP = env.WARMUP || '1';
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const JSON_FILE = join(RESULTS_DIR, 'gateway.json');
 const RUN_ID = env.RUN_ID || new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-const AIBRIDGE_PORT = { pg: Number(env.AIBRIDGE_PORT_PG || 3311), pglite: Number(env.AIBRIDGE_PORT_PGLITE || 3312) };
+const AIBRIDGE_PORT = {
+  pg: Number(env.AIBRIDGE_PORT_PG || 3311),
+  pglite: Number(env.AIBRIDGE_PORT_PGLITE || 3312),
+};
 
 mkdirSync(join(STATE, 'results'), { recursive: true });
 mkdirSync(RESULTS_DIR, { recursive: true });
@@ -439,7 +442,43 @@ async function partSoak() {
   save();
 }
 
-const PART_FNS = { table: partTable, probe: partProbe, streams: partStreams, soak: partSoak };
+/**
+ * V8 heap tuning against peak RSS: the same 64-connection runs with aibridge's default flags and
+ * with --heap-growing-percent=20 (old space grows by 1.2× between major GCs instead of V8's
+ * dynamic factor), fresh instance each, interleaved, ROUNDS times.
+ */
+async function partMemflags() {
+  restartUpstream();
+  const variants = { default: [], growing20: ['--heap-growing-percent=20'] };
+  const tsv = join(STATE, 'results', `${RUN_ID}-memflags.tsv`);
+  const rows = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, extraArgs] of Object.entries(variants)) {
+      const pg = await startPostgres();
+      const i = await startAibridge({ name: `flags-${name}`, port: 3313, databaseUrl: pg.url, extraArgs });
+      i.pg = pg;
+      i.ledger = new Ledger(i);
+      for (const sc of list(env.MEMFLAGS_SCENARIOS, 'chat messages-stream responses-stream')) {
+        const { check } = await runOne('aibridge', i, { sc, c: '64', pad: 0, results: tsv, memory: true });
+        rows.push({ variant: name, scenario: sc, rssMb: results.memory.at(-1).rssMb, recordedOk: check.ok });
+      }
+      await i.stop();
+      pg.stop();
+    }
+  }
+  mkdirSync(join(RESULTS_DIR, 'gateway-raw'), { recursive: true });
+  copyFileSync(tsv, join(RESULTS_DIR, 'gateway-raw', 'memflags.tsv'));
+  results.memflags = { rows, tsv: 'gateway-raw/memflags.tsv', flags: variants };
+  save();
+}
+
+const PART_FNS = {
+  table: partTable,
+  probe: partProbe,
+  streams: partStreams,
+  soak: partSoak,
+  memflags: partMemflags,
+};
 try {
   if (!existsSync(join(ROOT, 'dist', 'main.js')))
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });

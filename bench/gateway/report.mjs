@@ -16,7 +16,10 @@ export function machine(pgVersion) {
   ).version;
   const git = (args) => {
     try {
-      return execFileSync('git', ['-C', ROOT, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      return execFileSync('git', ['-C', ROOT, ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     } catch {
       return '?';
     }
@@ -263,6 +266,33 @@ export function render(results, print = false) {
           .map(([l, v]) => `${l} ${f(v)} MB`)
           .join(', ')}.`,
       );
+  }
+  if (results.memflags) {
+    const a = aggregate(join(RESULTS_DIR, results.memflags.tsv));
+    out.push(
+      '',
+      '## V8 heap tuning against peak RSS (64 conns, fresh aibridge-pg per variant, medians)',
+      '',
+      `Variants: ${Object.entries(results.memflags.flags)
+        .map(([k, v]) => `${k} = \`${['--max-semi-space-size=8', ...v].join(' ')}\``)
+        .join('; ')}.`,
+      '',
+      '| variant | scenario | RPS | p99 ms | gw+PG CPU µs/req | aibridge RSS peak MB | recorded = served |',
+      '|---|---|---:|---:|---:|---:|---|',
+    );
+    const g = new Map();
+    for (const r of results.memflags.rows) {
+      const k = `${r.variant}|${r.scenario}`;
+      if (!g.has(k)) g.set(k, []);
+      g.get(k).push(r);
+    }
+    for (const [k, rs] of g) {
+      const [v, sc] = k.split('|');
+      const m = a.get(`aibridge-flags-${v}|${sc}|64`) ?? {};
+      out.push(
+        `| ${v} | ${sc} | ${f(m.rps, 0)} | ${f(m.p99_ms, 2)} | ${f(m.gw_cpu_us_req, 0)} | ${f(median(rs.map((r) => r.rssMb)))} | ${rs.every((r) => r.recordedOk) ? 'yes' : 'NO'} |`,
+      );
+    }
   }
   if (results.probe) {
     out.push(
