@@ -247,12 +247,7 @@ export function render(results, print = false) {
       '| target | scenario | pad KiB | conns | aibridge RSS MB | PostgreSQL PSS MB |',
       '|---|---|---:|---:|---:|---:|',
     );
-    const g = new Map();
-    for (const r of results.memory) {
-      const k = `${r.label}|${r.scenario}|${r.padKb}|${r.conns}`;
-      if (!g.has(k)) g.set(k, []);
-      g.get(k).push(r);
-    }
+    const g = groupBy(results.memory, (r) => `${r.label}|${r.scenario}|${r.padKb}|${r.conns}`);
     for (const [k, rs] of g) {
       const [l, sc, pad, c] = k.split('|');
       out.push(
@@ -280,12 +275,7 @@ export function render(results, print = false) {
       '| variant | scenario | RPS | p99 ms | gw+PG CPU µs/req | aibridge RSS peak MB | recorded = served |',
       '|---|---|---:|---:|---:|---:|---|',
     );
-    const g = new Map();
-    for (const r of results.memflags.rows) {
-      const k = `${r.variant}|${r.scenario}`;
-      if (!g.has(k)) g.set(k, []);
-      g.get(k).push(r);
-    }
+    const g = groupBy(results.memflags.rows, (r) => `${r.variant}|${r.scenario}`);
     for (const [k, rs] of g) {
       const [v, sc] = k.split('|');
       const m = a.get(`aibridge-flags-${v}|${sc}|64`) ?? {};
@@ -302,12 +292,7 @@ export function render(results, print = false) {
       '| target | scenario | TTFB p50 ms | total p50 ms | reads p50 |',
       '|---|---|---:|---:|---:|',
     );
-    const g = new Map();
-    for (const r of results.probe.rows) {
-      const k = `${r.label}|${r.scenario}`;
-      if (!g.has(k)) g.set(k, []);
-      g.get(k).push(r);
-    }
+    const g = groupBy(results.probe.rows, (r) => `${r.label}|${r.scenario}`);
     for (const [k, rs] of g) {
       const [l, sc] = k.split('|');
       out.push(
@@ -367,6 +352,17 @@ export function render(results, print = false) {
   out.push('');
   writeFileSync(join(RESULTS_DIR, 'gateway.md'), out.join('\n'));
   if (print) console.log(out.join('\n'));
+}
+
+/** Rows grouped by a key, in first-seen order. */
+function groupBy(rows, key) {
+  const g = new Map();
+  for (const r of rows) {
+    const k = key(r);
+    if (!g.has(k)) g.set(k, []);
+    g.get(k).push(r);
+  }
+  return g;
 }
 
 /** Start (first minute), end (last minute), max and the slope (MB/min) of the second half of a soak. */
