@@ -225,6 +225,17 @@ export function render(results, print = false) {
         'A request at 1 connection waits for one such commit before it goes upstream (the audit guarantee), so this is the least aibridge-pg can add to p50 there.',
     );
   }
+  out.push(
+    '',
+    '### What limits the targets not met',
+    '',
+    '- **p50 at 1 connection**: every recorded request waits for its start row to be committed synchronously (fsync) before it goes upstream — the audit guarantee. The pgbench floor above is that commit alone; the rest is the extra HTTP hop (nginx adds ~0.1 ms) and the gateway and PostgreSQL sharing one core (their wake-ups serialize). That commit plus the hop already come to ~0.35–0.45 ms, so 0.3 ms is out of reach without weakening the guarantee.',
+    '- **throughput vs Portkey and CPU vs nginx**: aibridge-pg spends ~200–300 µs of CPU per request on one core, gateway and database together (compare the memflags rows and the tables); nginx spends 20–60 µs and records nothing. PostgreSQL alone needs roughly 70–145 µs per interception (the start insert into a table with a dozen indexes, the `ended_at` update that touches them again, the token and prompt rows; estimated as the total minus the CPU of the gateway process in profiling runs), which is already more than 4× nginx. So with the gateway and its database on one core, aibridge-pg tops out at ~3–5k requests/s — 3–7× Portkey, not 10×.',
+    '- **TTFB**: the sequential probe shows +2.4–3.0 ms against +0.2 ms for nginx, more than the +0.9–1.1 ms the same streams add end to end at 1 connection under wrk. The start-row commit explains ~0.3 ms; the rest is not explained yet (suspected: wake-up latency of the idle gateway core and PostgreSQL between probe requests on this VM); it needs a profile on a quiet machine.',
+    '- **agent-sized bodies**: the body is read once into one buffer and forwarded as is (no re-encoding), but the prompt is recorded: a 64 KiB or 1 MiB user message is decoded, sent to PostgreSQL as JSON and stored (TOAST), which dominates the CPU per request at those sizes.',
+    '- **256 streams**: the client and the fake upstream share CPU 0, and the direct baseline itself shows gaps over 50 ms; compare aibridge rows with the direct row, not with zero.',
+    '- **RSS**: V8 lets the old generation grow between full collections under load (the live set after a run is ~60 MB of heap); `--heap-growing-percent=20` keeps the peak near 120–125 MB at some CPU cost (see the heap tuning table). PGlite runs PostgreSQL in WASM inside the process, ~500 MB resident on its own.',
+  );
   if (t) {
     for (const pad of Object.keys(t.tsv).sort((x, y) => x - y)) {
       out.push(
