@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.js';
@@ -76,6 +76,8 @@ export class Database {
       release = lockDataDir(dataDir);
     }
     try {
+      // Loaded only when used: the WASM module costs tens of MB a PostgreSQL deployment never needs.
+      const { PGlite } = await import('@electric-sql/pglite');
       const pglite = await PGlite.create({
         ...(dataDir ? { dataDir } : {}),
         parsers: { [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber },

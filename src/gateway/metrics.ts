@@ -11,35 +11,48 @@ export interface InterceptionLabels {
   client: string;
 }
 
-const MAX_CACHED_SERIES = 10_000;
-
 /**
- * The reference's gateway metrics (§6.19) under the `aibridge_` prefix. Updated when an
- * interception ends, not per event, so the streaming path does no label hashing.
+ * The reference's gateway metrics (§6.19) under the `aibridge_` prefix. The request path only
+ * bumps plain numbers on its label set's series; the Prometheus counters and the gauge are
+ * filled from those numbers when /metrics is scraped, so a request does no label hashing at
+ * all (prom-client hashes the label object on every update, which adds up at thousands of
+ * requests a second). Only the duration histogram is observed per request.
  */
 export class GatewayMetrics {
-  private readonly interceptions: Counter;
-  private readonly inflight: Gauge;
   private readonly duration: Histogram;
   private readonly passthroughs: Counter;
-  private readonly prompts: Counter;
-  private readonly tokens: Counter;
-  private readonly toolSelections: Counter;
-  private readonly cache = new Map<string, InterceptionSeries>();
+  /** Every label set seen, kept like prom-client keeps its series (counters never forget). */
+  private readonly series = new Map<string, InterceptionSeries>();
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.interceptions = new Counter({
+    const all = () => this.series.values();
+    new Counter({
       name: `${METRIC_PREFIX}interceptions_total`,
       help: 'Intercepted requests, by outcome.',
       labelNames: ['provider', 'model', 'status', 'route', 'method', 'initiator_id', 'client'],
       registers,
+      collect() {
+        this.reset();
+        for (const s of all()) {
+          const base = s.baseLabels;
+          if (s.completed > 0) this.inc({ ...base, status: 'completed' }, s.completed);
+          if (s.failed > 0) this.inc({ ...base, status: 'failed' }, s.failed);
+        }
+      },
     });
-    this.inflight = new Gauge({
+    new Gauge({
       name: `${METRIC_PREFIX}interceptions_inflight`,
       help: 'Intercepted requests in progress.',
       labelNames: ['provider', 'model', 'route'],
       registers,
+      collect() {
+        this.reset();
+        for (const s of all()) {
+          const { provider, model, route } = s.labels;
+          this.inc({ provider, model, route }, s.inflight);
+        }
+      },
     });
     this.duration = new Histogram({
       name: `${METRIC_PREFIX}interceptions_duration_seconds`,
@@ -54,61 +67,50 @@ export class GatewayMetrics {
       labelNames: ['provider', 'route', 'method'],
       registers,
     });
-    this.prompts = new Counter({
+    new Counter({
       name: `${METRIC_PREFIX}prompts_total`,
       help: 'User prompts recorded.',
       labelNames: ['provider', 'model', 'initiator_id', 'client'],
       registers,
+      collect() {
+        this.reset();
+        for (const s of all()) if (s.prompts > 0) this.inc(s.userLabels, s.prompts);
+      },
     });
-    this.tokens = new Counter({
+    new Counter({
       name: `${METRIC_PREFIX}tokens_total`,
       help: 'Tokens recorded, by type (input, output, cache reads/writes and provider extras).',
       labelNames: ['provider', 'model', 'type', 'initiator_id', 'client'],
       registers,
+      collect() {
+        this.reset();
+        for (const s of all()) for (const [type, n] of s.tokens) this.inc({ ...s.userLabels, type }, n);
+      },
     });
-    this.toolSelections = new Counter({
+    new Counter({
       name: `${METRIC_PREFIX}non_injected_tool_selections_total`,
       help: 'Client-defined tools the model chose to call.',
       labelNames: ['provider', 'model', 'name'],
       registers,
+      collect() {
+        this.reset();
+        for (const s of all()) {
+          const { provider, model } = s.labels;
+          for (const [name, n] of s.tools) this.inc({ provider, model, name }, n);
+        }
+      },
     });
   }
 
-  /**
-   * The metric series of one label set, bound once and cached: prom-client hashes a label
-   * object on every update, which adds up at thousands of requests a second.
-   */
-  series(l: InterceptionLabels): InterceptionSeries {
+  /** The series of one label set (created on first use), which the request path updates. */
+  seriesFor(l: InterceptionLabels): InterceptionSeries {
     const key = `${l.provider}\u0000${l.model}\u0000${l.route}\u0000${l.method}\u0000${l.initiatorId}\u0000${l.client}`;
-    let series = this.cache.get(key);
+    let series = this.series.get(key);
     if (!series) {
-      if (this.cache.size >= MAX_CACHED_SERIES) this.cache.clear();
-      series = new InterceptionSeries(this, l);
-      this.cache.set(key, series);
+      series = new InterceptionSeries(l, this.duration.labels({ provider: l.provider, model: l.model }));
+      this.series.set(key, series);
     }
     return series;
-  }
-
-  /** @internal Binds the children of one label set. */
-  bind(l: InterceptionLabels) {
-    const user = { provider: l.provider, model: l.model, initiator_id: l.initiatorId, client: l.client };
-    const base = {
-      provider: l.provider,
-      model: l.model,
-      route: l.route,
-      method: l.method,
-      initiator_id: l.initiatorId,
-      client: l.client,
-    };
-    return {
-      inflight: this.inflight.labels({ provider: l.provider, model: l.model, route: l.route }),
-      completed: this.interceptions.labels({ ...base, status: 'completed' }),
-      failed: this.interceptions.labels({ ...base, status: 'failed' }),
-      duration: this.duration.labels({ provider: l.provider, model: l.model }),
-      prompts: this.prompts.labels(user),
-      tokens: (type: string) => this.tokens.labels({ ...user, type }),
-      tool: (name: string) => this.toolSelections.labels({ provider: l.provider, model: l.model, name }),
-    };
   }
 
   passthrough(provider: string, route: string, method: string): void {
@@ -116,45 +118,54 @@ export class GatewayMetrics {
   }
 }
 
-type Bound = ReturnType<GatewayMetrics['bind']>;
-
-/** The metrics of interceptions sharing one label set; what the request path updates. */
+/** The running totals of interceptions sharing one label set; read by the metrics at scrape time. */
 export class InterceptionSeries {
-  private readonly bound: Bound;
-  private readonly tokenChildren = new Map<string, ReturnType<Bound['tokens']>>();
+  inflight = 0;
+  completed = 0;
+  failed = 0;
+  prompts = 0;
+  readonly tokens = new Map<string, number>();
+  readonly tools = new Map<string, number>();
+  /** Label objects built once per series, for the scrape. */
+  readonly baseLabels: Record<string, string>;
+  readonly userLabels: Record<string, string>;
 
-  constructor(metrics: GatewayMetrics, labels: InterceptionLabels) {
-    this.bound = metrics.bind(labels);
+  constructor(
+    readonly labels: InterceptionLabels,
+    private readonly duration: { observe(value: number): void },
+  ) {
+    this.userLabels = {
+      provider: labels.provider,
+      model: labels.model,
+      initiator_id: labels.initiatorId,
+      client: labels.client,
+    };
+    this.baseLabels = { ...this.userLabels, route: labels.route, method: labels.method };
   }
 
   started(): void {
-    this.bound.inflight.inc();
+    this.inflight++;
   }
 
   ended(status: 'completed' | 'failed', seconds: number): void {
-    this.bound.inflight.dec();
-    (status === 'completed' ? this.bound.completed : this.bound.failed).inc();
-    this.bound.duration.observe(seconds);
+    this.inflight--;
+    if (status === 'completed') this.completed++;
+    else this.failed++;
+    this.duration.observe(seconds);
   }
 
   prompt(): void {
-    this.bound.prompts.inc();
+    this.prompts++;
   }
 
   tokenCounts(counts: Record<string, number>): void {
     for (const type in counts) {
       const value = counts[type] as number;
-      if (value <= 0) continue;
-      let child = this.tokenChildren.get(type);
-      if (!child) {
-        child = this.bound.tokens(type);
-        this.tokenChildren.set(type, child);
-      }
-      child.inc(value);
+      if (value > 0) this.tokens.set(type, (this.tokens.get(type) ?? 0) + value);
     }
   }
 
   toolSelected(name: string): void {
-    this.bound.tool(name).inc();
+    this.tools.set(name, (this.tools.get(name) ?? 0) + 1);
   }
 }

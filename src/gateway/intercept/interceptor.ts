@@ -92,7 +92,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     return;
   }
 
-  const series = deps.metrics.series({
+  const series = deps.metrics.seriesFor({
     provider: start.provider,
     model: start.model,
     route: route.path,
