@@ -260,7 +260,7 @@ if (args['write-cost']) {
 if (!args['no-write']) {
   writeFileSync(statePath, `${JSON.stringify(parts, null, 1)}\n`);
   const header = await machineHeader('API listing at scale (`npm run bench:api`)', `${args.url}/postgres`);
-  const body = ['1m', '10m', 'plans', 'writes'].flatMap((key) => (parts[key] ? [parts[key]] : []));
+  const body = ['1m', '10m', 'plans', 'writes', 'notes'].flatMap((key) => (parts[key] ? [parts[key]] : []));
   writeFileSync(new URL('./results/api.md', import.meta.url), `${[header, '', ...body].join('\n')}\n`);
   console.log('wrote bench/results/api.md');
 }

@@ -30,17 +30,22 @@ async function counts(db: Database): Promise<number[]> {
   );
 }
 
-/** `n` interceptions started `daysAgo` days before NOW, each with one row of every kind. */
+/**
+ * `n` interceptions started `daysAgo` days before NOW, each with one row of every kind, in one
+ * transaction: a purge running meanwhile never sees the interceptions without their rows.
+ */
 function seedAged(db: Database, userId: string, n: number, daysAgo: number) {
-  return new Seeder(db.kysely).interceptions(
-    Array.from({ length: n }, (_, i) => ({
-      initiatorId: userId,
-      startedAt: new Date(NOW.getTime() - daysAgo * DAY + i * 1000),
-      tokens: [{ input: 1, output: 1 }],
-      prompt: 'old',
-      tools: [{ tool: 'Read' }],
-      thoughts: ['hmm'],
-    })),
+  return db.kysely.transaction().execute((trx) =>
+    new Seeder(trx).interceptions(
+      Array.from({ length: n }, (_, i) => ({
+        initiatorId: userId,
+        startedAt: new Date(NOW.getTime() - daysAgo * DAY + i * 1000),
+        tokens: [{ input: 1, output: 1 }],
+        prompt: 'old',
+        tools: [{ tool: 'Read' }],
+        thoughts: ['hmm'],
+      })),
+    ),
   );
 }
 
