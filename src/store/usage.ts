@@ -3,7 +3,14 @@ import type { Schema, UserRow } from '../db/schema/index.js';
 import type { InterceptionFilter } from '../search/filters.js';
 import type { Instant } from '../search/go-time.js';
 import type { Scope } from './scope.js';
-import { type GroupedRow, hourSplit, plainGroups, rolledUpGroups, rollupFits, type UsageBucket } from './usage-sql.js';
+import {
+  type GroupedRow,
+  hourSplit,
+  plainGroups,
+  rolledUpGroups,
+  rollupFits,
+  type UsageBucket,
+} from './usage-sql.js';
 
 export type { UsageBucket } from './usage-sql.js';
 
