@@ -105,9 +105,17 @@ export async function rolledUpGroups(
   ] as const) {
     if (value !== undefined) rollup.push(sql<SqlBool>`${sql.ref(`r.${column}`)} = ${value}`);
   }
+  // Each edge as its own started_at range (both bounds), so each is one index range scan.
   const edges: RawBuilder<SqlBool>[] = [];
-  if (split.from) edges.push(sql<SqlBool>`i.started_at < ${split.from}::timestamptz`);
-  if (split.to) edges.push(sql<SqlBool>`i.started_at >= ${split.to}::timestamptz`);
+  const after = filter.startedAfter && sql<SqlBool>`i.started_at >= ${filter.startedAfter.sql}::timestamptz`;
+  const before =
+    filter.startedBefore && sql<SqlBool>`i.started_at <= ${filter.startedBefore.sql}::timestamptz`;
+  if (split.from) {
+    edges.push(allOf([...(after ? [after] : []), sql<SqlBool>`i.started_at < ${split.from}::timestamptz`]));
+  }
+  if (split.to) {
+    edges.push(allOf([sql<SqlBool>`i.started_at >= ${split.to}::timestamptz`, ...(before ? [before] : [])]));
+  }
   const raw =
     edges.length === 0
       ? sql``
