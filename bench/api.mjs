@@ -230,10 +230,12 @@ for (const size of sizes) {
     // Only some cases re-measured: their rows replace the old ones, the rest stays as measured.
     let part = parts[size].replace(/\n_Re-measured: [^\n]*_\n/g, '\n');
     for (const r of results) {
-      part = part
-        .split('\n')
-        .map((line) => (line.startsWith(`| ${r.name} |`) ? rowOf(r, target) : line))
-        .join('\n');
+      const lines = part.split('\n');
+      const at = lines.findIndex((line) => line.startsWith(`| ${r.name} |`));
+      // A new case goes after the table's last row.
+      if (at >= 0) lines[at] = rowOf(r, target);
+      else lines.splice(lines.findLastIndex((line) => line.startsWith('| ')) + 1, 0, rowOf(r, target));
+      part = lines.join('\n');
     }
     parts[size] = `${part.trimEnd()}\n\n_Re-measured: cases matching "${args.cases}", ${stamp()}._\n`;
     continue;
