@@ -59,7 +59,7 @@ async function landmarks(client) {
   return { big, deep, busiest, day };
 }
 
-function cases(l, size) {
+function cases(l) {
   const s = '/api/v2/aibridge/sessions';
   const q = (text) => `?q=${encodeURIComponent(text)}`;
   const range = `started_after:"${l.day}T00:00:00Z" started_before:"${l.day}T23:59:59Z"`;
@@ -170,9 +170,7 @@ async function measure(size) {
   const server = await startServer(url);
   const results = [];
   try {
-    for (const [name, path, who, runs = RUNS] of cases(marks, size).filter(([name]) =>
-      name.includes(args.cases),
-    )) {
+    for (const [name, path, who, runs = RUNS] of cases(marks).filter(([name]) => name.includes(args.cases))) {
       const token = who === 'owner' ? OWNER_TOKEN : MEMBER_TOKEN;
       let body = '';
       for (let i = 0; i < (runs < 10 ? 1 : 3); i++) body = (await timed(path, token)).body;
