@@ -264,7 +264,7 @@ if (args.plans) {
 if (args['write-cost']) {
   const writes = await measureWriteCost(10_000, 3);
   parts.writes = [
-    '## What the summary triggers cost the recorder',
+    '## What the summary and usage-rollup triggers cost the recorder',
     '',
     `${stamp()}. The real DatabaseRecorder (start row; 4 token rows, 1 prompt, 2 tool calls and the end in batches; 64 in flight) on a fresh PostgreSQL database, ${writes.count.toLocaleString('en')} interceptions, median of ${writes.rounds} alternating rounds (\`node bench/api-write-cost.mjs\`):`,
     '',
