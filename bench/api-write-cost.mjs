@@ -37,7 +37,23 @@ async function admin(text) {
 }
 
 /** One round on a fresh database: interceptions per second. */
-async function round(triggers, count) {
+/** The usage rollup's triggers ('summary' mode disables only these). */
+const ROLLUP_TRIGGERS = {
+  aibridge_interceptions: [
+    'aibridge_interceptions_usage_insert',
+    'aibridge_interceptions_usage_update',
+    'aibridge_interceptions_usage_delete',
+  ],
+  aibridge_token_usages: [
+    'aibridge_token_usages_usage_insert',
+    'aibridge_token_usages_usage_update',
+    'aibridge_token_usages_usage_delete',
+  ],
+};
+
+/** One round on a fresh database: interceptions per second. Mode off: no triggers; summary: no rollup triggers. */
+async function round(mode, count) {
+  const triggers = mode !== 'off';
   await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${DB_NAME}`);
   if (process.env.TRACK_FUNCTIONS) await admin(`ALTER DATABASE ${DB_NAME} SET track_functions = 'all'`);
@@ -57,6 +73,15 @@ async function round(triggers, count) {
         parameters: [],
         query: {},
       });
+  }
+  if (mode === 'summary') {
+    for (const [table, names] of Object.entries(ROLLUP_TRIGGERS))
+      for (const name of names)
+        await db.kysely.executeQuery({
+          sql: `ALTER TABLE ${table} DISABLE TRIGGER ${name}`,
+          parameters: [],
+          query: {},
+        });
   }
   const recorder = new DatabaseRecorder(db, createLogger('error'));
   const started = performance.now();
@@ -149,14 +174,15 @@ async function round(triggers, count) {
 }
 
 /**
- * Median interceptions/s over `rounds` alternating rounds with the summary triggers disabled
- * ("before": the schema without them) and enabled ("after").
+ * Median interceptions/s over `rounds` alternating rounds with the triggers disabled
+ * ("before": the schema without them), only the session-summary ones enabled, and all
+ * enabled (summaries and the hourly usage rollup).
  */
 export async function measureWriteCost(count = COUNT, rounds = Number(args.rounds)) {
-  const results = { off: [], on: [] };
+  const results = { off: [], summary: [], on: [] };
   for (let r = 0; r < rounds; r++) {
-    for (const mode of ['off', 'on']) {
-      const result = await round(mode === 'on', count);
+    for (const mode of ['off', 'summary', 'on']) {
+      const result = await round(mode, count);
       results[mode].push(result.rate);
       console.log(
         `triggers ${mode}: ${result.rate.toFixed(0)} interceptions/s (ended ${result.ended}, summarized ${result.summarized})`,
@@ -165,12 +191,18 @@ export async function measureWriteCost(count = COUNT, rounds = Number(args.round
   }
   if (!process.env.KEEP) await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
   const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-  return { off: median(results.off), on: median(results.on), count, rounds };
+  return {
+    off: median(results.off),
+    summary: median(results.summary),
+    on: median(results.on),
+    count,
+    rounds,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { off, on } = await measureWriteCost();
+  const { off, summary, on } = await measureWriteCost();
   console.log(
-    `median: triggers off ${off.toFixed(0)}/s, on ${on.toFixed(0)}/s (${((1 - on / off) * 100).toFixed(0)}% slower)`,
+    `median: triggers off ${off.toFixed(0)}/s, summaries only ${summary.toFixed(0)}/s, all ${on.toFixed(0)}/s (rollup: ${((1 - on / summary) * 100).toFixed(0)}% slower)`,
   );
 }

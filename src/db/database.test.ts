@@ -21,6 +21,7 @@ const TABLES = [
   'aibridge_sessions',
   'aibridge_token_usages',
   'aibridge_tool_usages',
+  'aibridge_usage_hourly',
   'aibridge_user_prompts',
   'api_keys',
   'users',

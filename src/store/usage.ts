@@ -1,12 +1,18 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Schema, UserRow } from '../db/schema/index.js';
 import type { InterceptionFilter } from '../search/filters.js';
 import type { Instant } from '../search/go-time.js';
-import { interceptionMatches } from './conditions.js';
 import type { Scope } from './scope.js';
+import {
+  type GroupedRow,
+  hourSplit,
+  plainGroups,
+  rolledUpGroups,
+  rollupFits,
+  type UsageBucket,
+} from './usage-sql.js';
 
-/** The width of one point of the time series. */
-export type UsageBucket = 'hour' | 'day';
+export type { UsageBucket } from './usage-sql.js';
 
 /** What one group of interceptions consumed. */
 export interface UsageTotals {
@@ -39,38 +45,13 @@ export const MAX_BUCKETS = 2000;
 
 const BUCKET_MS: Record<UsageBucket, number> = { hour: 3_600_000, day: 86_400_000 };
 
-interface GroupedRow {
-  grouping: number;
-  bucket_start: Date | null;
-  provider: string | null;
-  model: string | null;
-  client: string | null;
-  initiator_id: string | null;
-  interceptions?: number;
-  input_tokens?: number;
-  output_tokens?: number;
-  cache_read_input_tokens?: number;
-  cache_write_input_tokens?: number;
-}
-
-/** Identifies a group across the count and the sum query. */
-function groupKey(row: GroupedRow): string {
-  return JSON.stringify([
-    row.grouping,
-    row.bucket_start?.getTime(),
-    row.provider,
-    row.model,
-    row.client,
-    row.initiator_id,
-  ]);
-}
-
 /** GROUPING() bit masks for the five grouping sets, in the column order of the query. */
 const GROUP = { series: 0b01111, model: 0b10011, client: 0b11101, initiator: 0b11110, totals: 0b11111 };
 
 /**
- * Reads token usage of ended interceptions in one pass over the matching rows (GROUPING
- * SETS), so the dashboard's charts cost one scan however many breakdowns they show.
+ * Reads token usage of ended interceptions in one GROUPING SETS statement over the hourly
+ * rollup (whole hours) and the raw rows of the range's partial edge hours, so the dashboard's
+ * charts cost a row per hour and key however many breakdowns they show.
  * Buckets are cut on the wall clock of `timeZone`, so a day is the viewer's day.
  */
 export class UsageStore {
@@ -83,41 +64,19 @@ export class UsageStore {
     bucket: UsageBucket,
     timeZone: string,
   ): Promise<UsageReport> {
-    const where = interceptionMatches('i', filter, scope);
-    const localBucket = sql`date_trunc(${bucket}, i.started_at AT TIME ZONE ${timeZone})`;
-    // The bucket is computed once in a subquery: PostgreSQL would not match a parameterised
-    // expression in SELECT with the same one in GROUP BY.
-    const groups = (aggregates: RawBuilder<unknown>, join: RawBuilder<unknown>) => sql<GroupedRow>`
-      SELECT GROUPING(i.local_bucket, i.provider, i.model, i.client, i.initiator_id) AS grouping,
-             i.local_bucket AT TIME ZONE ${timeZone} AS bucket_start,
-             i.provider, i.model, i.client, i.initiator_id,
-             ${aggregates}
-      FROM (
-        SELECT i.id, i.provider, i.model, COALESCE(i.client, 'Unknown') AS client, i.initiator_id,
-               ${localBucket} AS local_bucket
-        FROM aibridge_interceptions i
-        WHERE ${where}
-      ) i ${join}
-      GROUP BY GROUPING SETS ((i.local_bucket), (i.provider, i.model), (i.client), (i.initiator_id), ())
-    `;
-    // Two scans (counts over interceptions, sums over their token rows) beat one scan that
-    // first groups token rows per interception; enough work_mem keeps both in memory.
-    const [counts, sums] = await this.db.transaction().execute(async (tx) => {
+    // The work_mem keeps the grouping (and the plain path's two scans) in memory.
+    const rows = await this.db.transaction().execute(async (tx) => {
       await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
-      const counted = await groups(sql`COUNT(*)::int8 AS interceptions`, sql``).execute(tx);
-      const summed = await groups(
-        sql`SUM(t.input_tokens)::int8 AS input_tokens, SUM(t.output_tokens)::int8 AS output_tokens,
-            SUM(t.cache_read_input_tokens)::int8 AS cache_read_input_tokens,
-            SUM(t.cache_write_input_tokens)::int8 AS cache_write_input_tokens`,
-        sql`JOIN aibridge_token_usages t ON t.interception_id = i.id`,
-      ).execute(tx);
-      return [counted.rows, summed.rows];
+      return (await rollupFits(tx, hourSplit(filter), bucket, timeZone))
+        ? rolledUpGroups(tx, filter, scope, bucket, timeZone)
+        : plainGroups(tx, filter, scope, bucket, timeZone);
     });
-    const tokensByGroup = new Map(sums.map((row) => [groupKey(row), row]));
-    const rows = counts.map((row) => ({ ...tokensByGroup.get(groupKey(row)), ...row }));
-
     const pick = (mask: number) => rows.filter((row) => row.grouping === mask);
-    const byTokens = <T extends UsageTotals>(a: T, b: T) => totalTokens(b) - totalTokens(a);
+    // Ties ranked by their key, so equal groups keep one order whichever path read them.
+    const byTokens =
+      <T extends UsageTotals>(key: (row: T) => string) =>
+      (a: T, b: T) =>
+        totalTokens(b) - totalTokens(a) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
     const present = pick(GROUP.series).map((row) => ({
       bucketStart: row.bucket_start as Date,
       ...totals(row),
@@ -127,13 +86,13 @@ export class UsageStore {
       series: await this.denseSeries(present, filter, bucket, timeZone),
       byModel: pick(GROUP.model)
         .map((row) => ({ provider: row.provider ?? '', model: row.model ?? '', ...totals(row) }))
-        .sort(byTokens),
+        .sort(byTokens((row) => `${row.provider}\n${row.model}`)),
       byClient: pick(GROUP.client)
         .map((row) => ({ client: row.client ?? 'Unknown', ...totals(row) }))
-        .sort(byTokens),
+        .sort(byTokens((row) => row.client)),
       byInitiator: pick(GROUP.initiator)
         .map((row) => ({ initiatorId: row.initiator_id ?? '', ...totals(row) }))
-        .sort(byTokens),
+        .sort(byTokens((row) => row.initiatorId)),
     };
   }
 

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as initial from './20261128T130000_initial.js';
 import * as managementApiIndexes from './20261128T150000_management_api_indexes.js';
 import * as sessionSummaries from './20261128T170000_session_summaries.js';
+import * as usageHourly from './20261128T190000_usage_hourly.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from a folder) so the
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '20261128T130000_initial': initial,
   '20261128T150000_management_api_indexes': managementApiIndexes,
   '20261128T170000_session_summaries': sessionSummaries,
+  '20261128T190000_usage_hourly': usageHourly,
 };

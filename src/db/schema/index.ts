@@ -5,6 +5,7 @@ import type { ModelThoughtsTable } from './model-thoughts.js';
 import type { SessionsTable } from './sessions.js';
 import type { TokenUsagesTable } from './token-usages.js';
 import type { ToolUsagesTable } from './tool-usages.js';
+import type { UsageHourlyTable } from './usage-hourly.js';
 import type { UserPromptsTable } from './user-prompts.js';
 import type { UsersTable } from './users.js';
 
@@ -27,4 +28,5 @@ export interface Schema {
   aibridge_model_thoughts: ModelThoughtsTable;
   aibridge_sessions: SessionsTable;
   aibridge_activity_counts: ActivityCountsTable;
+  aibridge_usage_hourly: UsageHourlyTable;
 }
