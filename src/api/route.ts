@@ -45,8 +45,8 @@ export function defineRoute<P, Q, B>(route: Route<P, Q, B>): Route<P, Q, B> {
 }
 
 /** A route of any input types, as lists of routes hold them. */
-// biome-ignore lint/suspicious/noExplicitAny: any: a heterogeneous list of routes; each was checked by defineRoute.
-export type AnyRoute = Route<any, any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of routes; each was checked by defineRoute.
+export type AnyRoute = Route<any, any, any>; // any: see the line above
 
 /** Registers routes on Fastify with auth, validation and the status conventions above. */
 export function mountRoutes(app: FastifyInstance, routes: AnyRoute[], deps: ApiDeps): void {

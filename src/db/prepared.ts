@@ -64,9 +64,8 @@ export class PgPreparedRunner implements PreparedRunner {
 
 /** PGlite: the same statements through Kysely (no server-side preparation to gain there). */
 export class KyselyPreparedRunner implements PreparedRunner {
-  // any: the runner is schema-agnostic; statements are raw SQL.
-  // biome-ignore lint/suspicious/noExplicitAny: see above
-  constructor(private readonly kysely: Kysely<any>) {}
+  // biome-ignore lint/suspicious/noExplicitAny: the runner is schema-agnostic; statements are raw SQL.
+  constructor(private readonly kysely: Kysely<any>) {} // any: see the line above
 
   async run<R>(statement: PreparedStatement, values: readonly unknown[]): Promise<R[]> {
     return (await this.kysely.executeQuery<R>(CompiledQuery.raw(statement.text, [...values]))).rows;
