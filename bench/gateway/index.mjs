@@ -12,6 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import {
   ensurePortkey,
+  ensureTools,
   HARNESS,
   harnessEnv,
   PB_STATE,
@@ -482,6 +483,7 @@ const PART_FNS = {
 try {
   if (!existsSync(join(ROOT, 'dist', 'main.js')))
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  ensureTools();
   for (const p of PARTS) {
     if (p === 'report') continue;
     console.log(

@@ -37,6 +37,25 @@ export function harnessEnv(extra = {}) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Debian packages the run needs (wrk drives the load, nginx is the floor peer), installed when missing. */
+export function ensureTools() {
+  const missing = ['wrk', 'nginx'].filter((tool) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool} || test -x /usr/sbin/${tool}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return;
+  console.log('# installing', missing.join(' '), 'from Debian');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...missing], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
 /** Portkey lives in PB_STATE/node_modules: reuse a machine-wide install, else install it as the harness README says. */
 export function ensurePortkey() {
   const js = join(PB_STATE, 'node_modules/@portkey-ai/gateway/build/start-server.js');
