@@ -2,7 +2,9 @@
 // DatabaseRecorder (start row, then 4 token rows, 1 prompt, 2 tool calls and the end in
 // batches) persists into PostgreSQL, with the summary triggers enabled and disabled.
 //
-//   node bench/api-write-cost.mjs [--count 20000] [--rounds 3]   (TRACK_FUNCTIONS=1: time per trigger function)
+//   node bench/api-write-cost.mjs [--count 20000] [--rounds 3]
+//   TRACK_FUNCTIONS=1: time per trigger function; AUTO_EXPLAIN=5ms: plans of slower (nested)
+//   statements in the server log; PLAN_MODE=force_custom_plan: plan_cache_mode for the database
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -57,6 +59,13 @@ async function round(mode, count) {
   await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${DB_NAME}`);
   if (process.env.TRACK_FUNCTIONS) await admin(`ALTER DATABASE ${DB_NAME} SET track_functions = 'all'`);
+  if (process.env.PLAN_MODE) await admin(`ALTER DATABASE ${DB_NAME} SET plan_cache_mode = '${process.env.PLAN_MODE}'`);
+  if (process.env.AUTO_EXPLAIN) {
+    await admin(`ALTER DATABASE ${DB_NAME} SET session_preload_libraries = 'auto_explain'`);
+    await admin(`ALTER DATABASE ${DB_NAME} SET auto_explain.log_min_duration = '${process.env.AUTO_EXPLAIN}'`);
+    await admin(`ALTER DATABASE ${DB_NAME} SET auto_explain.log_nested_statements = on`);
+    await admin(`ALTER DATABASE ${DB_NAME} SET auto_explain.log_analyze = on`);
+  }
   const db = await Database.open({ url: `${args.url}/${DB_NAME}` });
   await db.migrate();
   const users = Array.from({ length: USERS }, () => randomUUID());

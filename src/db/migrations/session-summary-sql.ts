@@ -6,7 +6,7 @@
  */
 
 /** Summary columns, in the order the aggregates below produce them. */
-const COLUMNS = `session_id, initiator_id, started_at, ended_at, last_active_at, first_interception_id,
+export const COLUMNS = `session_id, initiator_id, started_at, ended_at, last_active_at, first_interception_id,
   client, metadata, providers, models, clients, interceptions, threads, input_tokens, output_tokens,
   cache_read_input_tokens, cache_write_input_tokens, last_prompt, last_prompt_at, last_prompt_id`;
 
@@ -58,7 +58,7 @@ const REPLACE_ALL = COLUMNS.split(',')
   .join(', ');
 
 /** Merges a delta row (EXCLUDED: more interceptions of the same session) into a summary row. */
-const MERGE = `
+export const MERGE = `
   started_at = LEAST(s.started_at, EXCLUDED.started_at),
   ended_at = GREATEST(s.ended_at, EXCLUDED.ended_at),
   last_active_at = GREATEST(s.last_active_at, EXCLUDED.last_active_at),
@@ -133,7 +133,7 @@ export const SESSION_SUMMARY_FUNCTIONS: string[] = [
 ];
 
 /** Adds (sign 1) or removes (-1) transition-table rows' facets to a counter column. */
-function countFacets(column: 'sessions' | 'interceptions', parts: string[]): string {
+export function countFacets(column: 'sessions' | 'interceptions', parts: string[]): string {
   return `INSERT INTO aibridge_activity_counts AS c (initiator_id, facet, value, ${column})
     SELECT x.initiator_id, x.facet, x.value, sum(x.d) FROM (${parts.join(' UNION ALL ')}) x
     GROUP BY x.facet, x.value, x.initiator_id HAVING sum(x.d) <> 0
@@ -149,7 +149,7 @@ const changedFacets = (table: string, other: string, sign: number) =>
    JOIN ${other} x ON x.session_id = r.session_id AND x.initiator_id = r.initiator_id
      AND (x.providers, x.models, x.clients) IS DISTINCT FROM (r.providers, r.models, r.clients)
    CROSS JOIN LATERAL aibridge_session_facets(r.providers, r.models, r.clients) f`;
-const interceptionFacets = (table: string, sign: number) =>
+export const interceptionFacets = (table: string, sign: number) =>
   `SELECT r.initiator_id, f.facet, f.value, ${sign} AS d FROM ${table} r
    CROSS JOIN LATERAL aibridge_interception_facets(r.provider, r.model, r.client) f WHERE r.ended_at IS NOT NULL`;
 
@@ -175,7 +175,7 @@ export const ACTIVITY_COUNTS_TRIGGERS: string[] = [
 ];
 
 /** A change to these columns of an ended interception changes its session's summary. */
-const SUMMARIZED = `(o.session_id, o.initiator_id, o.started_at, o.ended_at, o.provider, o.model, o.client,
+export const SUMMARIZED = `(o.session_id, o.initiator_id, o.started_at, o.ended_at, o.provider, o.model, o.client,
   o.thread_root_id, o.metadata) IS DISTINCT FROM (n.session_id, n.initiator_id, n.started_at, n.ended_at,
   n.provider, n.model, n.client, n.thread_root_id, n.metadata)`;
 

@@ -7,7 +7,7 @@
  */
 
 /** Rollup columns, in the order the aggregate produces them. */
-const COLUMNS = `hour, initiator_id, provider, model, client, interceptions, input_tokens, output_tokens,
+export const COLUMNS = `hour, initiator_id, provider, model, client, interceptions, input_tokens, output_tokens,
   cache_read_input_tokens, cache_write_input_tokens`;
 
 /**
@@ -15,12 +15,12 @@ const COLUMNS = `hour, initiator_id, provider, model, client, interceptions, inp
  * Each interception's token rows are summed through the interception_id index (LATERAL), so a
  * few interceptions cost a few index probes.
  */
-function aggregate(where: string): string {
+export function aggregate(where: string, from = 'aibridge_interceptions i'): string {
   return `
   SELECT date_trunc('hour', i.started_at, 'UTC'), i.initiator_id, i.provider, i.model,
     COALESCE(i.client, 'Unknown'), count(*), COALESCE(sum(t.input_tokens), 0), COALESCE(sum(t.output_tokens), 0),
     COALESCE(sum(t.cache_read_input_tokens), 0), COALESCE(sum(t.cache_write_input_tokens), 0)
-  FROM aibridge_interceptions i
+  FROM ${from}
   LEFT JOIN LATERAL (
     SELECT sum(t.input_tokens) AS input_tokens, sum(t.output_tokens) AS output_tokens,
       sum(t.cache_read_input_tokens) AS cache_read_input_tokens,
@@ -31,9 +31,9 @@ function aggregate(where: string): string {
   GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`;
 }
 
-const KEY = 'hour, initiator_id, provider, model, client';
+export const KEY = 'hour, initiator_id, provider, model, client';
 
-const ADD = `interceptions = u.interceptions + EXCLUDED.interceptions,
+export const ADD = `interceptions = u.interceptions + EXCLUDED.interceptions,
   input_tokens = u.input_tokens + EXCLUDED.input_tokens, output_tokens = u.output_tokens + EXCLUDED.output_tokens,
   cache_read_input_tokens = u.cache_read_input_tokens + EXCLUDED.cache_read_input_tokens,
   cache_write_input_tokens = u.cache_write_input_tokens + EXCLUDED.cache_write_input_tokens`;
@@ -94,7 +94,7 @@ export const USAGE_ROLLUP_FUNCTIONS: string[] = [
 ];
 
 /** What the rollup keys an ended interception by: a change to any of these moves it. */
-const ROLLED_UP = `(o.initiator_id, o.provider, o.model, COALESCE(o.client, 'Unknown'),
+export const ROLLED_UP = `(o.initiator_id, o.provider, o.model, COALESCE(o.client, 'Unknown'),
   date_trunc('hour', o.started_at, 'UTC'), o.ended_at IS NULL) IS DISTINCT FROM (n.initiator_id, n.provider,
   n.model, COALESCE(n.client, 'Unknown'), date_trunc('hour', n.started_at, 'UTC'), n.ended_at IS NULL)`;
 
