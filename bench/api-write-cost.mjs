@@ -59,10 +59,13 @@ async function round(mode, count) {
   await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${DB_NAME}`);
   if (process.env.TRACK_FUNCTIONS) await admin(`ALTER DATABASE ${DB_NAME} SET track_functions = 'all'`);
-  if (process.env.PLAN_MODE) await admin(`ALTER DATABASE ${DB_NAME} SET plan_cache_mode = '${process.env.PLAN_MODE}'`);
+  if (process.env.PLAN_MODE)
+    await admin(`ALTER DATABASE ${DB_NAME} SET plan_cache_mode = '${process.env.PLAN_MODE}'`);
   if (process.env.AUTO_EXPLAIN) {
     await admin(`ALTER DATABASE ${DB_NAME} SET session_preload_libraries = 'auto_explain'`);
-    await admin(`ALTER DATABASE ${DB_NAME} SET auto_explain.log_min_duration = '${process.env.AUTO_EXPLAIN}'`);
+    await admin(
+      `ALTER DATABASE ${DB_NAME} SET auto_explain.log_min_duration = '${process.env.AUTO_EXPLAIN}'`,
+    );
     await admin(`ALTER DATABASE ${DB_NAME} SET auto_explain.log_nested_statements = on`);
     await admin(`ALTER DATABASE ${DB_NAME} SET auto_explain.log_analyze = on`);
   }
