@@ -4,6 +4,7 @@ import * as managementApiIndexes from './20261128T150000_management_api_indexes.
 import * as sessionSummaries from './20261128T170000_session_summaries.js';
 import * as usageHourly from './20261128T190000_usage_hourly.js';
 import * as triggerTransitionTables from './20261128T210000_trigger_transition_tables.js';
+import * as dropSupersededIndexes from './20261128T220000_drop_superseded_indexes.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from a folder) so the
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '20261128T170000_session_summaries': sessionSummaries,
   '20261128T190000_usage_hourly': usageHourly,
   '20261128T210000_trigger_transition_tables': triggerTransitionTables,
+  '20261128T220000_drop_superseded_indexes': dropSupersededIndexes,
 };
