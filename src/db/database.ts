@@ -91,8 +91,12 @@ export class Database {
     }
   }
 
-  /** Brings the schema up to date; safe when several servers start on one database at once. */
-  async migrate(): Promise<void> {
+  /**
+   * Brings the schema up to date; safe when several servers start on one database at once.
+   * `upTo` stops after that migration (the benchmark loads its data into the schema as it was
+   * before the summary triggers, then upgrades, as a real database would).
+   */
+  async migrate(upTo?: string): Promise<void> {
     const migrator = new Migrator({
       db: this.kysely,
       provider: { getMigrations: async () => migrations },
@@ -102,7 +106,8 @@ export class Database {
       // Branches add migrations independently; each one runs once whatever the merge order.
       allowUnorderedMigrations: true,
     });
-    const { error, results } = await migrator.migrateToLatest();
+    const { error, results } =
+      upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
       throw new Error(`database migration ${failed ?? ''} failed: ${String(error)}`, { cause: error });
