@@ -220,16 +220,22 @@ ${burstTable || '(not run)'}
 
 ## What limits it
 
-- **PostgreSQL CPU and WAL.** Each interception is a start row into a table with ~15 indexes, an
+- **PostgreSQL CPU and WAL.** Each interception is a start row into a table with 10 indexes, an
   \`ended_at\` update that cannot be HOT (\`ended_at\` is in partial-index predicates, so every index
-  gets a new entry), and 7 child rows with 3–4 indexes each: ~6–7 KB of WAL and 150–250 µs of server
-  CPU per interception (short rounds – long round). One batch writer kept one backend at 100%, so PostgreSQL gets two batch
+  gets a new entry), and 7 child rows with 3–4 indexes each: ~6 KB of WAL and ~200–250 µs of server
+  CPU per interception. One batch writer kept one backend at 100%, so PostgreSQL gets two batch
   lanes (interceptions split by id; each one's rows still commit before its \`ended_at\`).
 - **Read-side summaries maintained on write.** The session summaries and the hourly usage rollup
   (what makes the lists fast at 10M rows, \`api.md\`) are kept by statement-level triggers in the
-  same transactions: before them this bench sustained 6,716/s over 60 s (10 s rounds 8–10k/s),
-  with them 3,457/s over 60 s (10 s rounds 5.6k/s at 64–256 producers). Trading write throughput
-  for exact, fast lists was deliberate; refreshing summaries asynchronously is the next step.
+  same transactions. Their cost per batch was dominated by a planning problem, now fixed (migration
+  \`20261128T210000_trigger_transition_tables\`): PL/pgSQL kept plans made while a new database's
+  tables were tiny (sequential scans), so each batch got slower as the tables grew until
+  autovacuum's first ANALYZE; one summary call took ~15 ms per batch. The ended interceptions are now
+  folded in from the UPDATE's transition table, the aggregating trigger functions are planned per
+  call and the key-lookup ones keep index-only plans. Same machine, same day: 3,220/s sustained
+  over 45 s with kept plans, 5,683/s with the fix (the previous day's 3,457/s over 60 s was this
+  problem). Five single-column indexes that no read used any more were dropped (migration
+  \`20261128T220000_drop_superseded_indexes\`).
 - **Table growth.** Short rounds fit in shared_buffers; over the long round the tables and their
   indexes outgrow it and WAL-driven checkpoints add full-page images, so the sustained figure is
   the lower one. Time-ordered (v7) ids for interceptions and recorded rows keep the primary-key and

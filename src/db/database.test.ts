@@ -120,6 +120,16 @@ describeEachDatabase('database schema', (db) => {
     `.execute(db().kysely);
     expect(row.rows[0]).toEqual({ big: 9007199254740, total: 3 });
   });
+
+  it('compresses prompts and other large text with lz4 where the server has it', async () => {
+    const { rows } = await sql<{ lz4: boolean; method: string }>`
+      select 'lz4' = any(s.enumvals) as lz4, a.attcompression::text as method
+      from pg_settings s, pg_attribute a
+      where s.name = 'default_toast_compression'
+        and a.attrelid = 'aibridge_user_prompts'::regclass and a.attname = 'prompt'`.execute(db().kysely);
+    // PostgreSQL built with lz4 (Debian's) gets it; PGlite has only pglz and keeps the default.
+    expect(rows[0]?.method).toBe(rows[0]?.lz4 ? 'l' : '');
+  });
 });
 
 describe.skipIf(postgresUnavailable !== undefined)('migrations on a shared PostgreSQL', () => {

@@ -180,21 +180,18 @@ export const SUMMARIZED = `(o.session_id, o.initiator_id, o.started_at, o.ended_
   n.provider, n.model, n.client, n.thread_root_id, n.metadata)`;
 
 /**
- * Interceptions: ending (the recorder's UPDATE, or an INSERT of an ended row) adds to the
- * session incrementally; any other change to an ended row, or deleting one, recomputes its
- * sessions from scratch (rare: retention and repairs).
+ * The interceptions' summary trigger function: `addEnded` folds the interceptions an UPDATE
+ * ended into their sessions; any other change to an ended row, or deleting one, recomputes
+ * its sessions from scratch (rare: retention and repairs). Counters follow every change.
  */
-export const INTERCEPTION_TRIGGERS: string[] = [
-  `CREATE FUNCTION aibridge_interceptions_summarize() RETURNS trigger LANGUAGE plpgsql AS $$
+export function interceptionsSummarize(create: string, addEnded: string): string {
+  return `${create} aibridge_interceptions_summarize() RETURNS trigger LANGUAGE plpgsql AS $$
    DECLARE
      v_initiators uuid[];
      v_sessions text[];
    BEGIN
      IF TG_OP = 'UPDATE' THEN
-       PERFORM aibridge_sessions_add(ARRAY(
-         SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id
-         WHERE o.ended_at IS NULL AND n.ended_at IS NOT NULL AND NOT (
-           (o.session_id, o.initiator_id) IS DISTINCT FROM (n.session_id, n.initiator_id))));
+       ${addEnded};
        SELECT array_agg(k.initiator_id), array_agg(k.session_id) INTO v_initiators, v_sessions FROM (
          SELECT o.initiator_id, o.session_id FROM old_rows o JOIN new_rows n ON n.id = o.id
          WHERE o.ended_at IS NOT NULL AND ${SUMMARIZED}
@@ -212,7 +209,22 @@ export const INTERCEPTION_TRIGGERS: string[] = [
        ${countFacets('interceptions', [interceptionFacets('old_rows', -1)])};
      END IF;
      RETURN NULL;
-   END $$`,
+   END $$`;
+}
+
+/**
+ * Interceptions: ending (the recorder's UPDATE, or an INSERT of an ended row) adds to the
+ * session incrementally; any other change to an ended row, or deleting one, recomputes its
+ * sessions from scratch (rare: retention and repairs).
+ */
+export const INTERCEPTION_TRIGGERS: string[] = [
+  interceptionsSummarize(
+    'CREATE FUNCTION',
+    `PERFORM aibridge_sessions_add(ARRAY(
+         SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id
+         WHERE o.ended_at IS NULL AND n.ended_at IS NOT NULL AND NOT (
+           (o.session_id, o.initiator_id) IS DISTINCT FROM (n.session_id, n.initiator_id))))`,
+  ),
   // The recorder inserts interceptions unended: a row trigger whose WHEN is false costs
   // nothing per start, where a statement trigger would run on every (synchronous) start.
   `CREATE FUNCTION aibridge_interception_inserted() RETURNS trigger LANGUAGE plpgsql AS $$

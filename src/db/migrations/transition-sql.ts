@@ -14,14 +14,8 @@
  * per call costs ~0.5 ms a function, which at one request at a time is paid by every few
  * requests, so only the functions that aggregate are planned per call (see below).
  */
-import {
-  countFacets,
-  interceptionFacets,
-  MERGE,
-  COLUMNS as SESSION_COLUMNS,
-  SUMMARIZED,
-} from './session-summary-sql.js';
-import { ADD, aggregate, KEY, ROLLED_UP, COLUMNS as USAGE_COLUMNS } from './usage-rollup-sql.js';
+import { interceptionsSummarize, MERGE, COLUMNS as SESSION_COLUMNS } from './session-summary-sql.js';
+import { ADD, aggregate, KEY, ROLLED_UP, tokenSumsOf, COLUMNS as USAGE_COLUMNS } from './usage-rollup-sql.js';
 
 /** The rows this UPDATE statement ended (their new versions), as a subquery aliased `alias`. */
 function justEnded(alias: string, extra = 'TRUE'): string {
@@ -57,12 +51,7 @@ const ADD_ENDED_TO_SESSIONS = `INSERT INTO aibridge_sessions AS s (${SESSION_COL
       COALESCE(sum(t.cache_write_input_tokens), 0) AS cache_write_input_tokens,
       array_agg(e.id) AS ids
     FROM ${justEnded('e', SAME_KEY)}
-    LEFT JOIN LATERAL (
-      SELECT sum(t.input_tokens) AS input_tokens, sum(t.output_tokens) AS output_tokens,
-        sum(t.cache_read_input_tokens) AS cache_read_input_tokens,
-        sum(t.cache_write_input_tokens) AS cache_write_input_tokens
-      FROM aibridge_token_usages t WHERE t.interception_id = e.id
-    ) t ON TRUE
+${tokenSumsOf('e')}
     GROUP BY e.session_id, e.initiator_id
   ) a
   LEFT JOIN LATERAL (
@@ -73,32 +62,10 @@ const ADD_ENDED_TO_SESSIONS = `INSERT INTO aibridge_sessions AS s (${SESSION_COL
   ON CONFLICT (session_id, initiator_id) DO UPDATE SET ${MERGE}`;
 
 /** The interceptions' summary trigger function: as before, but ending adds from new_rows. */
-export const SUMMARIZE_FROM_TRANSITION = `CREATE OR REPLACE FUNCTION aibridge_interceptions_summarize()
-   RETURNS trigger LANGUAGE plpgsql AS $$
-   DECLARE
-     v_initiators uuid[];
-     v_sessions text[];
-   BEGIN
-     IF TG_OP = 'UPDATE' THEN
-       ${ADD_ENDED_TO_SESSIONS};
-       SELECT array_agg(k.initiator_id), array_agg(k.session_id) INTO v_initiators, v_sessions FROM (
-         SELECT o.initiator_id, o.session_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-         WHERE o.ended_at IS NOT NULL AND ${SUMMARIZED}
-         UNION
-         SELECT n.initiator_id, n.session_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-         WHERE n.ended_at IS NOT NULL AND ${SUMMARIZED}
-           AND (o.ended_at IS NOT NULL OR (o.session_id, o.initiator_id) IS DISTINCT FROM (n.session_id, n.initiator_id))
-       ) k;
-       IF v_initiators IS NOT NULL THEN PERFORM aibridge_sessions_refresh(v_initiators, v_sessions); END IF;
-       ${countFacets('interceptions', [interceptionFacets('new_rows', 1), interceptionFacets('old_rows', -1)])};
-     ELSE
-       SELECT array_agg(k.initiator_id), array_agg(k.session_id) INTO v_initiators, v_sessions FROM (
-         SELECT DISTINCT o.initiator_id, o.session_id FROM old_rows o WHERE o.ended_at IS NOT NULL) k;
-       IF v_initiators IS NOT NULL THEN PERFORM aibridge_sessions_refresh(v_initiators, v_sessions); END IF;
-       ${countFacets('interceptions', [interceptionFacets('old_rows', -1)])};
-     END IF;
-     RETURN NULL;
-   END $$`;
+export const SUMMARIZE_FROM_TRANSITION = interceptionsSummarize(
+  'CREATE OR REPLACE FUNCTION',
+  ADD_ENDED_TO_SESSIONS,
+);
 
 /** The interceptions' rollup trigger function: as before, but ending adds from new_rows. */
 export const ROLL_UP_FROM_TRANSITION = `CREATE OR REPLACE FUNCTION aibridge_interceptions_roll_up()

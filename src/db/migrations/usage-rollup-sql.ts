@@ -10,6 +10,16 @@
 export const COLUMNS = `hour, initiator_id, provider, model, client, interceptions, input_tokens, output_tokens,
   cache_read_input_tokens, cache_write_input_tokens`;
 
+/** Joins the token sums (aliased t) of each interception aliased `alias`, by its interception_id index. */
+export function tokenSumsOf(alias: string): string {
+  return `  LEFT JOIN LATERAL (
+    SELECT sum(t.input_tokens) AS input_tokens, sum(t.output_tokens) AS output_tokens,
+      sum(t.cache_read_input_tokens) AS cache_read_input_tokens,
+      sum(t.cache_write_input_tokens) AS cache_write_input_tokens
+    FROM aibridge_token_usages t WHERE t.interception_id = ${alias}.id
+  ) t ON TRUE`;
+}
+
 /**
  * One rollup row per hour and key over the ended interceptions selected by `where` (alias i).
  * Each interception's token rows are summed through the interception_id index (LATERAL), so a
@@ -21,12 +31,7 @@ export function aggregate(where: string, from = 'aibridge_interceptions i'): str
     COALESCE(i.client, 'Unknown'), count(*), COALESCE(sum(t.input_tokens), 0), COALESCE(sum(t.output_tokens), 0),
     COALESCE(sum(t.cache_read_input_tokens), 0), COALESCE(sum(t.cache_write_input_tokens), 0)
   FROM ${from}
-  LEFT JOIN LATERAL (
-    SELECT sum(t.input_tokens) AS input_tokens, sum(t.output_tokens) AS output_tokens,
-      sum(t.cache_read_input_tokens) AS cache_read_input_tokens,
-      sum(t.cache_write_input_tokens) AS cache_write_input_tokens
-    FROM aibridge_token_usages t WHERE t.interception_id = i.id
-  ) t ON TRUE
+${tokenSumsOf('i')}
   WHERE i.ended_at IS NOT NULL AND ${where}
   GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`;
 }
