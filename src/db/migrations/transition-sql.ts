@@ -94,12 +94,13 @@ export const ROLL_UP_FROM_TRANSITION = `CREATE OR REPLACE FUNCTION aibridge_inte
 /**
  * Functions whose statements aggregate rows found through indexes: planned on every call
  * (`plan_cache_mode = force_custom_plan`), so the plan always fits the tables as they are now
- * and the batch at hand. Two calls per recorder batch; planning them costs well under the
+ * and the batch at hand. Three calls per recorder batch; planning them costs well under the
  * sequential scans a stale plan grows into.
  */
 export const PLANNED_PER_CALL = [
   'aibridge_interceptions_summarize()',
   'aibridge_interceptions_roll_up()',
+  'aibridge_token_usages_roll_up()',
   'aibridge_interception_inserted()',
   'aibridge_interception_rolled_up()',
   'aibridge_sessions_refresh(uuid[], text[])',
@@ -109,15 +110,11 @@ export const PLANNED_PER_CALL = [
 ];
 
 /**
- * Functions that only look rows up by key (the recorded rows' triggers, which on the recorder's
- * path just check that their interceptions were ended by the same statement): their plans are
- * kept, and may only use index lookups in nested loops, which stay right at any table size.
+ * Functions that only look rows up by key (the token and prompt summary triggers, which on the
+ * recorder's path just check that their interceptions were ended by the same statement): their
+ * plans are kept, and may only use index lookups in nested loops, right at any table size.
  */
-export const INDEX_LOOKUPS_ONLY = [
-  'aibridge_token_usages_summarize()',
-  'aibridge_user_prompts_summarize()',
-  'aibridge_token_usages_roll_up()',
-];
+export const INDEX_LOOKUPS_ONLY = ['aibridge_token_usages_summarize()', 'aibridge_user_prompts_summarize()'];
 
 /** The planner settings each group of functions runs with. */
 export const FUNCTION_SETTINGS: Array<[readonly string[], string[]]> = [
