@@ -233,7 +233,7 @@ ${burstTable || '(not run)'}
   autovacuum's first ANALYZE; one summary call took ~15 ms per batch. The ended interceptions are now
   folded in from the UPDATE's transition table, the aggregating trigger functions are planned per
   call and the key-lookup ones keep index-only plans. Same machine, same day: 3,220/s sustained
-  over 45 s with kept plans, 5,683/s with the fix (the previous day's 3,457/s over 60 s was this
+  over 45 s with kept plans, 5,683/s with the fix (the earlier 3,457/s over 60 s was this
   problem). Five single-column indexes that no read used any more were dropped (migration
   \`20261128T220000_drop_superseded_indexes\`).
 - **Table growth.** Short rounds fit in shared_buffers; over the long round the tables and their
