@@ -205,7 +205,7 @@ class Bridge implements Gateway {
     if (route.kind === 'passthrough') {
       return passthrough(req, res, route, body, this.metrics, this.deps.log);
     }
-    const timing = { receivedAt, bodyStartAt, bodyDoneAt: performance.now() };
+    const timing = { receivedAt, bodyStartAt, bodyReadAt: performance.now() };
     await intercept(
       { req, res, route, actor: auth.actor, body, timing },
       {

@@ -26,7 +26,7 @@ export interface InterceptDeps {
 export interface RequestTiming {
   receivedAt: number;
   bodyStartAt: number;
-  bodyDoneAt: number;
+  bodyReadAt: number;
 }
 
 /** An authenticated request on a bridged route, body read. */
@@ -47,7 +47,7 @@ export const OVERHEAD_HEADER = 'x-aibridge-overhead-ms';
 /**
  * One bridged request, the reference's Interceptor: read what recording needs from the body,
  * make the interception durable, relay the exchange while the API's reader turns what passes
- * into records, and record the end however it finishes.
+ * into records, and end the interception however the relay comes out.
  */
 export async function intercept(request: BridgedRequest, deps: InterceptDeps): Promise<void> {
   const { req, res, route, actor } = request;
@@ -115,7 +115,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
       const added: Record<string, string> = { [INTERCEPTION_ID_HEADER]: start.id };
       const streamed = String(headers['content-type'] ?? '').startsWith('text/event-stream');
       if (!streamed) {
-        const overhead = timing.bodyStartAt - timing.receivedAt + (dispatchedAt - timing.bodyDoneAt);
+        const overhead = timing.bodyStartAt - timing.receivedAt + (dispatchedAt - timing.bodyReadAt);
         added[OVERHEAD_HEADER] = overhead.toFixed(3);
       }
       if (status >= 400) {
@@ -143,7 +143,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   });
 
   try {
-    observer?.finish();
+    observer?.flush();
   } catch (error) {
     deps.log.warn(
       { err: error, interception: start.id },
