@@ -79,7 +79,6 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   };
   let threadRootId: string;
   try {
-    await deps.recorder.admit();
     const started = await deps.recorder.start(start);
     threadRootId = started.threadRootId ?? start.id;
   } catch (error) {
