@@ -6,7 +6,8 @@ import type { ApiDeps } from './api/context.js';
 import { registerApi } from './api/index.js';
 import { registerDashboard } from './dashboard.js';
 import { toErrorResponse } from './errors.js';
-import { type Gateway, isGatewayPath } from './gateway/bridge.js';
+import type { Gateway } from './gateway/bridge.js';
+import { GatewayPaths } from './gateway/paths.js';
 
 /** Everything the HTTP app is built from; main.ts and the tests assemble it. */
 export interface AppDeps extends ApiDeps {
@@ -21,18 +22,26 @@ export const VERSION: string = (
 
 const API_BODY_LIMIT = 1024 * 1024;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Which requests go to the gateway; the API's resources are learned from its routes. */
+    gatewayPaths: GatewayPaths;
+  }
+}
+
 /**
  * Builds the HTTP app without listening: gateway routes go straight to the gateway's raw
  * node handler (no framework work on the hot path); everything else is Fastify.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const paths = new GatewayPaths();
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: API_BODY_LIMIT,
     serverFactory: (fastifyHandler) => {
       const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-        if (isGatewayPath(req.url ?? '')) deps.gateway.handle(req, res);
+        if (paths.isGatewayPath(req.url ?? '')) deps.gateway.handle(req, res);
         else fastifyHandler(req, res);
       });
       server.keepAliveTimeout = 65_000;
@@ -40,6 +49,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return server;
     },
   });
+
+  // Before any route: every route registered from here on, in any module, is the API's.
+  app.addHook('onRoute', (route) => paths.learn(route.url));
+  app.decorate('gatewayPaths', paths);
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toErrorResponse(error);

@@ -11,30 +11,16 @@ import { intercept } from './intercept/interceptor.js';
 import { ConcurrencyLimiter, RateLimiter } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
 import { passthrough } from './passthrough.js';
+import { GATEWAY_PREFIX } from './paths.js';
 import { type Provider, type Route, resolveRoute } from './provider.js';
 import { anthropicProvider } from './providers/anthropic.js';
 import { openaiProvider } from './providers/openai.js';
-
-/** The prefix every provider route lives under. */
-export const GATEWAY_PREFIX = '/api/v2/aibridge/';
-
-/** Management resources under the same prefix; everything else there belongs to the gateway. */
-const CONTROL_PLANE_RESOURCES = new Set(['interceptions', 'sessions', 'models', 'clients', 'usage']);
 
 /** The data plane as the HTTP server sees it: it answers the requests whose path is its own. */
 export interface Gateway {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Refuses new requests, waits for those in flight, then releases upstream connections. */
   close(): Promise<void>;
-}
-
-/** True when a request path (with or without query) is the gateway's rather than the API's. */
-export function isGatewayPath(url: string): boolean {
-  if (!url.startsWith(GATEWAY_PREFIX)) return false;
-  const rest = url.slice(GATEWAY_PREFIX.length);
-  const end = rest.search(/[/?]/);
-  const resource = end === -1 ? rest : rest.slice(0, end);
-  return !CONTROL_PLANE_RESOURCES.has(resource);
 }
 
 /** What the gateway is built from. */
