@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import type { ApiDeps } from './api/context.js';
 import { registerApi } from './api/index.js';
 import { registerDashboard } from './dashboard.js';
-import { toErrorResponse } from './errors.js';
+import { sendApiError } from './errors.js';
 import type { Gateway } from './gateway/bridge.js';
 import { GatewayPaths } from './gateway/paths.js';
 
@@ -55,9 +55,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('gatewayPaths', paths);
 
   app.setErrorHandler((error, request, reply) => {
-    const { status, body } = toErrorResponse(error);
-    if (status >= 500) request.log.error({ err: error, url: request.routeOptions.url }, 'request failed');
-    return reply.code(status).send(body);
+    const sent = sendApiError(reply, error);
+    if (reply.statusCode >= 500)
+      request.log.error({ err: error, url: request.routeOptions.url }, 'request failed');
+    return sent;
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(

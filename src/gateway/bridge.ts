@@ -69,9 +69,11 @@ class Bridge implements Gateway {
       this.active.delete(res);
       if (this.active.size === 0) this.drained?.();
     });
-    this.serve(req, res, receivedAt).catch((error: unknown) => {
+    const route = resolveRoute((req.url ?? '').slice(GATEWAY_PREFIX.length), this.providers);
+    const shape = route.provider?.errorShape ?? plainError;
+    this.serve(req, res, route, shape, receivedAt).catch((error: unknown) => {
       this.deps.log.error({ err: error, path: req.url?.split('?')[0] }, 'gateway: request failed');
-      sendError(res, plainError, 500, 'upstream', 'aibridge failed to handle this request');
+      sendError(res, shape, 500, 'upstream', 'aibridge failed to handle this request');
     });
   }
 
@@ -82,9 +84,13 @@ class Bridge implements Gateway {
     await Promise.all(this.providers.map((p) => p.upstream.close()));
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, receivedAt: number): Promise<void> {
-    const route = resolveRoute((req.url ?? '').slice(GATEWAY_PREFIX.length), this.providers);
-    const shape = route.provider?.errorShape ?? plainError;
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route,
+    shape: ErrorShape,
+    receivedAt: number,
+  ): Promise<void> {
     const method = req.method ?? 'GET';
     if (this.closing) {
       res.shouldKeepAlive = false;
