@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFound, sendApiError } from './errors.js';
 
 /** Where `npm run build` puts the dashboard (the same relative path from src/ and dist/). */
-export const DASHBOARD_DIR = fileURLToPath(new URL('../web/dist/', import.meta.url));
+const DASHBOARD_DIR = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 /** Paths that belong to the server, never to the single-page app. */
 const SERVER_PATHS = /^\/(api|metrics)(\/|$|\?)/;

@@ -36,7 +36,7 @@ export class ApiError extends Error {
 }
 
 /** Coder's wording for anything the caller may not see, so absence and denial look the same. */
-export const NOT_FOUND_MESSAGE = 'Resource not found or you do not have access to this resource';
+const NOT_FOUND_MESSAGE = 'Resource not found or you do not have access to this resource';
 
 /** Coder's wording for a missing, bad or expired token. */
 export const SIGNED_OUT_MESSAGE =

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { errorMessage } from '../errors.js';
+import { type ErrorBody, errorMessage } from '../errors.js';
 import { CliError } from './output.js';
 
 /** Where the server is and who is asking: flags first, then env vars. */
@@ -15,11 +15,8 @@ export function addApiFlags(command: Command): Command {
     .option('--token <token>', 'API token (AIBRIDGE_TOKEN)');
 }
 
-interface ErrorBody {
-  message?: string;
-  detail?: string;
-  validations?: Array<{ field: string; detail: string }>;
-}
+/** What an error answer may hold: the reference envelope, read leniently (any member may be missing). */
+type ErrorReply = Partial<ErrorBody>;
 
 /** A small client of the management API for the CLI: GET with a token, errors as one line. */
 export class ApiClient {
@@ -55,7 +52,7 @@ export class ApiClient {
 
 function describe(text: string): string {
   try {
-    const body = JSON.parse(text) as ErrorBody;
+    const body = JSON.parse(text) as ErrorReply;
     const parts = [
       body.message,
       body.detail,

@@ -48,7 +48,7 @@ export type RelayOutcome =
   | { kind: 'unreachable'; error: Error };
 
 /** The client closed its connection; used to abort the upstream request. */
-export class ClientGoneError extends Error {}
+class ClientGoneError extends Error {}
 
 /**
  * Relays one request to the provider and its response back, byte for byte, as it arrives:

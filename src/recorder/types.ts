@@ -33,14 +33,14 @@ export interface TokenCounts {
 }
 
 /** One token usage row to write. */
-export interface TokenUsageRecord extends TokenCounts {
+interface TokenUsageRecord extends TokenCounts {
   kind: 'token_usage';
   interceptionId: string;
   createdAt: Date;
 }
 
 /** The human prompt an interception carried; text may be decoded late, off the request path. */
-export interface PromptRecord {
+interface PromptRecord {
   kind: 'prompt';
   interceptionId: string;
   providerResponseId: string;
@@ -51,7 +51,7 @@ export interface PromptRecord {
 }
 
 /** A tool the model chose; `toolCallId` is what the follow-up request's tool result points back to. */
-export interface ToolUsageRecord {
+interface ToolUsageRecord {
   kind: 'tool_usage';
   interceptionId: string;
   initiatorId: string;
@@ -66,7 +66,7 @@ export interface ToolUsageRecord {
 }
 
 /** Model thinking (Anthropic thinking blocks, Responses reasoning summaries and commentary). */
-export interface ThoughtRecord {
+interface ThoughtRecord {
   kind: 'thought';
   interceptionId: string;
   content: string;
@@ -75,7 +75,7 @@ export interface ThoughtRecord {
 }
 
 /** The interception is over (success, upstream error, client gone, broken stream). */
-export interface EndRecord {
+interface EndRecord {
   kind: 'end';
   interceptionId: string;
   endedAt: Date;

@@ -23,7 +23,7 @@ export interface InterceptDeps {
 }
 
 /** Moments (performance.now) that bound the gateway's own work on a request. */
-export interface RequestTiming {
+interface RequestTiming {
   receivedAt: number;
   bodyStartAt: number;
   bodyReadAt: number;
@@ -40,9 +40,9 @@ export interface BridgedRequest {
 }
 
 /** Response header carrying the interception id. */
-export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
+const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 /** Response header with the gateway's own time on blocking responses, in milliseconds. */
-export const OVERHEAD_HEADER = 'x-aibridge-overhead-ms';
+const OVERHEAD_HEADER = 'x-aibridge-overhead-ms';
 
 /**
  * One bridged request, the reference's Interceptor: read what recording needs from the body,
