@@ -685,9 +685,9 @@ export interface paths {
                     /** @description Cursor: the id of the last row of the previous page (not with offset). */
                     after_id?: string;
                     /** @description Page size: default 100, at most 1000. */
-                    limit?: string;
+                    limit?: number;
                     /** @description Rows to skip (not with a cursor). */
-                    offset?: string;
+                    offset?: number;
                 };
                 header?: never;
                 path?: never;
@@ -752,9 +752,9 @@ export interface paths {
                     /** @description Cursor: the id of the last row of the previous page (not with offset). */
                     after_id?: string;
                     /** @description Page size: default 100, at most 1000. */
-                    limit?: string;
+                    limit?: number;
                     /** @description Rows to skip (not with a cursor). */
-                    offset?: string;
+                    offset?: number;
                 };
                 header?: never;
                 path?: never;
@@ -815,7 +815,7 @@ export interface paths {
                     /** @description Thread cursor: the id of a thread; returns the threads just before it. */
                     before_id?: string;
                     /** @description Threads per page: default 50, 1 to 200. */
-                    limit?: string;
+                    limit?: number;
                     /** @description Whose session, when users share the id: a user id, username or `me`. Default: yours, else the most recently active. */
                     initiator?: string;
                 };
@@ -881,9 +881,9 @@ export interface paths {
                     /** @description Cursor: the id of the last row of the previous page (not with offset). */
                     after_id?: string;
                     /** @description Page size: default 100, at most 1000. */
-                    limit?: string;
+                    limit?: number;
                     /** @description Rows to skip (not with a cursor). */
-                    offset?: string;
+                    offset?: number;
                 };
                 header?: never;
                 path?: never;
@@ -944,9 +944,9 @@ export interface paths {
                     /** @description Cursor: the id of the last row of the previous page (not with offset). */
                     after_id?: string;
                     /** @description Page size: default 100, at most 1000. */
-                    limit?: string;
+                    limit?: number;
                     /** @description Rows to skip (not with a cursor). */
-                    offset?: string;
+                    offset?: number;
                 };
                 header?: never;
                 path?: never;
