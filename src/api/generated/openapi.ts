@@ -1057,9 +1057,10 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         BuildInfo: {
+            /** @description `v` and the package version. */
             version: string;
+            /** @description Where the web dashboard is, as the caller reached the server. */
             dashboard_url: string;
-            external_url: string;
         };
         Response: {
             message: string;
