@@ -4,28 +4,13 @@
  * endpoint that returns them, so a schema change on the server is a type error here rather
  * than a field that silently goes missing in the browser.
  */
-import type { components, paths } from '../../../src/api/generated/openapi.js';
+
+import type { RequestBodyOf, ResponseOf } from '../../../src/api/endpoint-types.js';
+import type { components } from '../../../src/api/generated/openapi.js';
+
+export type { QueryOf } from '../../../src/api/endpoint-types.js';
 
 type Schemas = components['schemas'];
-type Method = 'get' | 'post' | 'put' | 'delete';
-
-/** An operation of the document, as openapi-typescript shapes it. */
-type Operation<P extends keyof paths, M extends Method> = Exclude<paths[P][M], undefined>;
-type JsonOf<T> = T extends { content: { 'application/json': infer J } } ? J : never;
-type Responses<P extends keyof paths, M extends Method> = Operation<P, M>['responses'];
-
-/** The JSON a successful call (200 or 201) of `method` on `path` answers with. */
-export type ResponseOf<P extends keyof paths, M extends Method = 'get'> = JsonOf<
-  Responses<P, M>[Extract<keyof Responses<P, M>, 200 | 201>]
->;
-
-/** The JSON body `method` on `path` takes. */
-export type RequestBodyOf<P extends keyof paths, M extends Method> = JsonOf<Operation<P, M>['requestBody']>;
-
-/** The query parameters `method` on `path` reads (the client's `params` are checked against them). */
-export type QueryOf<P extends keyof paths, M extends Method = 'get'> = NonNullable<
-  Operation<P, M>['parameters']['query']
->;
 
 export type User = ResponseOf<'/api/v2/users/me'>;
 export type Role = User['role'];
