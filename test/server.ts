@@ -3,9 +3,11 @@ import { generateToken } from '../src/auth/token.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { Database } from '../src/db/database.js';
 import type { Role } from '../src/db/schema/index.js';
+import { isGatewayPath } from '../src/gateway/bridge.js';
 import { createLogger } from '../src/log.js';
 import type { RecorderOptions } from '../src/recorder/recorder.js';
 import { type RunningServer, type StartOptions, startServer } from '../src/server.js';
+import { contractProblem } from './api-contract.js';
 import {
   type DatabaseKind,
   type FreshDatabase,
@@ -62,16 +64,17 @@ export async function startTestServer(
     ...(options.recorder ? { recorder: options.recorder } : {}),
     ...(options.retentionIntervalMs ? { retentionIntervalMs: options.retentionIntervalMs } : {}),
   });
-  const request: TestServer['request'] = (path, init = {}) => {
+  const request: TestServer['request'] = async (path, init = {}) => {
     const { token = ownerToken, json, headers, ...rest } = init;
     const all = new Headers(headers);
     if (token !== null) all.set('Coder-Session-Token', token);
     if (json !== undefined) all.set('content-type', 'application/json');
-    return fetch(`${running.url}${path}`, {
+    const response = await fetch(`${running.url}${path}`, {
       ...rest,
       headers: all,
       body: json === undefined ? rest.body : JSON.stringify(json),
     });
+    return isGatewayPath(path) ? response : checkedAgainstDocument(rest.method ?? 'GET', path, response);
   };
   const createUser: TestServer['createUser'] = async (username, role = 'member') => {
     const created = await request('/api/v2/users', { method: 'POST', json: { username, role } });
@@ -94,6 +97,23 @@ export async function startTestServer(
       await fresh.dispose();
     },
   };
+}
+
+/**
+ * Every control-plane answer a test receives is held to the OpenAPI document first (the body
+ * is read here and handed on unchanged), so no suite can pass on a response the generated
+ * client types would misdescribe.
+ */
+async function checkedAgainstDocument(method: string, path: string, response: Response): Promise<Response> {
+  const text = await response.text();
+  const problem = contractProblem(method.toUpperCase(), path, response.status, text);
+  if (problem) throw new Error(`${method} ${path}: ${problem}`);
+  const body = response.status === 204 || method.toUpperCase() === 'HEAD' ? null : text;
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 async function sharedDatabase(primary: TestServer): Promise<FreshDatabase> {

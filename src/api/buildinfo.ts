@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { type AnyRoute, defineRoute } from './route.js';
 
 const BuildInfo = z
-  .object({ version: z.string(), dashboard_url: z.string(), external_url: z.string() })
+  .object({
+    version: z.string().describe('`v` and the package version.'),
+    dashboard_url: z.string().describe('Where the web dashboard is, as the caller reached the server.'),
+  })
   .meta({ id: 'BuildInfo' });
 
 /** Lets clients (and people) check they reach aibridge and which version it is. */

@@ -21,9 +21,17 @@ export const apiRoutes: AnyRoute[] = [
   ...usageRoutes,
 ];
 
+/**
+ * The OpenAPI document the server publishes, built without a server or a database, so
+ * `npm run api:types` and its freshness test can derive the clients' types from it.
+ */
+export function openApiDocument(version: string): Record<string, unknown> {
+  return buildOpenApi(apiRoutes, version);
+}
+
 /** Mounts the control plane and its OpenAPI document on the Fastify app. */
 export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
   mountRoutes(app, apiRoutes, deps);
-  const document = buildOpenApi(apiRoutes, deps.version);
+  const document = openApiDocument(deps.version);
   app.get('/api/v2/openapi.json', async () => document);
 }

@@ -44,7 +44,7 @@ export function uuidParam(name: string, description: string) {
     .describe(description);
 }
 
-/** A non-negative 32-bit integer parameter; absent is 0. */
+/** A non-negative 32-bit integer parameter; absent is 0. Documented as the integer it is, not as text. */
 function positiveInt32Param(name: string, description: string) {
   return single(name)
     .transform((value, ctx) => {
@@ -58,7 +58,8 @@ function positiveInt32Param(name: string, description: string) {
       });
       return z.NEVER;
     })
-    .describe(description);
+    .describe(description)
+    .meta({ type: 'integer', format: 'int32', minimum: 0 });
 }
 
 /** Go's strconv.ParseInt(text, 10, 32): the number, or its error text. */

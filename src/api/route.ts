@@ -19,7 +19,7 @@ interface RouteContext<P, Q, B> {
  * A control-plane endpoint described once: the same zod schemas validate requests and
  * produce the OpenAPI document, so the docs cannot drift from what the server accepts.
  */
-export interface Route<P = unknown, Q = unknown, B = unknown> {
+export interface Route<P = unknown, Q = unknown, B = unknown, R = unknown> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** OpenAPI-style path, e.g. `/api/v2/users/{user}`. */
   path: string;
@@ -34,19 +34,20 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   queryErrorMessage?: string;
   /** Success status; a handler returning undefined answers 204. */
   status?: number;
-  response?: z.ZodType;
+  /** The success body; the handler must return what it describes (or undefined for a 204). */
+  response?: z.ZodType<R>;
   responseDescription?: string;
-  handler(ctx: RouteContext<P, Q, B>): Promise<unknown>;
+  handler(ctx: RouteContext<P, Q, B>): Promise<NoInfer<R> | undefined>;
 }
 
 /** Identity function that lets TypeScript infer a route's parameter types from its schemas. */
-export function defineRoute<P, Q, B>(route: Route<P, Q, B>): Route<P, Q, B> {
+export function defineRoute<P, Q, B, R>(route: Route<P, Q, B, R>): Route<P, Q, B, R> {
   return route;
 }
 
 /** A route of any input types, as lists of routes hold them. */
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of routes; each was checked by defineRoute.
-export type AnyRoute = Route<any, any, any>; // any: see the line above
+export type AnyRoute = Route<any, any, any, any>; // any: see the line above
 
 /** Registers routes on Fastify with auth, validation and the status conventions above. */
 export function mountRoutes(app: FastifyInstance, routes: AnyRoute[], deps: ApiDeps): void {

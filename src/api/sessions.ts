@@ -38,7 +38,11 @@ const SessionParams = z.object({
 const SessionThreadsQuery = z.object({
   after_id: firstValue('Thread cursor: the id of a thread; returns the threads after it.'),
   before_id: firstValue('Thread cursor: the id of a thread; returns the threads just before it.'),
-  limit: firstValue('Threads per page: default 50, 1 to 200.'),
+  limit: firstValue('Threads per page: default 50, 1 to 200.').meta({
+    type: 'integer',
+    minimum: 1,
+    maximum: 200,
+  }),
   initiator: firstValue(
     'Whose session, when users share the id: a user id, username or `me`. Default: yours, else the most recently active.',
   ),

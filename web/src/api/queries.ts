@@ -7,7 +7,20 @@ import {
   useQueryClient,
 } from '@tanstack/react-query';
 import { api } from './client.js';
-import type { ApiKey, InterceptionList, SessionDetail, SessionList, Usage, User, UserList } from './types.js';
+import type {
+  ApiKey,
+  CreatedToken,
+  CreateTokenRequest,
+  CreateUserRequest,
+  InterceptionList,
+  QueryOf,
+  SessionDetail,
+  SessionList,
+  Usage,
+  User,
+  UserList,
+  ValueList,
+} from './types.js';
 
 /** Rows per page on the list pages. */
 export const PAGE_SIZE = 25;
@@ -33,7 +46,7 @@ export function sessionCursor(session: { id: string; initiator: { id: string } }
   return `${session.initiator.id}:${session.id}`;
 }
 
-function cursorParams(cursor: string | undefined) {
+function cursorParams(cursor: string | undefined): QueryOf<'/api/v2/aibridge/sessions'> {
   if (!cursor) return {};
   const colon = cursor.indexOf(':');
   // A bare id (an older bookmark) still works for ids nobody shares.
@@ -46,7 +59,13 @@ export function sessionsQuery(q: string, after: string | undefined) {
   return queryOptions({
     queryKey: ['sessions', q, after],
     queryFn: () =>
-      api<SessionList>('aibridge/sessions', { params: { q, limit: PAGE_SIZE, ...cursorParams(after) } }),
+      api<SessionList>('aibridge/sessions', {
+        params: {
+          q,
+          limit: PAGE_SIZE,
+          ...cursorParams(after),
+        } satisfies QueryOf<'/api/v2/aibridge/sessions'>,
+      }),
   });
 }
 
@@ -62,7 +81,10 @@ export function useSessionRow(id: string, initiator: string | undefined) {
     .join(' ');
   return useQuery({
     queryKey: ['sessions', q, 'row'],
-    queryFn: () => api<SessionList>('aibridge/sessions', { params: { q, limit: 1 } }),
+    queryFn: () =>
+      api<SessionList>('aibridge/sessions', {
+        params: { q, limit: 1 } satisfies QueryOf<'/api/v2/aibridge/sessions'>,
+      }),
     select: (list) => list.sessions[0],
   });
 }
@@ -74,7 +96,11 @@ export function useSessionThreads(id: string, initiator: string | undefined) {
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
       api<SessionDetail>(`aibridge/sessions/${encodeURIComponent(id)}`, {
-        params: { limit: THREAD_PAGE_SIZE, after_id: pageParam, initiator },
+        params: {
+          limit: THREAD_PAGE_SIZE,
+          after_id: pageParam,
+          initiator,
+        } satisfies QueryOf<'/api/v2/aibridge/sessions/{session_id}'>,
       }),
     getNextPageParam: (page) =>
       page.threads.length < THREAD_PAGE_SIZE ? undefined : page.threads[page.threads.length - 1]?.id,
@@ -86,7 +112,9 @@ export function useInterceptions(q: string, after: string | undefined) {
   return useQuery({
     queryKey: ['interceptions', q, after],
     queryFn: () =>
-      api<InterceptionList>('aibridge/interceptions', { params: { q, limit: PAGE_SIZE, after_id: after } }),
+      api<InterceptionList>('aibridge/interceptions', {
+        params: { q, limit: PAGE_SIZE, after_id: after } satisfies QueryOf<'/api/v2/aibridge/interceptions'>,
+      }),
     placeholderData: keepPreviousData,
   });
 }
@@ -95,7 +123,8 @@ export function useInterceptions(q: string, after: string | undefined) {
 export function usageQuery(q: string, bucket: 'hour' | 'day', tz: string) {
   return queryOptions({
     queryKey: ['usage', q, bucket, tz],
-    queryFn: () => api<Usage>('aibridge/usage', { params: { q, bucket, tz } }),
+    queryFn: () =>
+      api<Usage>('aibridge/usage', { params: { q, bucket, tz } satisfies QueryOf<'/api/v2/aibridge/usage'> }),
   });
 }
 
@@ -108,7 +137,10 @@ export function useUsage(q: string, bucket: 'hour' | 'day', tz: string) {
 export function useDistinct(resource: 'models' | 'clients') {
   return useQuery({
     queryKey: ['distinct', resource],
-    queryFn: () => api<string[]>(`aibridge/${resource}`, { params: { limit: 1000 } }),
+    queryFn: () =>
+      api<ValueList>(`aibridge/${resource}`, {
+        params: { limit: 1000 } satisfies QueryOf<`/api/v2/aibridge/${typeof resource}`>,
+      }),
     staleTime: 60_000,
     retry: false,
   });
@@ -118,7 +150,7 @@ export function useDistinct(resource: 'models' | 'clients') {
 export function useUsers(enabled: boolean) {
   return useQuery({
     queryKey: ['users'],
-    queryFn: () => api<UserList>('users', { params: { limit: 1000 } }),
+    queryFn: () => api<UserList>('users', { params: { limit: 1000 } satisfies QueryOf<'/api/v2/users'> }),
     enabled,
     staleTime: 30_000,
   });
@@ -136,8 +168,7 @@ export function useKeys(userId: string) {
 export function useCreateUser() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: { username: string; name?: string; role: string }) =>
-      api<User>('users', { method: 'POST', body }),
+    mutationFn: (body: CreateUserRequest) => api<User>('users', { method: 'POST', body }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['users'] }),
   });
 }
@@ -146,8 +177,8 @@ export function useCreateUser() {
 export function useCreateKey(userId: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: { token_name?: string; lifetime: string }) =>
-      api<{ key: string }>(`users/${userId}/keys`, { method: 'POST', body }),
+    mutationFn: (body: CreateTokenRequest) =>
+      api<CreatedToken>(`users/${userId}/keys`, { method: 'POST', body }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['keys', userId] }),
   });
 }

@@ -1,199 +1,49 @@
 /**
- * The REST API's JSON, as coder-aibridge.md §3 and the OpenAPI document describe it.
- * Fields the reference omits when empty are optional here.
+ * The REST API's JSON under the names the pages use. Every type is taken from the types that
+ * `npm run api:types` generates from the server's OpenAPI document, most of them through the
+ * endpoint that returns them, so a schema change on the server is a type error here rather
+ * than a field that silently goes missing in the browser.
  */
 
-export type Json = Record<string, unknown>;
+import type { RequestBodyOf, ResponseOf } from '../../../src/api/endpoint-types.js';
+import type { components } from '../../../src/api/generated/openapi.js';
 
-/** The initiator embedded in interceptions, sessions and usage rows (MinimalUser). */
-export interface MinimalUser {
-  id: string;
-  username: string;
-  name?: string;
-  avatar_url?: string;
-}
+export type { QueryOf } from '../../../src/api/endpoint-types.js';
 
-/** Input, output and cache counts; the cache fields are absent on older servers. */
-export interface TokenCounts {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens?: number;
-  cache_write_input_tokens?: number;
-}
+type Schemas = components['schemas'];
 
-export interface TokenUsage extends TokenCounts {
-  id: string;
-  interception_id: string;
-  provider_response_id: string;
-  metadata: Json | null;
-  created_at: string;
-}
+export type User = ResponseOf<'/api/v2/users/me'>;
+export type Role = User['role'];
+export type UserList = ResponseOf<'/api/v2/users'>;
+export type CreateUserRequest = RequestBodyOf<'/api/v2/users', 'post'>;
+export type ApiKey = ResponseOf<'/api/v2/users/{user}/keys'>[number];
+export type CreateTokenRequest = RequestBodyOf<'/api/v2/users/{user}/keys', 'post'>;
+export type CreatedToken = ResponseOf<'/api/v2/users/{user}/keys', 'post'>;
 
-export interface UserPrompt {
-  id: string;
-  interception_id: string;
-  provider_response_id: string;
-  prompt: string;
-  metadata: Json | null;
-  created_at: string;
-}
+/** The initiator embedded in interceptions, sessions and usage rows. */
+export type MinimalUser = Schemas['MinimalUser'];
 
-export interface ToolUsage {
-  id: string;
-  interception_id: string;
-  provider_response_id: string;
-  server_url: string;
-  tool: string;
-  /** JSON text of the arguments. */
-  input: string;
-  injected: boolean;
-  invocation_error: string;
-  metadata: Json | null;
-  created_at: string;
-}
+/** Distinct models or clients, for the filter pickers. */
+export type ValueList = ResponseOf<'/api/v2/aibridge/models'>;
 
-export interface Interception {
-  id: string;
-  api_key_id: string | null;
-  initiator: MinimalUser;
-  provider: string;
-  provider_name?: string;
-  model: string;
-  client: string | null;
-  metadata: Json | null;
-  started_at: string;
-  ended_at: string | null;
-  token_usages: TokenUsage[];
-  user_prompts: UserPrompt[];
-  tool_usages: ToolUsage[];
-}
+export type InterceptionList = ResponseOf<'/api/v2/aibridge/interceptions'>;
+export type Interception = InterceptionList['results'][number];
 
-export interface InterceptionList {
-  count: number;
-  results: Interception[];
-}
+export type SessionList = ResponseOf<'/api/v2/aibridge/sessions'>;
+export type Session = SessionList['sessions'][number];
 
-/** What a session's list row and its detail both say about it. */
-interface SessionHeader {
-  id: string;
-  initiator: MinimalUser;
-  providers: string[];
-  models: string[];
-  client?: string | null;
-  metadata: Json | null;
-  started_at: string;
-  ended_at?: string;
-}
-
-export interface Session extends SessionHeader {
-  /** Latest interception start: what the list is ordered by. */
-  last_active_at?: string;
-  threads: number;
-  token_usage_summary: TokenCounts;
-  last_prompt?: string;
-}
-
-export interface SessionList {
-  count: number;
-  sessions: Session[];
-}
-
-/** Token totals with the summed numeric metadata the detail endpoint adds. */
-export interface DetailTokenUsage extends TokenCounts {
-  metadata?: Record<string, number>;
-}
-
-export interface ToolCall {
-  id: string;
-  interception_id: string;
-  provider_response_id: string;
-  server_url: string;
-  tool: string;
-  injected: boolean;
-  input: string;
-  /** Only injected tools are invoked by the gateway; set when that failed. */
-  invocation_error?: string;
-  metadata: Json | null;
-  created_at: string;
-}
-
-/** One interception of a thread's agentic loop that made tool calls. */
-export interface AgenticAction {
-  model: string;
-  token_usage: DetailTokenUsage;
-  thinking: Array<{ text: string }>;
-  tool_calls: ToolCall[];
-}
-
+/** One session and a page of its threads. */
+export type SessionDetail = ResponseOf<'/api/v2/aibridge/sessions/{session_id}'>;
 /** One human prompt and the loop it started. */
-export interface Thread {
-  id: string;
-  prompt?: string;
-  model: string;
-  provider: string;
-  started_at: string;
-  ended_at?: string;
-  token_usage: DetailTokenUsage;
-  agentic_actions: AgenticAction[];
-}
+export type Thread = SessionDetail['threads'][number];
+/** One interception of a thread's agentic loop that made tool calls. */
+export type AgenticAction = Thread['agentic_actions'][number];
 
-export interface SessionDetail extends SessionHeader {
-  page_started_at?: string;
-  page_ended_at?: string;
-  token_usage_summary: DetailTokenUsage;
-  threads: Thread[];
-}
+/** Input, output and cache counts, as every token total of the API carries them. */
+export type TokenCounts = Schemas['AIBridgeSessionTokenUsageSummary'];
 
-export type Role = 'owner' | 'auditor' | 'member';
+export type Usage = ResponseOf<'/api/v2/aibridge/usage'>;
+export type UsageTotals = Usage['totals'];
 
-export interface User {
-  id: string;
-  username: string;
-  name: string;
-  avatar_url: string;
-  role: Role;
-  status: 'active' | 'deleted';
-  created_at: string;
-  updated_at: string;
-  last_seen_at: string | null;
-}
-
-export interface UserList {
-  users: User[];
-  count: number;
-}
-
-export interface ApiKey {
-  id: string;
-  user_id: string;
-  token_name: string;
-  lifetime_seconds: number;
-  expires_at: string;
-  last_used: string | null;
-  created_at: string;
-}
-
-export interface UsageTotals {
-  interceptions: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens: number;
-  cache_write_input_tokens: number;
-}
-
-export interface Usage {
-  bucket: 'hour' | 'day';
-  time_zone: string;
-  totals: UsageTotals;
-  series: Array<UsageTotals & { bucket_start: string }>;
-  by_model: Array<UsageTotals & { provider: string; model: string }>;
-  by_client: Array<UsageTotals & { client: string }>;
-  by_user: Array<UsageTotals & { initiator: MinimalUser }>;
-}
-
-/** The reference error envelope. */
-export interface ErrorBody {
-  message: string;
-  detail?: string;
-  validations?: Array<{ field: string; detail: string }>;
-}
+/** The reference error envelope (codersdk.Response). */
+export type ErrorBody = Schemas['Response'];

@@ -1,13 +1,19 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError } from '../../api/client.js';
 import { useCreateUser } from '../../api/queries.js';
-import type { User } from '../../api/types.js';
+import type { Role, User } from '../../api/types.js';
+
+const ROLES: ReadonlyArray<{ role: Role; label: string }> = [
+  { role: 'member', label: 'Member — sees their own sessions' },
+  { role: 'auditor', label: "Auditor — sees everyone's sessions" },
+  { role: 'owner', label: 'Owner — manages users and tokens' },
+];
 
 /** Owners add people here; a new user then needs a token (issued on the right). */
 export function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
   const [username, setUsername] = useState('');
   const [name, setName] = useState('');
-  const [role, setRole] = useState('member');
+  const [role, setRole] = useState<Role>('member');
   const create = useCreateUser();
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -43,10 +49,15 @@ export function CreateUserForm({ onCreated }: { onCreated: (user: User) => void 
       </label>
       <label>
         Role
-        <select value={role} onChange={(e) => setRole(e.target.value)}>
-          <option value="member">Member — sees their own sessions</option>
-          <option value="auditor">Auditor — sees everyone&apos;s sessions</option>
-          <option value="owner">Owner — manages users and tokens</option>
+        <select
+          value={role}
+          onChange={(e) => setRole(ROLES.find((r) => r.role === e.target.value)?.role ?? 'member')}
+        >
+          {ROLES.map(({ role, label }) => (
+            <option key={role} value={role}>
+              {label}
+            </option>
+          ))}
         </select>
       </label>
       {create.error ? (
