@@ -3,7 +3,6 @@ import { generateToken } from '../src/auth/token.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { Database } from '../src/db/database.js';
 import type { Role } from '../src/db/schema/index.js';
-import { isGatewayPath } from '../src/gateway/bridge.js';
 import { createLogger } from '../src/log.js';
 import type { RecorderOptions } from '../src/recorder/recorder.js';
 import { type RunningServer, type StartOptions, startServer } from '../src/server.js';
@@ -74,7 +73,9 @@ export async function startTestServer(
       headers: all,
       body: json === undefined ? rest.body : JSON.stringify(json),
     });
-    return isGatewayPath(path) ? response : checkedAgainstDocument(rest.method ?? 'GET', path, response);
+    return running.app.gatewayPaths.isGatewayPath(path)
+      ? response
+      : checkedAgainstDocument(rest.method ?? 'GET', path, response);
   };
   const createUser: TestServer['createUser'] = async (username, role = 'member') => {
     const created = await request('/api/v2/users', { method: 'POST', json: { username, role } });
