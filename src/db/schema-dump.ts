@@ -19,6 +19,7 @@ const HEADER = `-- The whole database schema as the migrations in src/db/migrati
 --   and aibridge_model_thoughts.content where the server has lz4 (PostgreSQL built with it);
 --   PGlite has only the default, pglz;
 -- - NOT NULL is shown on its column (PostgreSQL 18 also lists it as a named constraint);
+-- - views show their columns, not their query (the two versions print queries differently);
 -- - names are not qualified by the schema (tests migrate into schemas of their own);
 -- - Kysely's bookkeeping tables (aibridge_migrations, aibridge_migrations_lock), owners and
 --   privileges are left out.`;
@@ -182,16 +183,23 @@ async function querySequences(db: Kysely<unknown>): Promise<string[]> {
       sequencename, data_type, start_value, increment_by, min_value, max_value, cache_size,
       CASE WHEN cycle THEN ' CYCLE' ELSE '' END) AS def
     FROM pg_sequences WHERE schemaname = current_schema()
+      -- An identity column's sequence is part of its column.
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d
+        WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'i'
+          AND d.objid = format('%I.%I', schemaname, sequencename)::regclass)
     ORDER BY sequencename COLLATE "C"`.execute(db);
   return rows.map((r) => r.def);
 }
 
+/** Views by their columns: PostgreSQL 15 and 18 print a view's query differently. */
 async function queryViews(db: Kysely<unknown>): Promise<string[]> {
   const { rows } = await sql<{ def: string }>`
-    SELECT format('CREATE %sVIEW %I AS%s%s', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END,
-      c.relname, chr(10), rtrim(pg_get_viewdef(c.oid, true), ';')) AS def
-    FROM pg_class c
+    SELECT format('CREATE %sVIEW %I (%s  %s%s) AS ...', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END,
+      c.relname, chr(10), string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod),
+        ',' || chr(10) || '  ' ORDER BY a.attnum), chr(10)) AS def
+    FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
     WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('v', 'm')
+    GROUP BY c.relname, c.relkind
     ORDER BY c.relname COLLATE "C"`.execute(db);
   return rows.map((r) => r.def);
 }

@@ -12,6 +12,7 @@
 --   and aibridge_model_thoughts.content where the server has lz4 (PostgreSQL built with it);
 --   PGlite has only the default, pglz;
 -- - NOT NULL is shown on its column (PostgreSQL 18 also lists it as a named constraint);
+-- - views show their columns, not their query (the two versions print queries differently);
 -- - names are not qualified by the schema (tests migrate into schemas of their own);
 -- - Kysely's bookkeeping tables (aibridge_migrations, aibridge_migrations_lock), owners and
 --   privileges are left out.
