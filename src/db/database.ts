@@ -94,7 +94,9 @@ export class Database {
   /**
    * Brings the schema up to date; safe when several servers start on one database at once.
    * `upTo` stops after that migration (the benchmark loads its data into the schema as it was
-   * before the summary triggers, then upgrades, as a real database would).
+   * before the summary triggers, then upgrades, as a real database would). It never goes back:
+   * there are no down migrations (by policy, see the README), so on a database already past
+   * `upTo` it changes nothing.
    */
   async migrate(upTo?: string): Promise<void> {
     const migrator = new Migrator({
