@@ -78,8 +78,8 @@ describe('offline user and token commands on PGlite', () => {
     const ciToken = extra.stdout.trim();
 
     const listed = await runCli(['tokens', 'list', 'carol', '-o', 'json'], env);
-    const keys = JSON.parse(listed.stdout) as Array<{ id: string; name: string }>;
-    expect(keys.map((k) => k.name)).toContain('ci');
+    const keys = JSON.parse(listed.stdout) as Array<{ id: string; token_name: string }>;
+    expect(keys.map((k) => k.token_name)).toContain('ci');
     expect(listed.stdout).not.toContain(ciToken.slice(11));
 
     const users = JSON.parse((await runCli(['users', 'list', '-o', 'json'], env)).stdout) as Array<{

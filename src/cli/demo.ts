@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { type Demo, startDemo } from '../demo/run.js';
+import type { Demo } from '../demo/run.js';
 import { errorMessage } from '../errors.js';
-import { CliError } from './output.js';
+import { CliError } from './errors.js';
 import { stopOnSignals } from './signals.js';
 
 interface DemoFlags {
@@ -29,6 +29,7 @@ export function registerDemoCommand(program: Command): void {
       process.stdout.write(
         'aibridge demo: starting the server and sending agent traffic through the gateway…\n',
       );
+      const { startDemo } = await import('../demo/run.js');
       const demo = await startDemo({
         ...(flags.httpAddress ? { httpAddress: flags.httpAddress } : {}),
         trickleMs: seconds * 1000,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type Config, type Flags, loadConfig } from '../config.js';
-import { type RunningServer, startServer } from '../server.js';
+import type { RunningServer } from '../server.js';
 import { stopOnSignals } from './signals.js';
 
 /** `aibridge server`: runs the gateway, API and dashboard until SIGTERM/SIGINT. */
@@ -29,6 +29,8 @@ export function registerServerCommand(program: Command): void {
     .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)')
     .action(async (flags: Flags) => {
       const config = loadConfig(flags);
+      // Loaded here: the server's modules are most of what the CLI would otherwise load for every command.
+      const { startServer } = await import('../server.js');
       const server = await startServer(config);
       printBanner(config, server);
       stopOnSignals('aibridge', () => server.close());
