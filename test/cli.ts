@@ -25,12 +25,15 @@ export function runCli(args: string[], env: Record<string, string> = {}, input =
       env: cleanEnv({ ...(ownConfig ? { XDG_CONFIG_HOME: ownConfig } : {}), ...env }),
     });
     child.stdin.end(input);
+    // Decoded as a stream: a character split across two chunks stays one character.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
     });
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: string) => {
       stderr += chunk;
     });
     child.on('error', reject);
@@ -107,7 +110,9 @@ export function runInTerminal(
     });
     let screen = '';
     let typed = false;
-    const show = (chunk: Buffer) => {
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    const show = (chunk: string) => {
       screen += chunk;
       if (input && !typed && screen.includes(input.after)) {
         typed = true;

@@ -48,7 +48,10 @@ export function useCliWorld(): () => CliWorld {
     );
     const story = await new DemoTraffic(`${server.url}/api/v2/aibridge`, people).burst();
     const api = async <T>(path: string, token?: string): Promise<T> => {
-      const res = await server.request(path, token === undefined ? {} : { token });
+      const init = token === undefined ? {} : { token };
+      // PGlite runs in this process: a long seed blocks the event loop past the server's
+      // keep-alive timeout, and the pooled connection it closed meanwhile resets once.
+      const res = await server.request(path, init).catch(() => server.request(path, init));
       if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     };
