@@ -8,7 +8,7 @@ import { ApiClient, type ApiFlags, addApiFlags } from './api-client.js';
 import type { Interception, Session } from './api-types.js';
 import { CliError } from './errors.js';
 import { addOutputFlag, parseIdFlag, withExamples } from './flags.js';
-import { INTERCEPTIONS, SESSIONS } from './listings.js';
+import { INTERCEPTION_PAGES, INTERCEPTIONS, SESSION_PAGES, SESSIONS } from './listings.js';
 import { type Listing, type RowSink, rowSink } from './output.js';
 import { cursorPages, type Page } from './pages.js';
 import { exportSummary, progressBar } from './progress.js';
@@ -35,10 +35,8 @@ const PAGE = 1000;
 
 const interceptionsKind: ExportKind<Interception> = {
   noun: 'interceptions',
-  path: '/api/v2/aibridge/interceptions',
-  key: 'results',
+  ...INTERCEPTION_PAGES,
   listing: INTERCEPTIONS,
-  cursorAfter: (row) => ({ after_id: row.id }),
   resumeFlags: (row) => `--after ${row.id}`,
   start: (flags) => ({ after_id: parseIdFlag(flags.after, 'after_id') }),
   // Newest first: what is left after the cursor is what started no later than the first row left.
@@ -53,10 +51,8 @@ const interceptionsKind: ExportKind<Interception> = {
 
 const sessionsKind: ExportKind<Session> = {
   noun: 'sessions',
-  path: '/api/v2/aibridge/sessions',
-  key: 'sessions',
+  ...SESSION_PAGES,
   listing: SESSIONS,
-  cursorAfter: (row) => ({ after_session_id: row.id, after_initiator_id: row.initiator.id }),
   resumeFlags: (row) => `--after ${row.id} --after-initiator ${row.initiator.id}`,
   start: (flags) => ({
     after_session_id: flags.after,
@@ -73,6 +69,7 @@ export function registerExportCommands(program: Command): void {
   const exporter = program
     .command('export')
     .description('Export every matching session or interception as NDJSON or CSV (streamed, resumable)');
+  withExamples(exporter, ['aibridge export interceptions --since 30d -o csv --file interceptions.csv']);
   for (const kind of [sessionsKind, interceptionsKind] as Array<ExportKind<unknown>>) {
     const command = exporter.command(kind.noun).description(`Export ${kind.noun} matching the filters`);
     addApiFlags(addOutputFlag(addFilterFlags(command, kind.noun), ['ndjson', 'csv']));

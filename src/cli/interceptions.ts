@@ -3,7 +3,7 @@ import { addFilterFlags, type FilterFlags, searchQuery } from './activity-flags.
 import { ApiClient, type ApiFlags, addApiFlags } from './api-client.js';
 import type { Interception } from './api-types.js';
 import { addOutputFlag, addPagingFlags, pageSize, parseIdFlag, withExamples } from './flags.js';
-import { INTERCEPTIONS } from './listings.js';
+import { INTERCEPTION_PAGES, INTERCEPTIONS } from './listings.js';
 import type { OutputFormat } from './output.js';
 import { cursorPages, printPages } from './pages.js';
 
@@ -15,6 +15,10 @@ export function registerInterceptionCommands(program: Command): void {
   const interceptions = program
     .command('interceptions')
     .description('Recorded interceptions (one per model request), newest first');
+  withExamples(interceptions, [
+    'aibridge interceptions list --since 2h',
+    'aibridge interceptions list --all -o ndjson',
+  ]);
   const list = interceptions
     .command('list')
     .description("List interceptions: a table, or the API's results array with -o json");
@@ -34,18 +38,11 @@ export function registerInterceptionCommands(program: Command): void {
     const afterId = parseIdFlag(flags.afterId, 'after_id');
     const client = await ApiClient.connect(flags);
     const pages = cursorPages<Interception>(client, {
-      path: '/api/v2/aibridge/interceptions',
+      ...INTERCEPTION_PAGES,
       query,
-      key: 'results',
-      cursorAfter: (row) => ({ after_id: row.id }),
       start: { after_id: afterId },
       onePage: !flags.all,
     });
-    await printPages(
-      pages,
-      flags.output,
-      INTERCEPTIONS,
-      (shown, count) => `Showing ${shown} of ${count} interceptions: --all for every one.`,
-    );
+    await printPages(pages, flags.output, INTERCEPTIONS);
   });
 }

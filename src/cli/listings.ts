@@ -1,6 +1,7 @@
 import type { Interception, Session } from './api-types.js';
 import { compactNumber, localTime } from './format.js';
 import type { Listing } from './output.js';
+import type { CursorWalk } from './pages.js';
 
 /** Token totals of a row as one cell: in/out/cache (cache reads plus writes). */
 function tokensCell(t: {
@@ -33,14 +34,15 @@ export const SESSIONS: Listing<Session> = {
   table: [
     { header: 'ID', cell: (s) => s.id },
     { header: 'LAST ACTIVE', cell: (s) => localTime(s.last_active_at) },
-    { header: 'USER', cell: (s) => s.initiator.username },
-    { header: 'CLIENT', cell: (s) => s.client ?? 'Unknown' },
+    { header: 'USER', cell: (s) => s.initiator.username, minWidth: 8 },
+    { header: 'CLIENT', cell: (s) => s.client ?? 'Unknown', minWidth: 8 },
     {
       header: 'MODELS',
       cell: (s) => (s.models.length > 1 ? `${s.models[0]} +${s.models.length - 1}` : (s.models[0] ?? '')),
+      minWidth: 10,
     },
     { header: 'THREADS', cell: (s) => String(s.threads), align: 'right' },
-    { header: 'TOKENS IN/OUT/CACHE', cell: (s) => tokensCell(s.token_usage_summary), align: 'right' },
+    { header: 'IN/OUT/CACHE', cell: (s) => tokensCell(s.token_usage_summary), align: 'right' },
     { header: 'LAST PROMPT', cell: (s, t) => t.colors.dim(s.last_prompt ?? ''), flex: true },
   ],
   csv: [
@@ -71,10 +73,10 @@ export const INTERCEPTIONS: Listing<Interception> = {
   table: [
     { header: 'ID', cell: (i) => i.id },
     { header: 'STARTED', cell: (i) => localTime(i.started_at, true) },
-    { header: 'USER', cell: (i) => i.initiator.username },
-    { header: 'CLIENT', cell: (i) => i.client ?? 'Unknown' },
-    { header: 'MODEL', cell: (i) => i.model },
-    { header: 'TOKENS IN/OUT/CACHE', cell: (i) => tokensCell(interceptionTokens(i)), align: 'right' },
+    { header: 'USER', cell: (i) => i.initiator.username, minWidth: 8 },
+    { header: 'CLIENT', cell: (i) => i.client ?? 'Unknown', minWidth: 8 },
+    { header: 'MODEL', cell: (i) => i.model, minWidth: 10 },
+    { header: 'IN/OUT/CACHE', cell: (i) => tokensCell(interceptionTokens(i)), align: 'right' },
     { header: 'TOOLS', cell: (i) => String(i.tool_usages.length), align: 'right' },
     { header: 'PROMPT', cell: (i, t) => t.colors.dim(lastPrompt(i)), flex: true },
   ],
@@ -100,4 +102,18 @@ export const INTERCEPTIONS: Listing<Interception> = {
     { name: 'user_prompts', value: (i) => i.user_prompts },
     { name: 'tool_usages', value: (i) => i.tool_usages },
   ],
+};
+
+/** Where the sessions list is and how its cursor follows a row (list, `--all` and export). */
+export const SESSION_PAGES: Pick<CursorWalk<Session>, 'path' | 'key' | 'cursorAfter'> = {
+  path: '/api/v2/aibridge/sessions',
+  key: 'sessions',
+  cursorAfter: (row) => ({ after_session_id: row.id, after_initiator_id: row.initiator.id }),
+};
+
+/** Where the interceptions list is and how its cursor follows a row. */
+export const INTERCEPTION_PAGES: Pick<CursorWalk<Interception>, 'path' | 'key' | 'cursorAfter'> = {
+  path: '/api/v2/aibridge/interceptions',
+  key: 'results',
+  cursorAfter: (row) => ({ after_id: row.id }),
 };

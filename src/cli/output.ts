@@ -30,6 +30,8 @@ export interface Column<T> {
   align?: 'left' | 'right';
   /** Takes the width the other columns leave (at most one per table: the long text). */
   flex?: boolean;
+  /** May be cut down to this many columns (with `…`) when the table is wider than the terminal. */
+  minWidth?: number;
 }
 
 /** A column of the CSV output; null and undefined become empty cells, objects JSON text. */

@@ -71,7 +71,6 @@ export async function printPages<T>(
   pages: AsyncIterable<Page<T>>,
   format: OutputFormat,
   listing: Listing<T>,
-  more?: (shown: number, count: number) => string,
 ): Promise<void> {
   const sink = rowSink(format, listing);
   let count = 0;
@@ -80,6 +79,7 @@ export async function printPages<T>(
     await sink.write(page.rows);
   }
   const shown = await sink.end();
-  if (format === 'table' && more && shown > 0 && count > shown)
-    process.stderr.write(`${more(shown, count)}\n`);
+  if (format === 'table' && shown > 0 && count > shown) {
+    process.stderr.write(`Showing ${shown} of ${count} ${listing.noun}: --all for every one.\n`);
+  }
 }

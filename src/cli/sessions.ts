@@ -3,7 +3,7 @@ import { addFilterFlags, type FilterFlags, searchQuery } from './activity-flags.
 import { ApiClient, type ApiFlags, addApiFlags } from './api-client.js';
 import type { Session, SessionDetail } from './api-types.js';
 import { addOutputFlag, addPagingFlags, pageSize, parseIdFlag, parseLimit, withExamples } from './flags.js';
-import { SESSIONS } from './listings.js';
+import { SESSION_PAGES, SESSIONS } from './listings.js';
 import { type OutputFormat, printJson, writeText } from './output.js';
 import { cursorPages, printPages } from './pages.js';
 import { renderTimeline } from './session-timeline.js';
@@ -32,6 +32,7 @@ export function registerSessionCommands(program: Command): void {
   const sessions = program
     .command('sessions')
     .description('Agent sessions (conversations), most recently active first');
+  withExamples(sessions, ['aibridge sessions list --initiator me --since 1d', 'aibridge sessions show <id>']);
   registerList(sessions);
   registerShow(sessions);
 }
@@ -59,19 +60,12 @@ function registerList(sessions: Command): void {
     const afterInitiatorId = parseIdFlag(flags.afterInitiatorId, 'after_initiator_id');
     const client = await ApiClient.connect(flags);
     const pages = cursorPages<Session>(client, {
-      path: '/api/v2/aibridge/sessions',
+      ...SESSION_PAGES,
       query,
-      key: 'sessions',
-      cursorAfter: (row) => ({ after_session_id: row.id, after_initiator_id: row.initiator.id }),
       start: { after_session_id: flags.afterSessionId, after_initiator_id: afterInitiatorId },
       onePage: !flags.all,
     });
-    await printPages(
-      pages,
-      flags.output,
-      SESSIONS,
-      (shown, count) => `Showing ${shown} of ${count} sessions: --all for every one.`,
-    );
+    await printPages(pages, flags.output, SESSIONS);
   });
 }
 

@@ -38,6 +38,7 @@ export const TOKENS: Listing<ApiKey> = {
  */
 export function registerTokenCommands(program: Command): void {
   const tokens = program.command('tokens').description("Manage API tokens (yours; owners: anyone's)");
+  withExamples(tokens, ['aibridge tokens list', 'aibridge tokens create --name ci --lifetime 90d']);
 
   const list = tokens
     .command('list [user]')

@@ -49,6 +49,7 @@ export const USERS: Listing<User> = {
  */
 export function registerUserCommands(program: Command): void {
   const users = program.command('users').description('Manage users (owners; auditors may list)');
+  withExamples(users, ['aibridge users list', 'aibridge users create alice --name "Alice Martin"']);
 
   const list = users
     .command('list')
@@ -79,12 +80,7 @@ export function registerUserCommands(program: Command): void {
       key: 'users',
       onePage: !flags.all,
     });
-    await printPages(
-      pages,
-      flags.output,
-      USERS,
-      (shown, count) => `Showing ${shown} of ${count} users: --all for every one.`,
-    );
+    await printPages(pages, flags.output, USERS);
   });
 
   const create = users
