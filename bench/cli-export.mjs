@@ -43,6 +43,15 @@ const rssMb = (pid) => {
     return undefined;
   }
 };
+/** User + system CPU seconds a process has used so far (from /proc/<pid>/stat, 100 ticks a second). */
+const cpuSeconds = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+};
 const sizeOf = (file) => {
   try {
     return statSync(file).size;
@@ -77,6 +86,7 @@ async function exportOnce(format) {
   const file = `/tmp/aibridge-bench-export.${format}`;
   rmSync(file, { force: true });
   const started = Date.now();
+  const serverCpuBefore = cpuSeconds(server.pid) ?? 0;
   const cli = spawn(process.execPath, [BIN, 'export', 'interceptions', '-o', format, '--file', file], {
     env: {
       PATH: process.env.PATH,
@@ -109,7 +119,9 @@ async function exportOnce(format) {
     (format === 'csv' ? 1 : 0);
   const bytes = sizeOf(file);
   rmSync(file, { force: true });
-  return { format, rows, seconds, bytes, samples };
+  const cliCpu = Math.max(...samples.map((sample) => sample.cliCpu ?? 0));
+  const serverCpu = (cpuSeconds(server.pid) ?? 0) - serverCpuBefore;
+  return { format, rows, seconds, bytes, samples, cliCpu, serverCpu };
 }
 
 function report(runs) {
@@ -118,15 +130,15 @@ function report(runs) {
     '',
     `${new Date().toISOString().slice(0, 10)}, \`node bench/cli-export.mjs --size ${args.size}\` under \`flock /tmp/aibridge-heavy.lock\`: the real CLI binary exporting every interception of the ${args.size} bench:api dataset (PostgreSQL 15; 4 token rows, 1 prompt, 2 tool calls each) from \`aibridge server\` on the same machine (2 cores, shared) to a file, pages of 1,000 through the \`after_id\` cursor, one page fetched ahead. RSS from /proc every ${SAMPLE_MS / 1000} s; rows per interval from the bytes written.`,
     '',
-    '| format | rows | time | rows/s | file | CLI peak RSS | CLI RSS at 10% / 50% / 90% of the run | server peak RSS |',
-    '|---|---|---|---|---|---|---|---|',
+    '| format | rows | time | rows/s | file | CLI peak RSS | CLI RSS at 10% / 50% / 90% of the run | server peak RSS | CPU: CLI / server (PostgreSQL not counted) |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const run of runs) {
     const at = (fraction) =>
       run.samples[Math.min(run.samples.length - 1, Math.floor(run.samples.length * fraction))]?.cli;
     const peak = (key) => Math.max(...run.samples.map((s) => s[key] ?? 0));
     lines.push(
-      `| ${run.format} | ${run.rows.toLocaleString('en')} | ${run.seconds.toFixed(0)} s | ${Math.round(run.rows / run.seconds).toLocaleString('en')} | ${(run.bytes / 1e9).toFixed(2)} GB | ${peak('cli').toFixed(0)} MB | ${[0.1, 0.5, 0.9].map((f) => at(f)?.toFixed(0)).join(' / ')} MB | ${peak('server').toFixed(0)} MB |`,
+      `| ${run.format} | ${run.rows.toLocaleString('en')} | ${run.seconds.toFixed(0)} s | ${Math.round(run.rows / run.seconds).toLocaleString('en')} | ${(run.bytes / 1e9).toFixed(2)} GB | ${peak('cli').toFixed(0)} MB | ${[0.1, 0.5, 0.9].map((f) => at(f)?.toFixed(0)).join(' / ')} MB | ${peak('server').toFixed(0)} MB | ${run.cliCpu.toFixed(0)} s / ${run.serverCpu.toFixed(0)} s |`,
     );
   }
   for (const run of runs) {

@@ -19,8 +19,9 @@ interface PurgeAnswer {
 
 /**
  * `aibridge purge --older-than 30d`: deletes old interceptions now, as the retention job
- * would, through the owners' admin endpoint. It counts first and asks (or needs `--yes`
- * when nobody can answer), then calls until the server says it is done, each call bounded.
+ * would, through the owners' admin endpoint. It counts first and asks (`--yes` skips both;
+ * it is needed when nobody can answer), then calls until the server says it is done, each
+ * call bounded.
  */
 export function registerPurgeCommand(program: Command): void {
   const purge = program
@@ -39,17 +40,21 @@ export function registerPurgeCommand(program: Command): void {
     }
     const client = await ApiClient.connect(flags);
     const path = '/api/v2/admin/purge';
-    const counted = await client.request<PurgeAnswer>('POST', path, {
-      body: { older_than: flags.olderThan, dry_run: true },
-    });
-    if (flags.dryRun) return report(counted, flags.output);
-    if (!flags.yes && !(await confirm(counted))) throw new CliError('purge cancelled');
-    const total = { ...counted, dry_run: false, interceptions: 0, rows: 0, done: false };
+    let cutoff: { older_than: string } | { before: string } = { older_than: flags.olderThan };
+    if (flags.dryRun || !flags.yes) {
+      const counted = await client.request<PurgeAnswer>('POST', path, { body: { ...cutoff, dry_run: true } });
+      if (flags.dryRun) return report(counted, flags.output);
+      if (!(await confirm(counted))) throw new CliError('purge cancelled');
+      cutoff = { before: counted.cutoff };
+    }
+    // Each call deletes for a bounded time; the first one's cutoff holds for the ones after.
+    const total: PurgeAnswer = { cutoff: '', dry_run: false, interceptions: 0, rows: 0, done: false };
     while (!total.done) {
-      const step = await client.request<PurgeAnswer>('POST', path, { body: { before: counted.cutoff } });
+      const step = await client.request<PurgeAnswer>('POST', path, { body: cutoff });
+      cutoff = { before: step.cutoff };
+      Object.assign(total, { cutoff: step.cutoff, done: step.done });
       total.interceptions += step.interceptions;
       total.rows += step.rows;
-      total.done = step.done;
       if (process.stderr.isTTY && !step.done) {
         process.stderr.write(`  deleted ${fullNumber(total.interceptions)} interceptions so far…\n`);
       }
