@@ -14,8 +14,19 @@ function tokensCell(t: {
   return `${compactNumber(t.input_tokens)}/${compactNumber(t.output_tokens)}/${compactNumber(cache)}`;
 }
 
-/** Summed token usages of one interception (CSV totals and the table). */
-export function interceptionTokens(row: Interception) {
+const tokenSums = new WeakMap<Interception, ReturnType<typeof sumTokens>>();
+
+/** Summed token usages of one interception (CSV totals and the table), computed once per row. */
+export function interceptionTokens(row: Interception): ReturnType<typeof sumTokens> {
+  let sum = tokenSums.get(row);
+  if (!sum) {
+    sum = sumTokens(row);
+    tokenSums.set(row, sum);
+  }
+  return sum;
+}
+
+function sumTokens(row: Interception) {
   const sum = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_write_input_tokens: 0 };
   for (const usage of row.token_usages) {
     sum.input_tokens += usage.input_tokens;

@@ -15,7 +15,7 @@
  * - Rows go through a `RowSink`, page by page, so `--all` and exports never hold everything.
  */
 import type { Writable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
+import Papa from 'papaparse';
 import { renderTable } from './table.js';
 import { type Terminal, terminalOf } from './terminal.js';
 
@@ -110,7 +110,7 @@ export function rowSink<T>(format: OutputFormat, listing: Listing<T>, options: S
       let header = options.csvHeader ?? true;
       const columns = listing.csv.map((c) => c.name);
       const writeHeader = () => {
-        const text = header ? stringify([columns]) : '';
+        const text = header ? csvLines([columns]) : '';
         header = false;
         return text;
       };
@@ -118,7 +118,7 @@ export function rowSink<T>(format: OutputFormat, listing: Listing<T>, options: S
         write: counted((rows) =>
           writeText(
             out,
-            writeHeader() + stringify(rows.map((row) => listing.csv.map((c) => csvCell(c.value(row))))),
+            writeHeader() + csvLines(rows.map((row) => listing.csv.map((c) => csvCell(c.value(row))))),
           ),
         ),
         end: async () => {
@@ -164,6 +164,11 @@ function indent(value: unknown): string {
     .split('\n')
     .map((line) => `  ${line}`)
     .join('\n');
+}
+
+/** RFC 4180 records, each ended by `\n` (papaparse: several times faster than csv-stringify on JSON-heavy cells). */
+function csvLines(records: unknown[][]): string {
+  return records.length === 0 ? '' : `${Papa.unparse(records, { newline: '\n' })}\n`;
 }
 
 function csvCell(value: unknown): string | number | boolean {
