@@ -19,7 +19,7 @@ import { terminalOf } from './terminal.js';
 /** `aibridge login|logout|whoami`: sign in once, and every command after uses that server. */
 export function registerLoginCommands(program: Command): void {
   const login = program
-    .command('login <url>')
+    .command('login [url]')
     .description('Check a token against a server and store both for every later command')
     .option(
       '--token <token>',
@@ -28,15 +28,17 @@ export function registerLoginCommands(program: Command): void {
   withExamples(login, [
     'aibridge login http://127.0.0.1:3000            # prompts for the token, without echo',
     'aibridge login https://aibridge.example.com < token.txt',
-    'AIBRIDGE_TOKEN=... aibridge login https://aibridge.example.com',
+    'AIBRIDGE_URL=https://aibridge.example.com AIBRIDGE_TOKEN=... aibridge login',
   ]);
   login.addHelpText(
     'after',
     `\nThe login is stored in ${loginFile()} (readable by you only).\n` +
       'Every command uses it unless --url/--token or AIBRIDGE_URL/AIBRIDGE_TOKEN say otherwise (flags first).\n',
   );
-  login.action(async (rawUrl: string, flags: { token?: string }) => {
-    const url = normaliseUrl(rawUrl);
+  login.action(async (rawUrl: string | undefined, flags: { token?: string }) => {
+    const given = rawUrl ?? process.env.AIBRIDGE_URL;
+    if (!given) throw new UsageError('name the server: aibridge login <url> (or set AIBRIDGE_URL)');
+    const url = normaliseUrl(given);
     const token = (flags.token ?? process.env.AIBRIDGE_TOKEN ?? (await readToken())).trim();
     if (!token) throw new UsageError('no token given');
     const client = new ApiClient({ url, token, urlFrom: 'flag', tokenFrom: 'flag' });

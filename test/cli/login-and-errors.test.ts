@@ -101,6 +101,19 @@ describe('aibridge login, whoami, logout, and how every command finds its server
       stderr: `aibridge: cannot reach the aibridge server at ${UNREACHABLE} (connection refused): is it running, and is the URL right?\n`,
     });
     expect(await runCli(['logout'], env)).toMatchObject({ code: 0, stderr: 'Not logged in.\n' });
+    expect(await runCli(['login'], env)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'aibridge: name the server: aibridge login <url> (or set AIBRIDGE_URL)\n',
+    });
+    // Both from the environment, as a script would.
+    const scripted = await runCli(['login'], {
+      ...env,
+      AIBRIDGE_URL: w.server.url,
+      AIBRIDGE_TOKEN: w.server.ownerToken,
+    });
+    expect(scripted.code).toBe(0);
+    expect((await runCli(['whoami', '-o', 'json'], env)).stdout).toContain('"username": "admin"');
   });
 
   it.skipIf(noTerminal)('on a terminal, login prompts for the token without echoing it', async () => {
