@@ -79,7 +79,9 @@ const ndjson = <T>(text: string): T[] =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as T);
 
-describe('aibridge export: every row through the cursors, NDJSON and CSV, resumable', () => {
+describe('aibridge export: every row through the cursors, NDJSON and CSV, resumable', {
+  timeout: 120_000,
+}, () => {
   const world = useCliWorld();
   let dir = '';
   let apiInterceptions: Interception[] = [];

@@ -32,7 +32,8 @@ export interface CliWorld {
  * Starts the demo's team and story for the enclosing suite: a server on a fresh PGlite
  * database, the demo's fake provider behind its gateway, and the demo's simulated Claude
  * Code, Codex, Cursor and SDK clients sending their traffic through it (17 threads, 52
- * interceptions, 14 sessions), waiting until every interception is recorded.
+ * interceptions, 14 sessions), waiting until every interception is recorded. Suites using it
+ * allow tests 120 s: each runs the CLI as a subprocess many times, slow on a loaded 2-core machine.
  */
 export function useCliWorld(): () => CliWorld {
   let world: CliWorld | undefined;

@@ -29,7 +29,7 @@ function inZone(iso: string, timeZone: string, seconds = false): string {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}${seconds ? `:${parts.second}` : ''}`;
 }
 
-describe('aibridge listings against a server fed through its gateway', () => {
+describe('aibridge listings against a server fed through its gateway', { timeout: 120_000 }, () => {
   const world = useCliWorld();
 
   it('sessions list: the API’s sessions array as JSON, and a table in local time cut to the terminal', async () => {

@@ -18,7 +18,9 @@ async function closedPortUrl(): Promise<string> {
 
 const UNREACHABLE = await closedPortUrl();
 
-describe('aibridge login, whoami, logout, and how every command finds its server', () => {
+describe('aibridge login, whoami, logout, and how every command finds its server', {
+  timeout: 120_000,
+}, () => {
   const world = useCliWorld();
 
   it('login checks the token, stores URL and token readable by the user only; later commands use them', async () => {
@@ -128,7 +130,9 @@ describe('aibridge login, whoami, logout, and how every command finds its server
   });
 });
 
-describe('aibridge mistakes and failures: one line on stderr, exit 2 for usage, 1 for failures', () => {
+describe('aibridge mistakes and failures: one line on stderr, exit 2 for usage, 1 for failures', {
+  timeout: 120_000,
+}, () => {
   const world = useCliWorld();
 
   it.each([
