@@ -107,6 +107,7 @@ async function exportOnce(format) {
       s: (Date.now() - started) / 1000,
       cli: rssMb(cli.pid),
       server: rssMb(server.pid),
+      cliCpu: cpuSeconds(cli.pid),
       bytes: sizeOf(file),
     });
     await Promise.race([sleep(SAMPLE_MS), exited]);
