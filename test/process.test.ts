@@ -64,7 +64,8 @@ describe('aibridge server (the real process)', () => {
   });
 });
 
-describe('offline user and token commands on PGlite', () => {
+// Each command opens (and the first creates) an embedded database in its own process: slow on a loaded machine.
+describe('offline user and token commands on PGlite', { timeout: 120_000 }, () => {
   it('create a user whose token then works, list, revoke and delete', async () => {
     const env = { AIBRIDGE_DATA_DIR: tempDir() };
     const created = await runCli(['users', 'create', 'carol', '--role', 'auditor', '--name', 'Carol'], env);
