@@ -105,7 +105,6 @@ async function round(mode, count) {
       const id = randomUUID();
       const initiatorId = users[n % USERS];
       const now = new Date();
-      await recorder.admit();
       await recorder.start({
         id,
         initiatorId,

@@ -191,8 +191,8 @@ writeFileSync(
 
 ## Sustained recording
 
-Each producer loops as the gateway does per request: \`admit()\`, durable \`start()\` (group-committed,
-synchronous commit), then queues 1 prompt, 4 token usages, 2 tool usages and the end. After the
+Each producer loops as the gateway does per request: \`start()\` (waits for queue room, then the
+durable start row: group-committed, synchronous commit), then queues 1 prompt, 4 token usages, 2 tool usages and the end. After the
 measured window the queue is flushed and the clock stops only when everything is committed, so
 interceptions/s counts fully persisted interceptions; the database is then checked per interception
 (4 + 1 + 2 rows and \`ended_at\` set; "lost" = produced − complete). rows/s counts 9 writes per

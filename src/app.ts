@@ -4,8 +4,9 @@ import type { Registry } from 'prom-client';
 import type { ApiDeps } from './api/context.js';
 import { registerApi } from './api/index.js';
 import { registerDashboard } from './dashboard.js';
-import { toErrorResponse } from './errors.js';
-import { type Gateway, isGatewayPath } from './gateway/bridge.js';
+import { sendApiError } from './errors.js';
+import type { Gateway } from './gateway/bridge.js';
+import { GatewayPaths } from './gateway/paths.js';
 import { VERSION } from './version.js';
 
 /** Everything the HTTP app is built from; main.ts and the tests assemble it. */
@@ -19,18 +20,26 @@ export { VERSION };
 
 const API_BODY_LIMIT = 1024 * 1024;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Which requests go to the gateway; the API's resources are learned from its routes. */
+    gatewayPaths: GatewayPaths;
+  }
+}
+
 /**
  * Builds the HTTP app without listening: gateway routes go straight to the gateway's raw
  * node handler (no framework work on the hot path); everything else is Fastify.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const paths = new GatewayPaths();
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: API_BODY_LIMIT,
     serverFactory: (fastifyHandler) => {
       const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-        if (isGatewayPath(req.url ?? '')) deps.gateway.handle(req, res);
+        if (paths.isGatewayPath(req.url ?? '')) deps.gateway.handle(req, res);
         else fastifyHandler(req, res);
       });
       server.keepAliveTimeout = 65_000;
@@ -39,10 +48,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
 
+  // Before any route: every route registered from here on, in any module, is the API's.
+  app.addHook('onRoute', (route) => paths.learn(route.url));
+  app.decorate('gatewayPaths', paths);
+
   app.setErrorHandler((error, request, reply) => {
-    const { status, body } = toErrorResponse(error);
-    if (status >= 500) request.log.error({ err: error, url: request.routeOptions.url }, 'request failed');
-    return reply.code(status).send(body);
+    const sent = sendApiError(reply, error);
+    if (reply.statusCode >= 500)
+      request.log.error({ err: error, url: request.routeOptions.url }, 'request failed');
+    return sent;
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(

@@ -1,7 +1,7 @@
 import { isValidToken } from './auth/token.js';
 
 /** Levels pino understands; `AIBRIDGE_LOG_LEVEL` must be one of them. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Everything the server needs to start, validated once so nothing runs half-configured. */
@@ -131,7 +131,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
 }
 
 /** Hides the password in a connection URL. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = 'REDACTED';

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NOT_FOUND_MESSAGE } from './errors.js';
+import { notFound, sendApiError } from './errors.js';
 
 /** Where `npm run build` puts the dashboard (the same relative path from src/ and dist/). */
-export const DASHBOARD_DIR = fileURLToPath(new URL('../web/dist/', import.meta.url));
+const DASHBOARD_DIR = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 /** Paths that belong to the server, never to the single-page app. */
 const SERVER_PATHS = /^\/(api|metrics)(\/|$|\?)/;
@@ -51,7 +51,7 @@ export async function registerDashboard(app: FastifyInstance, dir: string = DASH
   app.get('/', async (_request, reply) => sendApp(reply));
   app.setNotFoundHandler(async (request, reply) => {
     if (isAppNavigation(request)) return sendApp(reply);
-    return reply.code(404).send({ message: NOT_FOUND_MESSAGE });
+    return sendApiError(reply, notFound());
   });
 }
 

@@ -1,3 +1,5 @@
+import type { FastifyReply } from 'fastify';
+
 /** One field that failed validation, as the reference reports it. */
 export interface Validation {
   field: string;
@@ -34,7 +36,7 @@ export class ApiError extends Error {
 }
 
 /** Coder's wording for anything the caller may not see, so absence and denial look the same. */
-export const NOT_FOUND_MESSAGE = 'Resource not found or you do not have access to this resource';
+const NOT_FOUND_MESSAGE = 'Resource not found or you do not have access to this resource';
 
 /** Coder's wording for a missing, bad or expired token. */
 export const SIGNED_OUT_MESSAGE =
@@ -46,8 +48,17 @@ export const unauthorized = (detail: string): ApiError => new ApiError(401, SIGN
 export const validationFailed = (validations: Validation[], message = 'Validation failed.'): ApiError =>
   new ApiError(400, message, undefined, validations);
 
+/**
+ * The API's one error reply: whatever was thrown (or found missing), answered in the reference
+ * envelope with its status. The gateway's routes use their provider's shape instead (gateway/errors.ts).
+ */
+export function sendApiError(reply: FastifyReply, error: unknown): FastifyReply {
+  const { status, body } = toErrorResponse(error);
+  return reply.code(status).send(body);
+}
+
 /** Maps anything thrown in a handler to a status and envelope; unknown errors become a bare 500. */
-export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ApiError) return { status: error.status, body: error.toBody() };
   const status = httpStatusOf(error);
   if (status === 413) return { status, body: { message: 'Request body is too large.' } };

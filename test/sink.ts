@@ -39,7 +39,7 @@ export function readStream(reader: StreamReader, body: string, chunkSize = 1 << 
   );
   const bytes = Buffer.from(body);
   for (let i = 0; i < bytes.length; i += chunkSize) parser.feed(bytes.subarray(i, i + chunkSize));
-  parser.end();
-  reader.finish();
+  parser.flush();
+  reader.flush();
   return reader;
 }

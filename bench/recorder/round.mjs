@@ -1,5 +1,5 @@
 // One throughput round in a process of its own (clean RSS and CPU figures): N producers drive the
-// gateway's Recorder for a fixed time — admit, durable start, then the exchange's records — then
+// gateway's Recorder for a fixed time — start (admission + durable start row), then the exchange's records — then
 // the queue is flushed and every interception is checked in the database. Prints one JSON line.
 //   node bench/recorder/round.mjs BACKEND PRODUCERS SECONDS
 import { performance } from 'node:perf_hooks';
@@ -44,7 +44,6 @@ function sample() {
 
 async function producer(deadline, measure) {
   while (performance.now() < deadline) {
-    await recorder.admit();
     const start = interceptionStart(fresh.userId, produced);
     const t0 = performance.now();
     await recorder.start(start);

@@ -5,7 +5,7 @@ import { forbidden, validationFailed } from '../errors.js';
 import { type AnyRoute, defineRoute } from './route.js';
 
 /** How long one purge request may delete before answering `done: false` (call again to go on). */
-export const PURGE_REQUEST_BUDGET_MS = 10_000;
+const PURGE_REQUEST_BUDGET_MS = 10_000;
 
 const PurgeBody = z
   .object({
@@ -41,14 +41,13 @@ const PurgeView = z
   .meta({ id: 'PurgeResponse' });
 
 /**
- * POST /api/v2/admin/purge (beside /users, outside /api/v2/aibridge, whose unknown
- * resources belong to the gateway): what the retention job runs, on demand — the same batches of 5,000 in
+ * POST /api/v2/aibridge/admin/purge: what the retention job runs, on demand — the same batches of 5,000 in
  * their own transactions under the same advisory lock (waiting for a replica's batch rather
  * than skipping), and at most ~10 s per request so no request runs unbounded.
  */
 const purge = defineRoute({
   method: 'POST',
-  path: '/api/v2/admin/purge',
+  path: '/api/v2/aibridge/admin/purge',
   summary:
     'Delete (or count) interceptions older than a cutoff, with everything recorded under them (owners)',
   tags: ['Administration'],

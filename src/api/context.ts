@@ -37,7 +37,7 @@ export async function authenticateRequest(request: FastifyRequest, deps: ApiDeps
 }
 
 /** The management API's token sources, in the reference's order of preference. */
-export function sessionToken(headers: FastifyRequest['headers']): string | undefined {
+function sessionToken(headers: FastifyRequest['headers']): string | undefined {
   const session = headers['coder-session-token'];
   if (typeof session === 'string' && session.trim()) return session.trim();
   const authorization = headers.authorization;

@@ -45,7 +45,7 @@ export function uuidParam(name: string, description: string) {
 }
 
 /** A non-negative 32-bit integer parameter; absent is 0. */
-export function positiveInt32Param(name: string, description: string) {
+function positiveInt32Param(name: string, description: string) {
   return single(name)
     .transform((value, ctx) => {
       if (value === undefined) return 0;

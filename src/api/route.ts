@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Actor } from '../auth/roles.js';
-import { ApiError, type Validation, validationFailed } from '../errors.js';
+import { type Validation, validationFailed } from '../errors.js';
 import { type ApiDeps, authenticateRequest } from './context.js';
 
 /** What a handler receives: the caller and its inputs, already validated. */
-export interface RouteContext<P, Q, B> {
+interface RouteContext<P, Q, B> {
   actor: Actor;
   params: P;
   query: Q;
@@ -83,9 +83,4 @@ function parse<T>(schema: z.ZodType<T> | undefined, input: unknown, message: str
 
 function toValidation(issue: z.core.$ZodIssue): Validation {
   return { field: issue.path.map(String).join('.') || 'body', detail: issue.message };
-}
-
-/** Thrown by handlers that decide a request is malformed beyond what the schema checks. */
-export function badRequest(message: string, detail?: string): ApiError {
-  return new ApiError(400, message, detail);
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { errorMessage } from '../errors.js';
+import { type ErrorBody, errorMessage } from '../errors.js';
 import { CliError, UsageError } from './errors.js';
 import { readLogin } from './login-store.js';
 
@@ -81,11 +81,8 @@ export async function resolveConnection(
   return { url, token, urlFrom, tokenFrom };
 }
 
-interface ErrorBody {
-  message?: string;
-  detail?: string;
-  validations?: Array<{ field: string; detail: string }>;
-}
+/** What an error answer may hold: the reference envelope, read leniently (any member may be missing). */
+type ErrorReply = Partial<ErrorBody>;
 
 /** What a request carries besides its path. */
 export interface RequestOptions {
@@ -171,7 +168,7 @@ function networkReason(error: unknown): string {
 
 function describe(text: string): string {
   try {
-    const body = JSON.parse(text) as ErrorBody;
+    const body = JSON.parse(text) as ErrorReply;
     const parts = [
       body.message,
       body.detail,

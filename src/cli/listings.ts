@@ -17,7 +17,7 @@ function tokensCell(t: {
 const tokenSums = new WeakMap<Interception, ReturnType<typeof sumTokens>>();
 
 /** Summed token usages of one interception (CSV totals and the table), computed once per row. */
-export function interceptionTokens(row: Interception): ReturnType<typeof sumTokens> {
+function interceptionTokens(row: Interception): ReturnType<typeof sumTokens> {
   let sum = tokenSums.get(row);
   if (!sum) {
     sum = sumTokens(row);

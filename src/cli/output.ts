@@ -35,7 +35,7 @@ export interface Column<T> {
 }
 
 /** A column of the CSV output; null and undefined become empty cells, objects JSON text. */
-export interface CsvColumn<T> {
+interface CsvColumn<T> {
   name: string;
   value(row: T): unknown;
 }

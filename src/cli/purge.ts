@@ -8,7 +8,7 @@ import { printJson } from './output.js';
 
 type PurgeFlags = ApiFlags & { olderThan: string; dryRun?: boolean; yes?: boolean; output: 'table' | 'json' };
 
-/** What POST /api/v2/admin/purge answers. */
+/** What POST /api/v2/aibridge/admin/purge answers. */
 interface PurgeAnswer {
   cutoff: string;
   dry_run: boolean;
@@ -39,7 +39,7 @@ export function registerPurgeCommand(program: Command): void {
       throw new UsageError('refusing to purge without confirmation: pass --yes (or --dry-run to count)');
     }
     const client = await ApiClient.connect(flags);
-    const path = '/api/v2/admin/purge';
+    const path = '/api/v2/aibridge/admin/purge';
     let cutoff: { older_than: string } | { before: string } = { older_than: flags.olderThan };
     if (flags.dryRun || !flags.yes) {
       const counted = await client.request<PurgeAnswer>('POST', path, { body: { ...cutoff, dry_run: true } });

@@ -1,7 +1,7 @@
 import picocolors from 'picocolors';
 
 /** Formatters that colour text, or leave it alone when colour is off. */
-export type Colors = ReturnType<typeof picocolors.createColors>;
+type Colors = ReturnType<typeof picocolors.createColors>;
 
 /** What output to a stream may use: colour, and the width to fit lines into. */
 export interface Terminal {

@@ -11,7 +11,7 @@ import { type Listing, type OutputFormat, printRows, writeText } from './output.
 type Flags = ApiFlags & DatabaseFlags;
 
 /** A user's tokens: metadata only, never the secret. */
-export const TOKENS: Listing<ApiKey> = {
+const TOKENS: Listing<ApiKey> = {
   noun: 'tokens',
   table: [
     { header: 'ID', cell: (k) => k.id },

@@ -20,7 +20,7 @@ type ListFlags = Flags & {
 };
 
 /** Users, by username as the API lists them. */
-export const USERS: Listing<User> = {
+const USERS: Listing<User> = {
   noun: 'users',
   table: [
     { header: 'USERNAME', cell: (u) => u.username },

@@ -7,13 +7,13 @@ import { createHash, randomBytes } from 'node:crypto';
  */
 
 /** A tool call the model makes: JSON arguments, or raw text for custom tools (Codex's apply_patch). */
-export interface PlannedCall {
+interface PlannedCall {
   name: string;
   input: Record<string, unknown> | string;
 }
 
 /** One step of a task: what the model thinks and says, and the tools it calls before the next step. */
-export interface TaskStep {
+interface TaskStep {
   thinking?: string;
   /** A short preamble before the calls ("I'll look at the parser first."). */
   say?: string;
@@ -121,7 +121,7 @@ const GENERIC_INPUTS: Record<string, (pick: string) => Record<string, unknown> |
 };
 
 /** Arguments that fit a tool by name (unknown tools get an empty object). */
-export function genericInput(name: string, seed: number): Record<string, unknown> | string {
+function genericInput(name: string, seed: number): Record<string, unknown> | string {
   const file = FILES[seed % FILES.length] as string;
   return GENERIC_INPUTS[name]?.(file) ?? {};
 }

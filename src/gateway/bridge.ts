@@ -11,30 +11,16 @@ import { intercept } from './intercept/interceptor.js';
 import { ConcurrencyLimiter, RateLimiter } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
 import { passthrough } from './passthrough.js';
+import { GATEWAY_PREFIX } from './paths.js';
 import { type Provider, type Route, resolveRoute } from './provider.js';
 import { anthropicProvider } from './providers/anthropic.js';
 import { openaiProvider } from './providers/openai.js';
-
-/** The prefix every provider route lives under. */
-export const GATEWAY_PREFIX = '/api/v2/aibridge/';
-
-/** Management resources under the same prefix; everything else there belongs to the gateway. */
-const CONTROL_PLANE_RESOURCES = new Set(['interceptions', 'sessions', 'models', 'clients', 'usage']);
 
 /** The data plane as the HTTP server sees it: it answers the requests whose path is its own. */
 export interface Gateway {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Refuses new requests, waits for those in flight, then releases upstream connections. */
   close(): Promise<void>;
-}
-
-/** True when a request path (with or without query) is the gateway's rather than the API's. */
-export function isGatewayPath(url: string): boolean {
-  if (!url.startsWith(GATEWAY_PREFIX)) return false;
-  const rest = url.slice(GATEWAY_PREFIX.length);
-  const end = rest.search(/[/?]/);
-  const resource = end === -1 ? rest : rest.slice(0, end);
-  return !CONTROL_PLANE_RESOURCES.has(resource);
 }
 
 /** What the gateway is built from. */
@@ -83,9 +69,11 @@ class Bridge implements Gateway {
       this.active.delete(res);
       if (this.active.size === 0) this.drained?.();
     });
-    this.serve(req, res, receivedAt).catch((error: unknown) => {
+    const route = resolveRoute((req.url ?? '').slice(GATEWAY_PREFIX.length), this.providers);
+    const shape = route.provider?.errorShape ?? plainError;
+    this.serve(req, res, route, shape, receivedAt).catch((error: unknown) => {
       this.deps.log.error({ err: error, path: req.url?.split('?')[0] }, 'gateway: request failed');
-      sendError(res, plainError, 500, 'upstream', 'aibridge failed to handle this request');
+      sendError(res, shape, 500, 'upstream', 'aibridge failed to handle this request');
     });
   }
 
@@ -96,9 +84,13 @@ class Bridge implements Gateway {
     await Promise.all(this.providers.map((p) => p.upstream.close()));
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, receivedAt: number): Promise<void> {
-    const route = resolveRoute((req.url ?? '').slice(GATEWAY_PREFIX.length), this.providers);
-    const shape = route.provider?.errorShape ?? plainError;
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route,
+    shape: ErrorShape,
+    receivedAt: number,
+  ): Promise<void> {
     const method = req.method ?? 'GET';
     if (this.closing) {
       res.shouldKeepAlive = false;
@@ -205,7 +197,7 @@ class Bridge implements Gateway {
     if (route.kind === 'passthrough') {
       return passthrough(req, res, route, body, this.metrics, this.deps.log);
     }
-    const timing = { receivedAt, bodyStartAt, bodyDoneAt: performance.now() };
+    const timing = { receivedAt, bodyStartAt, bodyReadAt: performance.now() };
     await intercept(
       { req, res, route, actor: auth.actor, body, timing },
       {

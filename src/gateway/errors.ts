@@ -53,8 +53,10 @@ export const openaiError: ErrorShape = (kind, message) => {
 export const plainError: ErrorShape = (_kind, message) => JSON.stringify({ message });
 
 /**
- * Answers with a gateway-made error, unless the response already started (then the connection
- * is cut, which is what a client would see had the provider failed the same way).
+ * The one way the gateway answers with an error of its own (refusals, bad bodies, recording or
+ * upstream failures, its own bugs), in the shape of the provider the path belongs to — unless
+ * the response already started: then the connection is cut, which is what a client would see
+ * had the provider failed the same way.
  */
 export function sendError(
   res: ServerResponse,

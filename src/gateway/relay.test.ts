@@ -57,7 +57,7 @@ describe('relay', () => {
         calls++;
         throw new Error('reader bug');
       },
-      end: () => undefined,
+      complete: () => undefined,
     });
     const body = 'data: 1\n\ndata: 2\n\ndata: 3\n\n';
     upstream.next(stream(body, { delayMs: 5 }));
@@ -77,7 +77,7 @@ describe('relay', () => {
         first = false;
         return gate;
       },
-      end: () => undefined,
+      complete: () => undefined,
     });
     upstream.next(stream('data: a\n\ndata: b\n\n', { delayMs: 5 }));
     const res = await fetch(`${url}/g`);

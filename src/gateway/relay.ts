@@ -7,12 +7,16 @@ import type { Upstream } from './upstream.js';
  * Watches the bytes going to the client. Either call may return a promise to hold the
  * response back until it settles — used only to make a response's tool calls durable before
  * the client can act on them; otherwise bytes go out as they arrive.
+ *
+ * Words on the stream path: the relay *completes* when the whole upstream body has reached the
+ * client; observers and readers *flush* what they still hold once the body is over; the
+ * interception is *ended* (one `end` record); the recorder and gateway *close* at shutdown.
  */
 export interface RelayObserver {
   /** Sees each chunk before it is written; a promise holds this chunk (and later ones) until it settles. */
   chunk(chunk: Buffer): Promise<void> | undefined;
-  /** The upstream body is complete; a promise delays the end of the client response. */
-  end(): Promise<void> | undefined;
+  /** The upstream body is complete (every chunk seen); a promise delays the end of the client response. */
+  complete(): Promise<void> | undefined;
 }
 
 /** One upstream exchange to relay. */
@@ -32,7 +36,7 @@ export interface RelayRequest {
   onObserverError?(error: unknown): void;
 }
 
-/** How an exchange ended. */
+/** How a relayed exchange came out. */
 export type RelayOutcome =
   /** The whole upstream response reached the client. */
   | { kind: 'completed'; status: number }
@@ -44,7 +48,7 @@ export type RelayOutcome =
   | { kind: 'unreachable'; error: Error };
 
 /** The client closed its connection; used to abort the upstream request. */
-export class ClientGoneError extends Error {}
+class ClientGoneError extends Error {}
 
 /**
  * Relays one request to the provider and its response back, byte for byte, as it arrives:
@@ -61,7 +65,7 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
     let observer: RelayObserver | undefined;
     let settled = false;
     let gated = false;
-    let upstreamEnded = false;
+    let upstreamComplete = false;
     let clientGone = false;
     const queue: Buffer[] = [];
 
@@ -96,7 +100,7 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
     const observe = (chunk: Buffer | undefined): Promise<void> | undefined => {
       if (!observer) return undefined;
       try {
-        return chunk ? observer.chunk(chunk) : observer.end();
+        return chunk ? observer.chunk(chunk) : observer.complete();
       } catch (error) {
         observer = undefined;
         request.onObserverError?.(error);
@@ -118,14 +122,14 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
         if (gate) return hold(gate, chunk);
         write(chunk);
       }
-      if (gated || !upstreamEnded || settled) return;
+      if (gated || !upstreamComplete || settled) return;
       const gate = observe(undefined);
-      const finish = () => {
+      const complete = () => {
         res.end();
         settle({ kind: 'completed', status: status as number });
       };
-      if (gate) void gate.then(finish);
-      else finish();
+      if (gate) void gate.then(complete);
+      else complete();
     };
 
     const handler: Dispatcher.DispatchHandler = {
@@ -161,7 +165,7 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
         else write(chunk);
       },
       onResponseEnd() {
-        upstreamEnded = true;
+        upstreamComplete = true;
         if (!clientGone) pump();
       },
       onResponseError(_c, error) {

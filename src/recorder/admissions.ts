@@ -11,14 +11,13 @@ interface Reservation {
 const ABANDONED_MS = 60 * 60 * 1000;
 
 /**
- * Ties the queue's reservations to interceptions: `admit` reserves room for the records an
- * interception will queue, `start` attaches that reservation to the interception's id, and each
- * record it queues turns one reserved slot into a queued one, until its end gives back the rest
- * (a failed start gives back all of it). This is what keeps a burst of concurrent requests
- * within the queue's bound: their records are promised room before any of them exists.
+ * Ties the queue's reservations to interceptions: `admit` reserves room under an interception's
+ * id for the records it will queue, each record it queues turns one reserved slot into a queued
+ * one, and its end gives back the rest (a start that could not be written gives back all of
+ * it). This is what keeps a burst of concurrent requests within the queue's bound: their
+ * records are promised room before any of them exists.
  */
 export class Admissions {
-  private unclaimed = 0;
   private readonly open = new Map<string, Reservation>();
 
   constructor(
@@ -26,28 +25,17 @@ export class Admissions {
     private readonly perInterception: number,
   ) {}
 
-  /** Waits for room for one more interception (refused when the queue stays full). */
-  admit(): Promise<void> {
-    const admitted = this.budget.admit(this.perInterception);
-    const counted = admitted.then(() => {
-      this.unclaimed++;
-    });
-    return counted.catch((error: unknown) => {
-      this.forgetAbandoned(Date.now());
-      throw error;
-    });
-  }
-
-  /** The interception whose start is being written takes the oldest unclaimed admission. */
-  claim(interceptionId: string): void {
-    if (this.unclaimed === 0) return;
-    this.unclaimed--;
-    this.open.set(interceptionId, { remaining: this.perInterception, since: Date.now() });
-  }
-
-  /** Its start could not be written: nothing of it will be queued. */
-  failed(interceptionId: string): void {
-    this.close(interceptionId);
+  /** Waits for room for one more interception and reserves it (refused when the queue stays full). */
+  admit(interceptionId: string): Promise<void> {
+    return this.budget.admit(this.perInterception).then(
+      () => {
+        this.open.set(interceptionId, { remaining: this.perInterception, since: Date.now() });
+      },
+      (error: unknown) => {
+        this.forgetAbandoned(Date.now());
+        throw error;
+      },
+    );
   }
 
   /** One of its records was queued (and now counts as queued, not reserved). */
@@ -55,14 +43,15 @@ export class Admissions {
     const reservation = this.open.get(record.interceptionId);
     if (!reservation) return;
     if (record.kind === 'end') {
-      this.close(record.interceptionId);
+      this.release(record.interceptionId);
     } else if (reservation.remaining > 0) {
       reservation.remaining--;
       this.budget.release(1);
     }
   }
 
-  private close(interceptionId: string): void {
+  /** Gives back what is left of an interception's room: it ended, or its start was never written. */
+  release(interceptionId: string): void {
     const reservation = this.open.get(interceptionId);
     if (!reservation) return;
     this.open.delete(interceptionId);
@@ -73,7 +62,7 @@ export class Admissions {
   private forgetAbandoned(now: number): void {
     for (const [id, reservation] of this.open) {
       if (now - reservation.since < ABANDONED_MS) break; // insertion order: the rest are younger
-      this.close(id);
+      this.release(id);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../log.js';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
+import { type BudgetLimits, QueueBudget } from './budget.js';
 import { type AsyncRecord, RecorderOverloadedError } from './types.js';
 
 const log = createLogger('silent');
@@ -8,13 +9,19 @@ const end = (n: number): AsyncRecord => ({ kind: 'end', interceptionId: `i${n}`,
 const ids = (batch: readonly AsyncRecord[]) => batch.map((r) => r.interceptionId);
 
 /** A writer whose writes are recorded, and can be made to fail or to wait. */
-function harness(options: Partial<BatchWriterOptions> = {}) {
+function harness(options: Partial<BatchWriterOptions & BudgetLimits> = {}) {
   const written: string[][] = [];
   let failWith: Error | undefined;
   let gate: Promise<void> | undefined;
+  const budget = new QueueBudget({
+    maxRecords: options.maxRecords ?? 50_000,
+    maxBytes: options.maxBytes ?? 64 * 1024 * 1024,
+    admitTimeoutMs: options.admitTimeoutMs ?? 5000,
+  });
   const writer = new BatchWriter({
     log,
     lingerMs: 5,
+    budget,
     ...options,
     write: async (batch) => {
       if (gate) await gate;
@@ -25,6 +32,7 @@ function harness(options: Partial<BatchWriterOptions> = {}) {
   });
   return {
     writer,
+    budget,
     written,
     fail: (error: Error | undefined) => (failWith = error),
     hold: () => {
@@ -90,22 +98,22 @@ describe('BatchWriter', () => {
   });
 
   it('makes new work wait while the queue is full, and refuses it if the queue stays full', async () => {
-    const { writer, hold } = harness({ maxQueuedRecords: 2, admitTimeoutMs: 100 });
+    const { writer, budget, hold } = harness({ maxRecords: 2, admitTimeoutMs: 100 });
     const release = hold();
     writer.add(end(1), 100);
     writer.add(end(2), 100);
-    await expect(writer.admit()).rejects.toBeInstanceOf(RecorderOverloadedError);
-    const waiting = writer.admit();
+    await expect(budget.admit(0)).rejects.toBeInstanceOf(RecorderOverloadedError);
+    const waiting = budget.admit(0);
     release();
     await expect(waiting).resolves.toBeUndefined();
-    await expect(writer.admit()).resolves.toBeUndefined();
+    await expect(budget.admit(0)).resolves.toBeUndefined();
   });
 
   it('bounds the queue by bytes too', async () => {
-    const { writer, hold } = harness({ maxQueuedBytes: 1000, admitTimeoutMs: 20 });
+    const { writer, budget, hold } = harness({ maxBytes: 1000, admitTimeoutMs: 20 });
     const release = hold();
     writer.add(end(1), 2000);
-    await expect(writer.admit()).rejects.toBeInstanceOf(RecorderOverloadedError);
+    await expect(budget.admit(0)).rejects.toBeInstanceOf(RecorderOverloadedError);
     release();
   });
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sqlState } from '../db/errors.js';
 import type { Logger } from '../log.js';
-import { QueueBudget } from './budget.js';
+import type { QueueBudget } from './budget.js';
 import type { AsyncRecord } from './types.js';
 
 /** A queued record with its place in line and an estimate of the memory it holds. */
@@ -21,12 +21,8 @@ export interface BatchWriterOptions {
   /** How long the first record of a batch waits for company before the batch is written. */
   lingerMs?: number;
   maxBatch?: number;
-  /** Above either bound, new interceptions wait for room (and are refused after admitTimeoutMs). */
-  maxQueuedRecords?: number;
-  maxQueuedBytes?: number;
-  admitTimeoutMs?: number;
-  /** A budget shared with other writers; replaces the three bounds above. */
-  budget?: QueueBudget;
+  /** The queue's bound, shared with the other lanes: queued records count against it. */
+  budget: QueueBudget;
 }
 
 const RESOLVED = Promise.resolve();
@@ -37,8 +33,9 @@ const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 /**
  * The asynchronous half of the recorder: records are queued in order and written in batches
  * (one transaction each), so a burst of N interceptions costs a few statements rather than N.
- * The queue is bounded: when the database falls behind, `admit()` makes new interceptions wait
- * and then refuses them, instead of dropping records or growing without limit. Transient
+ * The queue is bounded by its budget: when the database falls behind, the recorder makes new
+ * interceptions wait for room and then refuses them, instead of dropping records or growing
+ * without limit. Transient
  * failures are retried forever (until shutdown gives up); a batch the database rejects as bad
  * data is retried row by row so only the bad row is lost, and logged.
  */
@@ -54,25 +51,17 @@ export class BatchWriter {
   readonly stats = { batches: 0, records: 0 };
   private readonly lingerMs: number;
   private readonly maxBatch: number;
-  private readonly budget: QueueBudget;
 
   constructor(private readonly options: BatchWriterOptions) {
     this.lingerMs = options.lingerMs ?? 10;
     this.maxBatch = options.maxBatch ?? 2000;
-    this.budget =
-      options.budget ??
-      new QueueBudget({
-        maxRecords: options.maxQueuedRecords ?? 50_000,
-        maxBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
-        admitTimeoutMs: options.admitTimeoutMs ?? 5000,
-      });
   }
 
   /** Queues a record and returns its sequence number. Never drops it. */
   add(record: AsyncRecord, bytes: number): number {
     const seq = this.nextSeq++;
     this.queue.push({ seq, record, bytes });
-    this.budget.added(bytes);
+    this.options.budget.added(bytes);
     this.schedule();
     return seq;
   }
@@ -84,11 +73,6 @@ export class BatchWriter {
       this.durableWaiters.push({ seq, resolve });
       this.schedule(true);
     });
-  }
-
-  /** Resolves at once while the queue has room; otherwise waits for room, then refuses. */
-  admit(): Promise<void> {
-    return this.budget.admit(0);
   }
 
   /** Records queued and not yet committed. */
@@ -162,7 +146,7 @@ export class BatchWriter {
       this.durableWaiters = this.durableWaiters.filter((w) => w.seq > this.committed);
       for (const waiter of ready) waiter.resolve();
     }
-    this.budget.removed(
+    this.options.budget.removed(
       batch.length,
       batch.reduce((sum, entry) => sum + entry.bytes, 0),
     );

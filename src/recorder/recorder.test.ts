@@ -194,12 +194,11 @@ describeEachDatabase('DatabaseRecorder', (db) => {
       Array.from({ length: 30 }, async () => {
         const s = start(alice);
         try {
-          await recorder.admit();
+          await recorder.start(s);
         } catch (error) {
           expect(error).toBeInstanceOf(RecorderOverloadedError);
           return { id: s.id, admitted: false };
         }
-        await recorder.start(s);
         recordExchange(recorder, s);
         deepest = Math.max(deepest, recorder.queueDepth);
         return { id: s.id, admitted: true };
@@ -222,16 +221,16 @@ describeEachDatabase('DatabaseRecorder', (db) => {
       recordsPerInterception: 5,
       admitTimeoutMs: 50,
     });
-    await recorder.admit();
-    await expect(recorder.admit()).rejects.toBeInstanceOf(RecorderOverloadedError);
     // An unknown initiator breaks the foreign key: the start fails and frees its reservation.
-    await expect(recorder.start(start('00000000-0000-4000-8000-000000000000'))).rejects.toThrow();
-    await recorder.admit();
+    const orphan = recorder.start(start('00000000-0000-4000-8000-000000000000'));
+    await expect(orphan).rejects.toThrow();
+    await expect(orphan).rejects.not.toBeInstanceOf(RecorderOverloadedError);
     const s = start(alice);
     await recorder.start(s);
+    await expect(recorder.start(start(alice))).rejects.toBeInstanceOf(RecorderOverloadedError);
     recordExchange(recorder, s);
     await recorder.durable(recorder.record({ kind: 'end', interceptionId: s.id, endedAt: new Date() }));
-    await recorder.admit();
+    await recorder.start(start(alice));
     await recorder.close();
   });
 });

@@ -9,6 +9,10 @@ import type { AsyncRecord, InterceptionStart, Recorder, StartedInterception } fr
 
 /** Tuning for tests and benchmarks; production uses the defaults. */
 export type RecorderOptions = Partial<Omit<BatchWriterOptions, 'write' | 'onSettled' | 'log' | 'budget'>> & {
+  /** Above either bound, new interceptions wait for room (and are refused after admitTimeoutMs). */
+  maxQueuedRecords?: number;
+  maxQueuedBytes?: number;
+  admitTimeoutMs?: number;
   /** How long `close()` keeps retrying a failing database before giving up on queued records. */
   closeTimeoutMs?: number;
   /**
@@ -16,7 +20,7 @@ export type RecorderOptions = Partial<Omit<BatchWriterOptions, 'write' | 'onSett
    * between them by id; they share one queue bound.
    */
   lanes?: number;
-  /** Queue room each admitted interception reserves until its end is recorded. */
+  /** Queue room each started interception reserves until its end is recorded. */
   recordsPerInterception?: number;
   /** Start inserts in flight at once (group commit keeps filling the next while one waits on its flush). */
   startsInFlight?: number;
@@ -83,11 +87,15 @@ export class DatabaseRecorder implements Recorder {
     );
   }
 
-  start(start: InterceptionStart): Promise<StartedInterception> {
-    this.admissions.claim(start.id);
-    const written = this.starts.write(start);
-    written.catch(() => this.admissions.failed(start.id));
-    return written;
+  /** Waits for queue room (reserving it under the interception's id), then writes the start row. */
+  async start(start: InterceptionStart): Promise<StartedInterception> {
+    await this.admissions.admit(start.id);
+    try {
+      return await this.starts.write(start);
+    } catch (error) {
+      this.admissions.release(start.id);
+      throw error;
+    }
   }
 
   /** Returns a ticket for `durable`: the lane's sequence number, with the lane in its low digits. */
@@ -109,11 +117,6 @@ export class DatabaseRecorder implements Recorder {
   durable(seq: number): Promise<void> {
     const lane = seq % this.lanes.length;
     return this.laneWriter(lane).durable(Math.floor(seq / this.lanes.length));
-  }
-
-  /** Waits for queue room for one more interception, reserving it; each admit must be followed by start. */
-  admit(): Promise<void> {
-    return this.admissions.admit();
   }
 
   /** Records queued and not yet written (for metrics and tests). */

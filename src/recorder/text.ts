@@ -2,7 +2,7 @@
  * PostgreSQL text cannot hold NUL, and jsonb rejects `\u0000`; a prompt or tool argument that
  * carries one must still be recorded, so it is replaced by U+FFFD rather than failing the batch.
  */
-export function cleanText(text: string): string {
+function cleanText(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }
 

@@ -33,14 +33,14 @@ export interface TokenCounts {
 }
 
 /** One token usage row to write. */
-export interface TokenUsageRecord extends TokenCounts {
+interface TokenUsageRecord extends TokenCounts {
   kind: 'token_usage';
   interceptionId: string;
   createdAt: Date;
 }
 
 /** The human prompt an interception carried; text may be decoded late, off the request path. */
-export interface PromptRecord {
+interface PromptRecord {
   kind: 'prompt';
   interceptionId: string;
   providerResponseId: string;
@@ -51,7 +51,7 @@ export interface PromptRecord {
 }
 
 /** A tool the model chose; `toolCallId` is what the follow-up request's tool result points back to. */
-export interface ToolUsageRecord {
+interface ToolUsageRecord {
   kind: 'tool_usage';
   interceptionId: string;
   initiatorId: string;
@@ -66,7 +66,7 @@ export interface ToolUsageRecord {
 }
 
 /** Model thinking (Anthropic thinking blocks, Responses reasoning summaries and commentary). */
-export interface ThoughtRecord {
+interface ThoughtRecord {
   kind: 'thought';
   interceptionId: string;
   content: string;
@@ -75,7 +75,7 @@ export interface ThoughtRecord {
 }
 
 /** The interception is over (success, upstream error, client gone, broken stream). */
-export interface EndRecord {
+interface EndRecord {
   kind: 'end';
   interceptionId: string;
   endedAt: Date;
@@ -90,7 +90,12 @@ export type AsyncRecord = TokenUsageRecord | PromptRecord | ToolUsageRecord | Th
  * is queued and written in batches, in order.
  */
 export interface Recorder {
-  /** Durably records the start; rejects if it cannot be written (the request must not proceed). */
+  /**
+   * Admits the interception and durably records its start: waits for queue room for the records
+   * it will queue (reserved until its end is recorded), then writes the start row. Rejects with
+   * RecorderOverloadedError when the queue stays full, or with the database's error when the row
+   * cannot be written; either way the request must not go upstream.
+   */
   start(start: InterceptionStart): Promise<StartedInterception>;
   /** Queues a record; returns a ticket for `durable`. Never drops. */
   record(record: AsyncRecord): number;
@@ -99,11 +104,6 @@ export interface Recorder {
    * are committed (flushing now rather than after the linger).
    */
   durable(seq: number): Promise<void>;
-  /**
-   * Resolves when the queue has room for another interception, reserving that room until its
-   * end is recorded; rejects when it stays full too long. Each admit is followed by one start.
-   */
-  admit(): Promise<void>;
   /** Writes everything queued, then stops. */
   close(): Promise<void>;
 }

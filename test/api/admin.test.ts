@@ -4,7 +4,7 @@ import { Seeder } from '../seed.js';
 import { describeEachServer } from '../server.js';
 
 const DAY = 86_400_000;
-const PATH = '/api/v2/admin/purge';
+const PATH = '/api/v2/aibridge/admin/purge';
 
 describeEachServer('admin purge API', (server) => {
   let userId = '';

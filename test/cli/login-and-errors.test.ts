@@ -244,7 +244,8 @@ describe('aibridge mistakes and failures: one line on stderr, exit 2 for usage, 
     expect(await w.cli(['purge', '--older-than', '1d', '--dry-run'], member)).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'aibridge: POST /api/v2/admin/purge: 403 Forbidden. Only owners can purge interceptions.\n',
+      stderr:
+        'aibridge: POST /api/v2/aibridge/admin/purge: 403 Forbidden. Only owners can purge interceptions.\n',
     });
     expect((await w.cli(['users', 'create', 'alice'])).stderr).toBe(
       'aibridge: POST /api/v2/users: 409 User already exists. username: username "alice" is already taken\n',

@@ -28,7 +28,7 @@ export const tokenCountFields = {
 /** Fields every record under an interception has. */
 const recordFields = { id: z.uuid(), interception_id: z.uuid(), provider_response_id: z.string() };
 
-export const TokenUsageView = z
+const TokenUsageView = z
   .object({
     ...recordFields,
     ...tokenCountFields,
@@ -37,7 +37,7 @@ export const TokenUsageView = z
   })
   .meta({ id: 'AIBridgeTokenUsage' });
 
-export const UserPromptView = z
+const UserPromptView = z
   .object({
     ...recordFields,
     prompt: z.string(),
@@ -46,7 +46,7 @@ export const UserPromptView = z
   })
   .meta({ id: 'AIBridgeUserPrompt' });
 
-export const ToolUsageView = z
+const ToolUsageView = z
   .object({
     ...recordFields,
     server_url: z.string().describe('Empty for tools the client defined.'),
@@ -80,9 +80,7 @@ export const InterceptionListView = z
   .object({ count, results: z.array(InterceptionView) })
   .meta({ id: 'AIBridgeListInterceptionsResponse' });
 
-export const SessionTokenSummaryView = z
-  .object(tokenCountFields)
-  .meta({ id: 'AIBridgeSessionTokenUsageSummary' });
+const SessionTokenSummaryView = z.object(tokenCountFields).meta({ id: 'AIBridgeSessionTokenUsageSummary' });
 
 export const SessionView = z
   .object({
@@ -117,7 +115,7 @@ export function minimalUserView(user: InitiatorRecord): z.infer<typeof MinimalUs
   return { id: user.id, username: user.username, name: user.name, avatar_url: user.avatar_url };
 }
 
-export function tokenUsageView(row: TokenUsageRecord): z.infer<typeof TokenUsageView> {
+function tokenUsageView(row: TokenUsageRecord): z.infer<typeof TokenUsageView> {
   return { ...row, created_at: goTime(row.created_at) };
 }
 

@@ -6,7 +6,7 @@ import type { SessionRecord } from '../../store/sessions.js';
 import { goTime, MinimalUserView, metadata, minimalUserView, time, tokenCountFields } from './aibridge.js';
 
 /** Token totals of a thread, a step or the session, with summed numeric metadata (reference shape). */
-export const ThreadTokenUsageView = z
+const ThreadTokenUsageView = z
   .object({
     ...tokenCountFields,
     metadata: z
@@ -16,10 +16,10 @@ export const ThreadTokenUsageView = z
   .meta({ id: 'AIBridgeSessionThreadsTokenUsage' });
 
 /** One piece of model thinking, as the reference nests it under an agentic action. */
-export const ModelThoughtView = z.object({ text: z.string() }).meta({ id: 'AIBridgeModelThought' });
+const ModelThoughtView = z.object({ text: z.string() }).meta({ id: 'AIBridgeModelThought' });
 
 /** A tool call inside an agentic action (the reference's shape, plus invocation_error for injected tools). */
-export const ToolCallView = z
+const ToolCallView = z
   .object({
     id: z.uuid(),
     interception_id: z.uuid(),
@@ -40,7 +40,7 @@ export const ToolCallView = z
   .meta({ id: 'AIBridgeToolCall' });
 
 /** One tool-calling step of a thread: its model, tokens, thinking and calls. */
-export const AgenticActionView = z
+const AgenticActionView = z
   .object({
     model: z.string(),
     token_usage: ThreadTokenUsageView,
@@ -50,7 +50,7 @@ export const AgenticActionView = z
   .meta({ id: 'AIBridgeAgenticAction' });
 
 /** One thread: the human prompt and its agentic loop. */
-export const ThreadView = z
+const ThreadView = z
   .object({
     id: z.uuid().describe('The id of the thread’s root interception.'),
     prompt: z.string().optional(),
@@ -180,7 +180,7 @@ function sumTokens(rows: TokenUsageRecord[]): ThreadTokenUsage {
  * dots (`{"cache": {"read": 10}}` → `cache.read`); strings, booleans, arrays and nulls are
  * skipped, as the reference does. Keys come out sorted, as Go encodes maps.
  */
-export function sumMetadata(objects: JsonObject[]): Record<string, number> {
+function sumMetadata(objects: JsonObject[]): Record<string, number> {
   const sums = new Map<string, number>();
   const walk = (prefix: string, object: JsonObject) => {
     for (const [key, value] of Object.entries(object)) {

@@ -9,13 +9,13 @@ import type { UsageHourlyTable } from './usage-hourly.js';
 import type { UserPromptsTable } from './user-prompts.js';
 import type { UsersTable } from './users.js';
 
-export type { ApiKeyRow, NewApiKey } from './api-keys.js';
+export type { ApiKeyRow } from './api-keys.js';
 export type { InterceptionRow, JsonObject, NewInterception } from './interceptions.js';
 export type { ModelThoughtRow, NewModelThought } from './model-thoughts.js';
 export type { NewTokenUsage, TokenUsageRow } from './token-usages.js';
 export type { NewToolUsage, ToolUsageRow } from './tool-usages.js';
 export type { NewUserPrompt, UserPromptRow } from './user-prompts.js';
-export type { NewUser, Role, UserRow } from './users.js';
+export type { Role, UserRow } from './users.js';
 
 /** Every table Kysely may touch, keyed by table name. */
 export interface Schema {

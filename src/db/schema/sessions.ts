@@ -1,4 +1,3 @@
-import type { Selectable } from 'kysely';
 import type { JsonObject } from './interceptions.js';
 
 /**
@@ -29,5 +28,3 @@ export interface SessionsTable {
   last_prompt_at: Date | null;
   last_prompt_id: string | null;
 }
-
-export type SessionSummaryRow = Selectable<SessionsTable>;

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /** Who may do what; owners manage, auditors read everyone's records, members read their own. */
 export type Role = 'owner' | 'auditor' | 'member';
@@ -18,4 +18,3 @@ export interface UsersTable {
 }
 
 export type UserRow = Selectable<UsersTable>;
-export type NewUser = Insertable<UsersTable>;

@@ -57,7 +57,7 @@ export async function readEvents(response: Response): Promise<ParsedEvent[]> {
   if (response.body) {
     for await (const chunk of response.body) parser.feed(Buffer.from(chunk));
   }
-  parser.end();
+  parser.flush();
   return events;
 }
 

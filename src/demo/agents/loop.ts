@@ -8,7 +8,7 @@ export interface ThreadRun {
 }
 
 /** A gateway answer that was not a 200. */
-export class GatewayError extends Error {
+class GatewayError extends Error {
   constructor(
     readonly status: number,
     body: string,

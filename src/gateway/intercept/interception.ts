@@ -14,7 +14,7 @@ const TOOL_DURABILITY_WAIT_MS = 2000;
 /**
  * One recorded interception after its start row is durable: the sink the readers report to,
  * turning their findings into queued records and metrics, and the place its end is recorded
- * exactly once, whatever way the exchange finished.
+ * exactly once, however the relay came out.
  */
 export class Interception implements RecordSink {
   private firstResponseId: string | undefined;
@@ -109,7 +109,10 @@ export class Interception implements RecordSink {
     );
   }
 
-  /** Records the end (once). `ok` is false for upstream errors, broken streams and gone clients. */
+  /**
+   * Ends the interception: queues its one `end` record (later calls do nothing) and counts it.
+   * `ok` is false for upstream errors, broken streams and gone clients.
+   */
   end(ok: boolean): void {
     if (this.ended) return;
     this.ended = true;

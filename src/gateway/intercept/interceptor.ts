@@ -23,10 +23,10 @@ export interface InterceptDeps {
 }
 
 /** Moments (performance.now) that bound the gateway's own work on a request. */
-export interface RequestTiming {
+interface RequestTiming {
   receivedAt: number;
   bodyStartAt: number;
-  bodyDoneAt: number;
+  bodyReadAt: number;
 }
 
 /** An authenticated request on a bridged route, body read. */
@@ -40,14 +40,14 @@ export interface BridgedRequest {
 }
 
 /** Response header carrying the interception id. */
-export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
+const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 /** Response header with the gateway's own time on blocking responses, in milliseconds. */
-export const OVERHEAD_HEADER = 'x-aibridge-overhead-ms';
+const OVERHEAD_HEADER = 'x-aibridge-overhead-ms';
 
 /**
  * One bridged request, the reference's Interceptor: read what recording needs from the body,
  * make the interception durable, relay the exchange while the API's reader turns what passes
- * into records, and record the end however it finishes.
+ * into records, and end the interception however the relay comes out.
  */
 export async function intercept(request: BridgedRequest, deps: InterceptDeps): Promise<void> {
   const { req, res, route, actor } = request;
@@ -79,7 +79,6 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   };
   let threadRootId: string;
   try {
-    await deps.recorder.admit();
     const started = await deps.recorder.start(start);
     threadRootId = started.threadRootId ?? start.id;
   } catch (error) {
@@ -115,7 +114,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
       const added: Record<string, string> = { [INTERCEPTION_ID_HEADER]: start.id };
       const streamed = String(headers['content-type'] ?? '').startsWith('text/event-stream');
       if (!streamed) {
-        const overhead = timing.bodyStartAt - timing.receivedAt + (dispatchedAt - timing.bodyDoneAt);
+        const overhead = timing.bodyStartAt - timing.receivedAt + (dispatchedAt - timing.bodyReadAt);
         added[OVERHEAD_HEADER] = overhead.toFixed(3);
       }
       if (status >= 400) {
@@ -143,7 +142,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   });
 
   try {
-    observer?.finish();
+    observer?.flush();
   } catch (error) {
     deps.log.warn(
       { err: error, interception: start.id },

@@ -4,9 +4,13 @@ import { SseParser } from '../sse/parser.js';
 import type { Interception } from './interception.js';
 import type { RecordSink, StreamReader } from './sink.js';
 
-/** A relay observer that also reports, once the exchange is over, what it has not yet reported. */
+/** A relay observer that records what it sees. */
 export interface RecordingObserver extends RelayObserver {
-  finish(): void;
+  /**
+   * The exchange is over (completed, broken or abandoned by the client): report what is still
+   * held, e.g. usage seen so far or a blocking body not yet read.
+   */
+  flush(): void;
 }
 
 /**
@@ -30,18 +34,18 @@ export class SseObserver implements RecordingObserver {
 
   chunk(chunk: Buffer): Promise<void> | undefined {
     this.parser.feed(chunk);
-    if (this.heldForTools || !this.reader.complete) return undefined;
+    if (this.heldForTools || !this.reader.sawFinalEvent) return undefined;
     this.heldForTools = true;
     return this.interception.toolsDurable();
   }
 
-  end(): Promise<void> | undefined {
-    this.parser.end();
+  complete(): Promise<void> | undefined {
+    this.parser.flush();
     return this.interception.toolsDurable();
   }
 
-  finish(): void {
-    this.reader.finish();
+  flush(): void {
+    this.reader.flush();
   }
 }
 
@@ -79,11 +83,11 @@ export class JsonObserver implements RecordingObserver {
     return undefined;
   }
 
-  end(): Promise<void> | undefined {
+  complete(): Promise<void> | undefined {
     return this.gate();
   }
 
-  finish(): void {
+  flush(): void {
     if (!this.read) this.readNow(this.body());
   }
 

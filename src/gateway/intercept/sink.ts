@@ -35,8 +35,8 @@ export interface StreamReader {
   /** Whether the data of an event with this name is needed (false → it is skipped unparsed). */
   wantsData(name: string | undefined): boolean;
   event(name: string | undefined, data: Buffer | undefined): void;
-  /** True once the event that completes the response was seen (message_stop, [DONE], response.completed). */
-  readonly complete: boolean;
+  /** True once the response's final event was seen (message_stop, [DONE], response.completed…). */
+  readonly sawFinalEvent: boolean;
   /** The stream is over (or broken): report whatever is still pending, e.g. usage seen so far. */
-  finish(): void;
+  flush(): void;
 }

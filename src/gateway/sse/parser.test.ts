@@ -7,7 +7,7 @@ function parse(chunks: string[], wantData?: (name: string | undefined) => boolea
   const seen: Seen = [];
   const parser = new SseParser((name, data) => seen.push([name, data?.toString('utf8')]), wantData);
   for (const chunk of chunks) parser.feed(Buffer.from(chunk));
-  parser.end();
+  parser.flush();
   return seen;
 }
 
@@ -51,7 +51,7 @@ describe('SseParser', () => {
     const seen: Seen = [];
     const parser = new SseParser((name, data) => seen.push([name, data?.toString('utf8')]));
     for (const byte of bytes) parser.feed(Buffer.from([byte]));
-    parser.end();
+    parser.flush();
     expect(seen).toEqual([[undefined, '{"t":"héllo ✓"}']]);
   });
 });

@@ -18,7 +18,7 @@ const keepAll: SseDataFilter = () => true;
  * `memchr` per line and whatever the consumer chooses to parse. Events whose name the filter
  * rejects (e.g. Anthropic text deltas) have their data skipped without being copied.
  *
- * Lines end with LF or CRLF. An unterminated last event is delivered by `end()`, which is
+ * Lines end with LF or CRLF. An unterminated last event is delivered by `flush()`, which is
  * lenient on purpose: a provider that closes right after `data: [DONE]` still counts.
  */
 export class SseParser {
@@ -58,8 +58,8 @@ export class SseParser {
     }
   }
 
-  /** The stream ended: deliver an event that lacked its closing blank line. */
-  end(): void {
+  /** The body is over: deliver an event that lacked its closing blank line. */
+  flush(): void {
     if (this.carry) {
       const line = this.carry;
       this.carry = undefined;

@@ -47,7 +47,7 @@ function userText(json: RawJson, content: Span) {
  * Only the bytes of `stream_options` change (or are inserted after the opening brace); the rest
  * of the body is copied as it came.
  */
-export function withUsageReported({ json, root, fields }: OpenedBody): Buffer | undefined {
+function withUsageReported({ json, root, fields }: OpenedBody): Buffer | undefined {
   const options = fields.get('stream_options');
   const buf = json.buf;
   if (!options) {

@@ -12,7 +12,7 @@ const run = (fixture: string, name = 'streaming', chunkSize?: number) => {
 describe('ChatStreamReader', () => {
   it('assembles streamed tool calls and reports usage once', () => {
     const { sink, reader } = run('openai/chatcompletions/single_builtin_tool.txtar');
-    expect(reader.complete).toBe(true);
+    expect(reader.sawFinalEvent).toBe(true);
     expect(sink.tools).toEqual([
       {
         providerResponseId: 'chatcmpl-BwkwXxA0yAyLKZelloERJWtxKor9z',

@@ -23,7 +23,7 @@ interface PartialCall {
  * request rewrite) becomes one token row, at `[DONE]` or when the stream ends.
  */
 export class ChatStreamReader implements StreamReader {
-  complete = false;
+  sawFinalEvent = false;
   private id: string | undefined;
   private usage: JsonRecord | undefined;
   private readonly calls = new Map<number, PartialCall>();
@@ -37,8 +37,8 @@ export class ChatStreamReader implements StreamReader {
   event(_name: string | undefined, data: Buffer | undefined): void {
     if (!data) return;
     if (data.length === DONE.length && data.equals(DONE)) {
-      this.finish();
-      this.complete = true;
+      this.flush();
+      this.sawFinalEvent = true;
       return;
     }
     if (this.id !== undefined && !worthParsing(data)) return;
@@ -58,7 +58,7 @@ export class ChatStreamReader implements StreamReader {
     if (isRecord(chunk.usage)) this.usage = chunk.usage;
   }
 
-  finish(): void {
+  flush(): void {
     this.reportCalls();
     if (this.usage) this.sink.tokens(chatTokens(this.id ?? '', this.usage));
     this.usage = undefined;

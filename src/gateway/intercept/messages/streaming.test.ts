@@ -17,7 +17,7 @@ const run = (fixture: string, chunkSize?: number) => {
 describe('MessagesStreamReader', () => {
   it('reports one token row per message from the cumulative usage, plus thoughts and tool calls', () => {
     const { sink, reader } = run('anthropic/single_builtin_tool.txtar');
-    expect(reader.complete).toBe(true);
+    expect(reader.sawFinalEvent).toBe(true);
     expect(sink.responseIds).toEqual(['msg_015SQewixvT9s4cABCVvUE6g']);
     expect(sink.tokenRows).toEqual([
       {
@@ -69,7 +69,7 @@ describe('MessagesStreamReader', () => {
 
   it('keeps the usage seen so far and notes the failure when the stream errors', () => {
     const { sink, reader } = run('anthropic/stream_error.txtar');
-    expect(reader.complete).toBe(false);
+    expect(reader.sawFinalEvent).toBe(false);
     expect(sink.failures).toBe(1);
     expect(sink.tokenRows.map((t) => [t.input, t.output])).toEqual([[18, 1]]);
   });

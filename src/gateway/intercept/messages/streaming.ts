@@ -15,7 +15,7 @@ type OpenBlock =
  * if the stream breaks first, with whatever usage was seen.
  */
 export class MessagesStreamReader implements StreamReader {
-  complete = false;
+  sawFinalEvent = false;
   private messageId: string | undefined;
   private usage: JsonRecord | undefined;
   private readonly blocks = new Map<number, OpenBlock>();
@@ -38,14 +38,14 @@ export class MessagesStreamReader implements StreamReader {
     if (!isRecord(event)) return;
     switch (name ?? event.type) {
       case 'message_start':
-        this.start(record(event, 'message'));
+        this.openMessage(record(event, 'message'));
         break;
       case 'message_delta':
         if (isRecord(event.usage)) this.usage = mergeUsage(this.usage ?? {}, event.usage);
         break;
       case 'message_stop':
-        this.endMessage();
-        this.complete = true;
+        this.reportMessage();
+        this.sawFinalEvent = true;
         break;
       case 'content_block_start':
         this.openBlock(event);
@@ -54,7 +54,7 @@ export class MessagesStreamReader implements StreamReader {
         this.extendBlock(event);
         break;
       case 'content_block_stop':
-        this.closeBlock(event.index);
+        this.reportBlock(event.index);
         break;
       case 'error':
         this.sink.failed();
@@ -62,19 +62,20 @@ export class MessagesStreamReader implements StreamReader {
     }
   }
 
-  finish(): void {
-    for (const index of [...this.blocks.keys()]) this.closeBlock(index);
-    this.endMessage();
+  flush(): void {
+    for (const index of [...this.blocks.keys()]) this.reportBlock(index);
+    this.reportMessage();
   }
 
-  private start(message: JsonRecord): void {
-    this.endMessage();
+  private openMessage(message: JsonRecord): void {
+    this.reportMessage();
     this.messageId = text(message.id) ?? '';
     this.usage = isRecord(message.usage) ? message.usage : undefined;
     this.sink.responseId(this.messageId);
   }
 
-  private endMessage(): void {
+  /** Reports the open message's token row (once) and forgets it. */
+  private reportMessage(): void {
     if (this.messageId === undefined) return;
     if (this.usage) this.sink.tokens(messageTokens(this.messageId, this.usage));
     this.messageId = undefined;
@@ -107,7 +108,8 @@ export class MessagesStreamReader implements StreamReader {
       block.parts.push(text(delta.partial_json) ?? '');
   }
 
-  private closeBlock(index: unknown): void {
+  /** Reports a followed block (thought or tool call) and forgets it. */
+  private reportBlock(index: unknown): void {
     const block = typeof index === 'number' ? this.blocks.get(index) : undefined;
     if (!block) return;
     this.blocks.delete(index as number);

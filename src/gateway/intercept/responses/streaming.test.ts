@@ -11,7 +11,7 @@ describe('ResponsesStreamReader', () => {
       new ResponsesStreamReader(sink),
       section(loadTxtar('openai/responses/streaming/builtin_tool.txtar'), 'streaming'),
     );
-    expect(reader.complete).toBe(true);
+    expect(reader.sawFinalEvent).toBe(true);
     const id = 'resp_0c3fb28cfcf463a500695fa2f0239481a095ec6ce3dfe4d458';
     expect(new Set(sink.responseIds)).toEqual(new Set([id]));
     expect(sink.tools).toEqual([

@@ -23,7 +23,7 @@ const RECORDED_ITEMS = ['"function_call"', '"custom_tool_call"', '"reasoning"', 
  * place for its id, status and usage only.
  */
 export class ResponsesStreamReader implements StreamReader {
-  complete = false;
+  sawFinalEvent = false;
   private id: string | undefined;
   private sawItems = false;
 
@@ -38,7 +38,7 @@ export class ResponsesStreamReader implements StreamReader {
     try {
       const type = name ?? eventType(data);
       if (type === 'response.created') this.created(data);
-      else if (type === 'response.output_item.done') this.itemDone(data);
+      else if (type === 'response.output_item.done') this.outputItem(data);
       else if (type && FINAL.has(type)) this.final(data);
       else if (type === 'error') this.sink.failed();
     } catch {
@@ -46,7 +46,7 @@ export class ResponsesStreamReader implements StreamReader {
     }
   }
 
-  finish(): void {}
+  flush(): void {}
 
   private created(data: Buffer): void {
     const json = new RawJson(data);
@@ -57,7 +57,7 @@ export class ResponsesStreamReader implements StreamReader {
     }
   }
 
-  private itemDone(data: Buffer): void {
+  private outputItem(data: Buffer): void {
     if (!RECORDED_ITEMS.some((marker) => data.includes(marker))) {
       this.sawItems = true;
       return;
@@ -69,7 +69,7 @@ export class ResponsesStreamReader implements StreamReader {
   }
 
   private final(data: Buffer): void {
-    this.complete = true;
+    this.sawFinalEvent = true;
     const json = new RawJson(data);
     const response = json.field(json.root(), 'response');
     if (!response) return;

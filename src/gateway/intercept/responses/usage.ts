@@ -2,7 +2,7 @@ import type { RecordSink, TokenCounts } from '../sink.js';
 import { argumentsText, count, isRecord, type JsonRecord, list, record, text } from '../values.js';
 
 /** One token row from a Responses `usage`: cached input tokens taken out of input once. */
-export function responsesTokens(providerResponseId: string, usage: JsonRecord): TokenCounts {
+function responsesTokens(providerResponseId: string, usage: JsonRecord): TokenCounts {
   const cached = count(record(usage, 'input_tokens_details').cached_tokens);
   return {
     providerResponseId,
