@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -8,6 +7,7 @@ import { registerDashboard } from './dashboard.js';
 import { sendApiError } from './errors.js';
 import type { Gateway } from './gateway/bridge.js';
 import { GatewayPaths } from './gateway/paths.js';
+import { VERSION } from './version.js';
 
 /** Everything the HTTP app is built from; main.ts and the tests assemble it. */
 export interface AppDeps extends ApiDeps {
@@ -15,10 +15,8 @@ export interface AppDeps extends ApiDeps {
   metrics: Registry;
 }
 
-/** The package version, read once from package.json (the same relative path from src/ and dist/). */
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** The package version (re-exported: the server and its tests read it from here). */
+export { VERSION };
 
 const API_BODY_LIMIT = 1024 * 1024;
 

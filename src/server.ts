@@ -48,12 +48,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const recorder = new DatabaseRecorder(db, log, options.recorder);
     registerRecorderMetrics(metrics, () => recorder.stats);
     const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics });
-    const app = await buildApp({ config, db, log, auth, gateway, metrics, version: VERSION });
-    await app.listen({ host: config.http.host, port: config.http.port });
-    const address = app.server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    const url = `http://${host}:${address.port}`;
-    log.info({ url, database: db.kind }, 'aibridge is listening');
     const retention = new RetentionJob({
       db,
       log,
@@ -61,6 +55,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retentionMs: config.retentionMs,
       intervalMs: options.retentionIntervalMs,
     });
+    const app = await buildApp({ config, db, log, auth, gateway, metrics, retention, version: VERSION });
+    await app.listen({ host: config.http.host, port: config.http.port });
+    const address = app.server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+    log.info({ url, database: db.kind }, 'aibridge is listening');
     retention.start();
 
     let closing: Promise<void> | undefined;

@@ -64,7 +64,8 @@ describe('aibridge server (the real process)', () => {
   });
 });
 
-describe('offline user and token commands on PGlite', () => {
+// Each command opens (and the first creates) an embedded database in its own process: slow on a loaded machine.
+describe('offline user and token commands on PGlite', { timeout: 120_000 }, () => {
   it('create a user whose token then works, list, revoke and delete', async () => {
     const env = { AIBRIDGE_DATA_DIR: tempDir() };
     const created = await runCli(['users', 'create', 'carol', '--role', 'auditor', '--name', 'Carol'], env);
@@ -78,8 +79,8 @@ describe('offline user and token commands on PGlite', () => {
     const ciToken = extra.stdout.trim();
 
     const listed = await runCli(['tokens', 'list', 'carol', '-o', 'json'], env);
-    const keys = JSON.parse(listed.stdout) as Array<{ id: string; name: string }>;
-    expect(keys.map((k) => k.name)).toContain('ci');
+    const keys = JSON.parse(listed.stdout) as Array<{ id: string; token_name: string }>;
+    expect(keys.map((k) => k.token_name)).toContain('ci');
     expect(listed.stdout).not.toContain(ciToken.slice(11));
 
     const users = JSON.parse((await runCli(['users', 'list', '-o', 'json'], env)).stdout) as Array<{

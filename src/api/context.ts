@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { unauthorized } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { RetentionJob } from '../store/retention-job.js';
 
 /** What control-plane handlers may use; built once in app.ts. */
 export interface ApiDeps {
@@ -13,6 +14,8 @@ export interface ApiDeps {
   log: Logger;
   auth: Authenticator;
   version: string;
+  /** The retention purge, which the admin purge endpoint runs on demand. */
+  retention: RetentionJob;
 }
 
 const REFUSALS = {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { adminRoutes } from './admin.js';
 import { buildInfoRoutes } from './buildinfo.js';
 import type { ApiDeps } from './context.js';
 import { facetRoutes } from './facets.js';
@@ -19,6 +20,7 @@ export const apiRoutes: AnyRoute[] = [
   ...sessionRoutes,
   ...facetRoutes,
   ...usageRoutes,
+  ...adminRoutes,
 ];
 
 /**

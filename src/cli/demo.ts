@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { type Demo, startDemo } from '../demo/run.js';
+import type { Demo } from '../demo/run.js';
 import { errorMessage } from '../errors.js';
-import { CliError } from './output.js';
+import { CliError } from './errors.js';
+import { withExamples } from './flags.js';
 import { stopOnSignals } from './signals.js';
 
 interface DemoFlags {
@@ -11,7 +12,7 @@ interface DemoFlags {
 
 /** `aibridge demo`: a populated dashboard in one command, with nothing to configure. */
 export function registerDemoCommand(program: Command): void {
-  program
+  const command = program
     .command('demo')
     .description(
       'Run aibridge on a throwaway embedded database with a local fake provider, and send realistic agent traffic through the gateway',
@@ -21,26 +22,28 @@ export function registerDemoCommand(program: Command): void {
       '--trickle <seconds>',
       'seconds between background requests after the first burst (0 = none)',
       '20',
-    )
-    .action(async (flags: DemoFlags) => {
-      const seconds = Number(flags.trickle);
-      if (!Number.isFinite(seconds) || seconds < 0)
-        throw new CliError('--trickle must be a number of seconds', 2);
-      process.stdout.write(
-        'aibridge demo: starting the server and sending agent traffic through the gateway…\n',
-      );
-      const demo = await startDemo({
-        ...(flags.httpAddress ? { httpAddress: flags.httpAddress } : {}),
-        trickleMs: seconds * 1000,
-        onTrickleError: (error) =>
-          process.stderr.write(`aibridge demo: background request failed: ${errorMessage(error)}\n`),
-      });
-      printBanner(demo, seconds);
-      stopOnSignals('aibridge demo', () => {
-        process.stdout.write('aibridge demo: stopping…\n');
-        return demo.stop();
-      });
+    );
+  withExamples(command, ['aibridge demo', 'aibridge demo --http-address 127.0.0.1:4000 --trickle 0']);
+  command.action(async (flags: DemoFlags) => {
+    const seconds = Number(flags.trickle);
+    if (!Number.isFinite(seconds) || seconds < 0)
+      throw new CliError('--trickle must be a number of seconds', 2);
+    process.stdout.write(
+      'aibridge demo: starting the server and sending agent traffic through the gateway…\n',
+    );
+    const { startDemo } = await import('../demo/run.js');
+    const demo = await startDemo({
+      ...(flags.httpAddress ? { httpAddress: flags.httpAddress } : {}),
+      trickleMs: seconds * 1000,
+      onTrickleError: (error) =>
+        process.stderr.write(`aibridge demo: background request failed: ${errorMessage(error)}\n`),
     });
+    printBanner(demo, seconds);
+    stopOnSignals('aibridge demo', () => {
+      process.stdout.write('aibridge demo: stopping…\n');
+      return demo.stop();
+    });
+  });
 }
 
 function printBanner(demo: Demo, trickleSeconds: number): void {

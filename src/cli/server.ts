@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { type Config, type Flags, loadConfig } from '../config.js';
-import { type RunningServer, startServer } from '../server.js';
+import type { RunningServer } from '../server.js';
+import { withExamples } from './flags.js';
 import { stopOnSignals } from './signals.js';
 
 /** `aibridge server`: runs the gateway, API and dashboard until SIGTERM/SIGINT. */
 export function registerServerCommand(program: Command): void {
-  program
+  const command = program
     .command('server')
     .description('Run the aibridge server (gateway, management API, dashboard)')
     .option('--http-address <host:port>', 'listen address (AIBRIDGE_HTTP_ADDRESS, default 127.0.0.1:3000)')
@@ -26,13 +27,19 @@ export function registerServerCommand(program: Command): void {
       '--shutdown-timeout <duration>',
       'graceful shutdown wait (AIBRIDGE_SHUTDOWN_TIMEOUT, default 30s)',
     )
-    .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)')
-    .action(async (flags: Flags) => {
-      const config = loadConfig(flags);
-      const server = await startServer(config);
-      printBanner(config, server);
-      stopOnSignals('aibridge', () => server.close());
-    });
+    .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)');
+  withExamples(command, [
+    'aibridge server',
+    'DATABASE_URL=postgres://aibridge@db/aibridge AIBRIDGE_ANTHROPIC_KEY=sk-ant-... aibridge server --http-address :3000',
+  ]);
+  command.action(async (flags: Flags) => {
+    const config = loadConfig(flags);
+    // Loaded here: the server's modules are most of what the CLI would otherwise load for every command.
+    const { startServer } = await import('../server.js');
+    const server = await startServer(config);
+    printBanner(config, server);
+    stopOnSignals('aibridge', () => server.close());
+  });
 }
 
 function printBanner(config: Config, server: RunningServer): void {
@@ -55,6 +62,7 @@ function printBanner(config: Config, server: RunningServer): void {
       `  ${bootstrapped.generatedToken}`,
       '',
       `Try: curl -H 'Coder-Session-Token: ${bootstrapped.generatedToken}' ${url}/api/v2/users/me`,
+      ` or: npx aibridge login ${url}   (and paste the token)`,
       '',
     );
   } else if (bootstrapped) {

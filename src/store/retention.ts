@@ -8,6 +8,9 @@ export interface PurgeBatch {
   rows: number;
 }
 
+/** What a dry run counts: the rows a purge with the same cutoff would delete. */
+export type PurgeCount = PurgeBatch;
+
 /** Any replica purging takes this transaction-level advisory lock first ("aibr" "purg"). */
 const PURGE_LOCK_KEY = 0x6169_6272_7075_7267n;
 
@@ -21,13 +24,18 @@ export class RetentionStore {
   /**
    * Deletes up to `batchSize` interceptions started before `cutoff` and everything recorded
    * under them, oldest first. Returns undefined, deleting nothing, when another replica is
-   * purging at this moment.
+   * purging at this moment — unless `wait`, which waits for that replica's batch instead.
    */
-  purgeBatch(cutoff: Date, batchSize: number): Promise<PurgeBatch | undefined> {
+  purgeBatch(cutoff: Date, batchSize: number, wait = false): Promise<PurgeBatch | undefined> {
     return this.db.transaction().execute(async (trx) => {
-      const { rows: locked } = await sql<{ locked: boolean }>`
-        SELECT pg_try_advisory_xact_lock(${PURGE_LOCK_KEY.toString()}::bigint) AS locked`.execute(trx);
-      if (!locked[0]?.locked) return undefined;
+      const key = sql`${PURGE_LOCK_KEY.toString()}::bigint`;
+      if (wait) {
+        await sql`SELECT pg_advisory_xact_lock(${key})`.execute(trx);
+      } else {
+        const { rows: locked } = await sql<{ locked: boolean }>`
+          SELECT pg_try_advisory_xact_lock(${key}) AS locked`.execute(trx);
+        if (!locked[0]?.locked) return undefined;
+      }
       const { rows } = await sql<{ interceptions: number; children: number }>`
         WITH doomed AS (
           SELECT id FROM aibridge_interceptions
@@ -47,5 +55,20 @@ export class RetentionStore {
       const interceptions = Number(rows[0]?.interceptions ?? 0);
       return { interceptions, rows: interceptions + Number(rows[0]?.children ?? 0) };
     });
+  }
+
+  /** Counts what purging everything started before `cutoff` would delete (a dry run). */
+  async countBefore(cutoff: Date): Promise<PurgeCount> {
+    const { rows } = await sql<{ interceptions: number; children: number }>`
+      WITH doomed AS (SELECT id FROM aibridge_interceptions WHERE started_at < ${cutoff})
+      SELECT (SELECT count(*) FROM doomed) AS interceptions,
+        (SELECT count(*) FROM aibridge_model_thoughts WHERE interception_id IN (SELECT id FROM doomed))
+        + (SELECT count(*) FROM aibridge_tool_usages WHERE interception_id IN (SELECT id FROM doomed))
+        + (SELECT count(*) FROM aibridge_token_usages WHERE interception_id IN (SELECT id FROM doomed))
+        + (SELECT count(*) FROM aibridge_user_prompts WHERE interception_id IN (SELECT id FROM doomed)) AS children`.execute(
+      this.db,
+    );
+    const interceptions = Number(rows[0]?.interceptions ?? 0);
+    return { interceptions, rows: interceptions + Number(rows[0]?.children ?? 0) };
   }
 }

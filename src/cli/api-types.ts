@@ -1,0 +1,11 @@
+import type { z } from 'zod';
+import type { InterceptionView, SessionView } from '../api/views/aibridge.js';
+import type { SessionThreadsView } from '../api/views/session-threads.js';
+import type { ApiKeyView, UserView } from '../api/views/users.js';
+
+/** The API's JSON shapes, as the CLI reads them (types only: derived from the server's schemas). */
+export type Interception = z.infer<typeof InterceptionView>;
+export type Session = z.infer<typeof SessionView>;
+export type SessionDetail = z.infer<typeof SessionThreadsView>;
+export type User = z.infer<typeof UserView>;
+export type ApiKey = z.infer<typeof ApiKeyView>;

@@ -1,0 +1,100 @@
+import password from '@inquirer/password';
+import type { Command } from 'commander';
+import { errorMessage } from '../errors.js';
+import {
+  ApiClient,
+  type ApiFlags,
+  addApiFlags,
+  normaliseUrl,
+  resolveConnection,
+  type Source,
+} from './api-client.js';
+import type { User } from './api-types.js';
+import { CliError, UsageError } from './errors.js';
+import { addOutputFlag, withExamples } from './flags.js';
+import { deleteLogin, loginFile, saveLogin } from './login-store.js';
+import { printJson, writeText } from './output.js';
+import { terminalOf } from './terminal.js';
+
+/** `aibridge login|logout|whoami`: sign in once, and every command after uses that server. */
+export function registerLoginCommands(program: Command): void {
+  const login = program
+    .command('login [url]')
+    .description('Check a token against a server and store both for every later command')
+    .option(
+      '--token <token>',
+      'the API token (default: AIBRIDGE_TOKEN, else read from stdin, else prompted)',
+    );
+  withExamples(login, [
+    'aibridge login http://127.0.0.1:3000            # prompts for the token, without echo',
+    'aibridge login https://aibridge.example.com < token.txt',
+    'AIBRIDGE_URL=https://aibridge.example.com AIBRIDGE_TOKEN=... aibridge login',
+  ]);
+  login.addHelpText(
+    'after',
+    `\nThe login is stored in ${loginFile()} (readable by you only).\n` +
+      'Every command uses it unless --url/--token or AIBRIDGE_URL/AIBRIDGE_TOKEN say otherwise (flags first).\n',
+  );
+  login.action(async (rawUrl: string | undefined, flags: { token?: string }) => {
+    const given = rawUrl ?? process.env.AIBRIDGE_URL;
+    if (!given) throw new UsageError('name the server: aibridge login <url> (or set AIBRIDGE_URL)');
+    const url = normaliseUrl(given);
+    const token = (flags.token ?? process.env.AIBRIDGE_TOKEN ?? (await readToken())).trim();
+    if (!token) throw new UsageError('no token given');
+    const client = new ApiClient({ url, token, urlFrom: 'flag', tokenFrom: 'flag' });
+    const me = await client.get<User>('/api/v2/users/me');
+    const file = await saveLogin({ url, token, username: me.username });
+    process.stderr.write(`Logged in to ${url} as ${me.username} (${me.role}). Saved in ${file}.\n`);
+  });
+
+  const logout = program
+    .command('logout')
+    .description('Forget the stored login (the token itself stays valid)');
+  withExamples(logout, ['aibridge logout']);
+  logout.action(async () => {
+    const existed = await deleteLogin();
+    process.stderr.write(existed ? `Logged out: removed ${loginFile()}.\n` : 'Not logged in.\n');
+  });
+
+  const whoami = program
+    .command('whoami')
+    .description('Show who the current token belongs to, on which server');
+  addApiFlags(addOutputFlag(whoami, ['table', 'json']));
+  withExamples(whoami, ['aibridge whoami', 'aibridge whoami -o json | jq -r .role']);
+  whoami.action(async (flags: ApiFlags & { output: 'table' | 'json' }) => {
+    const connection = await resolveConnection(flags);
+    const me = await new ApiClient(connection).get<User>('/api/v2/users/me');
+    if (flags.output === 'json') return printJson(me);
+    const c = terminalOf().colors;
+    const name = me.name && me.name !== me.username ? ` (${me.name})` : '';
+    await writeText(
+      process.stdout,
+      [
+        `${c.bold(me.username)}${name}, ${me.role}`,
+        `  ${c.dim('server')}  ${connection.url}  ${c.dim(`(${describeSource(connection.urlFrom, 'AIBRIDGE_URL', '--url')})`)}`,
+        `  ${c.dim('token')}   ${connection.token.slice(0, 10)}-…  ${c.dim(`(${describeSource(connection.tokenFrom, 'AIBRIDGE_TOKEN', '--token')})`)}`,
+        '',
+      ].join('\n'),
+    );
+  });
+}
+
+function describeSource(source: Source, env: string, flag: string): string {
+  if (source === 'flag') return flag;
+  if (source === 'environment') return env;
+  return `stored login, ${loginFile()}`;
+}
+
+/** The token from a prompt without echo on a terminal, else the first line of stdin. */
+async function readToken(): Promise<string> {
+  if (process.stdin.isTTY) {
+    try {
+      return await password({ message: 'API token' }, { output: process.stderr });
+    } catch (error) {
+      throw new CliError(`no token entered (${errorMessage(error)})`);
+    }
+  }
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  return text.split('\n')[0] ?? '';
+}
