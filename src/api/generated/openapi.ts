@@ -1052,6 +1052,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/aibridge/admin/purge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete (or count) interceptions older than a cutoff, with everything recorded under them (owners) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PurgeRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PurgeResponse"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1437,6 +1495,34 @@ export interface components {
                 cache_read_input_tokens: number;
                 cache_write_input_tokens: number;
             }[];
+        };
+        PurgeRequest: {
+            /** @description Delete interceptions that started longer ago than this, e.g. "30d" (ms, s, m, h, d, w). */
+            older_than?: string;
+            /**
+             * Format: date-time
+             * @description Or: delete interceptions that started before this RFC 3339 time (e.g. the cutoff of a previous call).
+             */
+            before?: string;
+            /**
+             * @description Only count what would be deleted.
+             * @default false
+             */
+            dry_run?: boolean;
+        };
+        PurgeResponse: {
+            /**
+             * Format: date-time
+             * @description Interceptions that started before this were (or would be) deleted.
+             */
+            cutoff: string;
+            dry_run: boolean;
+            /** @description Interceptions deleted by this call (or, dry, that would be). */
+            interceptions: number;
+            /** @description Interceptions plus the token usages, prompts, tool calls and thoughts under them. */
+            rows: number;
+            /** @description Nothing older than the cutoff is left; false when the time budget ran out: call again with `before` = cutoff. */
+            done: boolean;
         };
     };
     responses: never;
