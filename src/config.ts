@@ -12,6 +12,11 @@ export interface Config {
   openai: { baseUrl: string; key: string | undefined };
   anthropic: { baseUrl: string; key: string | undefined };
   bootstrapToken: string | undefined;
+  /**
+   * `AIBRIDGE_SECRET_KEY`: the AES-256 key that seals provider keys at rest (32 bytes, as 64 hex
+   * digits or base64); when unset, one is generated into the data directory.
+   */
+  secretKey: Buffer | undefined;
   /** How long interceptions are kept; 0 keeps them forever. */
   retentionMs: number;
   maxConcurrency: number;
@@ -99,6 +104,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       'invalid AIBRIDGE_BOOTSTRAP_TOKEN: expected <10 letters/digits>-<22 letters/digits>, as `aibridge tokens create` prints',
     );
   }
+  const secretKey = parseSecretKey(env.AIBRIDGE_SECRET_KEY || undefined);
   return {
     http: parseAddress(raw('httpAddress')),
     databaseUrl: optional(raw('databaseUrl'), parseDatabaseUrl),
@@ -109,6 +115,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       key: raw('anthropicKey').value || undefined,
     },
     bootstrapToken,
+    secretKey,
     retentionMs: parseDuration(raw('retention')),
     maxConcurrency: parseCount(raw('maxConcurrency')),
     rateLimit: parseCount(raw('rateLimit')),
@@ -127,7 +134,21 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     openai: { ...config.openai, key: mark(config.openai.key) },
     anthropic: { ...config.anthropic, key: mark(config.anthropic.key) },
     bootstrapToken: mark(config.bootstrapToken),
+    secretKey: config.secretKey ? '[REDACTED]' : undefined,
   };
+}
+
+/** A 32-byte key written as 64 hex digits or as base64 (`openssl rand -base64 32`). */
+function parseSecretKey(value: string | undefined): Buffer | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  if (key.length !== 32) {
+    throw new ConfigError(
+      'invalid AIBRIDGE_SECRET_KEY: expected 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)',
+    );
+  }
+  return key;
 }
 
 /** Hides the password in a connection URL. */

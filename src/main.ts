@@ -5,6 +5,7 @@ import { registerExportCommands } from './cli/export.js';
 import { registerFacetCommands } from './cli/facets.js';
 import { registerInterceptionCommands } from './cli/interceptions.js';
 import { registerLoginCommands } from './cli/login.js';
+import { registerProviderCommands } from './cli/providers.js';
 import { registerPurgeCommand } from './cli/purge.js';
 import { registerServerCommand } from './cli/server.js';
 import { registerSessionCommands } from './cli/sessions.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerFacetCommands(program);
   registerExportCommands(program);
   registerUserCommands(program);
+  registerProviderCommands(program);
   registerTokenCommands(program);
   registerPurgeCommand(program);
   registerDemoCommand(program);

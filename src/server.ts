@@ -8,6 +8,9 @@ import { Database } from './db/database.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
+import { ProviderRegistry } from './providers/registry.js';
+import { Secrets } from './providers/secret-box.js';
+import { seedFromEnv } from './providers/seed.js';
 import { registerRecorderMetrics } from './recorder/metrics.js';
 import { DatabaseRecorder, type RecorderOptions } from './recorder/recorder.js';
 import { RetentionJob } from './store/retention-job.js';
@@ -45,9 +48,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const auth = new Authenticator(db, log);
     await auth.start();
     const metrics = createMetricsRegistry();
+    const providers = new ProviderRegistry(db, new Secrets(config.secretKey, config.dataDir), log, metrics);
+    await seedFromEnv(providers.store, config);
+    await providers.start();
     const recorder = new DatabaseRecorder(db, log, options.recorder);
     registerRecorderMetrics(metrics, () => recorder.stats);
-    const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics });
+    const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics, providers });
     const retention = new RetentionJob({
       db,
       log,
@@ -55,7 +61,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retentionMs: config.retentionMs,
       intervalMs: options.retentionIntervalMs,
     });
-    const app = await buildApp({ config, db, log, auth, gateway, metrics, retention, version: VERSION });
+    const app = await buildApp({
+      config,
+      db,
+      log,
+      auth,
+      gateway,
+      metrics,
+      retention,
+      providers,
+      version: VERSION,
+    });
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -71,6 +87,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         recorder,
         auth,
         retention,
+        providers,
         db,
         log,
         timeoutMs: config.shutdownTimeoutMs,
@@ -95,11 +112,12 @@ async function shutdown(parts: {
   recorder: DatabaseRecorder;
   auth: Authenticator;
   retention: RetentionJob;
+  providers: ProviderRegistry;
   db: Database;
   log: Logger;
   timeoutMs: number;
 }): Promise<void> {
-  const { app, gateway, recorder, auth, retention, db, log, timeoutMs } = parts;
+  const { app, gateway, recorder, auth, retention, providers, db, log, timeoutMs } = parts;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
   const timer = setTimeout(() => {
     log.warn('shutdown timeout reached: closing remaining connections');
@@ -115,6 +133,7 @@ async function shutdown(parts: {
     clearTimeout(timer);
     clearInterval(idle);
   }
+  await providers.close();
   await retention.stop();
   await recorder.close();
   log.info({ queued: recorder.queueDepth }, 'recordings flushed');

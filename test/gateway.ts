@@ -15,9 +15,13 @@ import type { TestServer } from './server.js';
 export const OPENAI_KEY = 'sk-openai-upstream-test-key';
 export const ANTHROPIC_KEY = 'sk-ant-upstream-test-key';
 
+/** The key sealing provider keys in tests (so nothing is generated into the working directory). */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7);
+
 /** Server settings that send both providers to the fake upstream. */
 export function gatewayOverrides(upstream: FakeUpstream, extra: Partial<Config> = {}): Partial<Config> {
   return {
+    secretKey: TEST_SECRET_KEY,
     openai: { baseUrl: `${upstream.url}/v1/`, key: OPENAI_KEY },
     anthropic: { baseUrl: `${upstream.url}/`, key: ANTHROPIC_KEY },
     ...extra,

@@ -14,6 +14,7 @@ import {
   POSTGRES_URL,
   postgresUnavailable,
 } from './databases.js';
+import { TEST_SECRET_KEY } from './gateway.js';
 
 /** A real server on an ephemeral port over a fresh database, with a signed-in owner. */
 export interface TestServer {
@@ -55,6 +56,8 @@ export async function startTestServer(
     shutdownTimeoutMs: 5000,
     // Suites seed activity dated in the past; only retention tests purge it.
     retentionMs: 0,
+    // Replicas must share it; nothing may be generated into the working directory.
+    secretKey: TEST_SECRET_KEY,
     ...overrides,
   };
   const running = await startServer(config, {

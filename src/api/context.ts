@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { unauthorized } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { ProviderRegistry } from '../providers/registry.js';
 import type { RetentionJob } from '../store/retention-job.js';
 
 /** What control-plane handlers may use; built once in app.ts. */
@@ -16,6 +17,8 @@ export interface ApiDeps {
   version: string;
   /** The retention purge, which the admin purge endpoint runs on demand. */
   retention: RetentionJob;
+  /** The provider instances: the providers endpoints change them and tell every replica. */
+  providers: ProviderRegistry;
 }
 
 const REFUSALS = {

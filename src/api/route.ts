@@ -20,7 +20,7 @@ interface RouteContext<P, Q, B> {
  * produce the OpenAPI document, so the docs cannot drift from what the server accepts.
  */
 export interface Route<P = unknown, Q = unknown, B = unknown, R = unknown> {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** OpenAPI-style path, e.g. `/api/v2/users/{user}`. */
   path: string;
   summary: string;

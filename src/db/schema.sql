@@ -71,6 +71,24 @@ CREATE TABLE aibridge_model_thoughts (
 
 CREATE INDEX aibridge_model_thoughts_interception_idx ON aibridge_model_thoughts USING btree (interception_id);
 
+CREATE TABLE aibridge_providers (
+  name text NOT NULL,
+  type text NOT NULL,
+  base_url text NOT NULL,
+  headers jsonb DEFAULT '{}'::jsonb NOT NULL,
+  models text[],
+  byok text DEFAULT 'central'::text NOT NULL,
+  settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+  keys jsonb DEFAULT '[]'::jsonb NOT NULL,
+  env_managed boolean DEFAULT false NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT aibridge_providers_pkey PRIMARY KEY (name),
+  CONSTRAINT aibridge_providers_byok_check CHECK ((byok = ANY (ARRAY['central'::text, 'byok-allowed'::text, 'byok-only'::text]))),
+  CONSTRAINT aibridge_providers_name_check CHECK (((name ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text) AND (char_length(name) <= 63))),
+  CONSTRAINT aibridge_providers_type_check CHECK ((type = ANY (ARRAY['openai'::text, 'anthropic'::text, 'openai-compatible'::text, 'azure-openai'::text])))
+);
+
 CREATE TABLE aibridge_sessions (
   session_id text NOT NULL,
   initiator_id uuid NOT NULL,

@@ -3,6 +3,8 @@ import type { Registry } from 'prom-client';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { chooseCredential } from '../providers/credential.js';
+import type { ProviderRegistry } from '../providers/registry.js';
 import type { Recorder } from '../recorder/types.js';
 import { BodyAbortedError, BodyTooLargeError, readBody } from './body.js';
 import { gatewayToken, MISSING_TOKEN_MESSAGE, refusalMessage } from './credentials.js';
@@ -13,8 +15,6 @@ import { GatewayMetrics } from './metrics.js';
 import { passthrough } from './passthrough.js';
 import { GATEWAY_PREFIX } from './paths.js';
 import { type Provider, type Route, resolveRoute } from './provider.js';
-import { anthropicProvider } from './providers/anthropic.js';
-import { openaiProvider } from './providers/openai.js';
 
 /** The data plane as the HTTP server sees it: it answers the requests whose path is its own. */
 export interface Gateway {
@@ -30,9 +30,11 @@ export interface GatewayDeps {
   recorder: Recorder;
   log: Logger;
   metrics: Registry;
+  /** The provider instances, kept current from the database. */
+  providers: ProviderRegistry;
 }
 
-/** The real gateway: OpenAI and Anthropic providers, bridged and passthrough routes. */
+/** The real gateway: the provider instances' bridged and passthrough routes. */
 export function createGateway(deps: GatewayDeps): Gateway {
   return new Bridge(deps);
 }
@@ -43,7 +45,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
  * or passthrough. Every refusal is in the provider's own error shape, so agents show it.
  */
 class Bridge implements Gateway {
-  private readonly providers: Provider[];
   private readonly concurrency: ConcurrencyLimiter;
   private readonly rate: RateLimiter;
   private readonly metrics: GatewayMetrics;
@@ -52,11 +53,6 @@ class Bridge implements Gateway {
   private drained: (() => void) | undefined;
 
   constructor(private readonly deps: GatewayDeps) {
-    const { openai, anthropic } = deps.config;
-    this.providers = [
-      openaiProvider(openai.baseUrl, openai.key),
-      anthropicProvider(anthropic.baseUrl, anthropic.key),
-    ];
     this.concurrency = new ConcurrencyLimiter(deps.config.maxConcurrency);
     this.rate = new RateLimiter(deps.config.rateLimit);
     this.metrics = new GatewayMetrics(deps.metrics);
@@ -69,7 +65,7 @@ class Bridge implements Gateway {
       this.active.delete(res);
       if (this.active.size === 0) this.drained?.();
     });
-    const route = resolveRoute((req.url ?? '').slice(GATEWAY_PREFIX.length), this.providers);
+    const route = resolveRoute((req.url ?? '').slice(GATEWAY_PREFIX.length), this.deps.providers.providers);
     const shape = route.provider?.errorShape ?? plainError;
     this.serve(req, res, route, shape, receivedAt).catch((error: unknown) => {
       this.deps.log.error({ err: error, path: req.url?.split('?')[0] }, 'gateway: request failed');
@@ -81,7 +77,6 @@ class Bridge implements Gateway {
     this.closing = true;
     for (const res of this.active) if (!res.headersSent) res.shouldKeepAlive = false;
     if (this.active.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
-    await Promise.all(this.providers.map((p) => p.upstream.close()));
   }
 
   private async serve(
@@ -148,7 +143,10 @@ class Bridge implements Gateway {
     shape: ErrorShape,
     receivedAt: number,
   ): Promise<void> {
-    const token = gatewayToken(req.headers);
+    const { provider } = route;
+    const credential = chooseCredential(req.headers, provider.byok, provider.name, gatewayToken);
+    if (!credential.ok) return sendError(res, shape, 403, 'permission', credential.message);
+    const { token, byok } = credential;
     if (!token) return sendError(res, shape, 401, 'authentication', MISSING_TOKEN_MESSAGE);
     const wait = this.rate.take(token);
     if (wait > 0) {
@@ -165,11 +163,8 @@ class Bridge implements Gateway {
     }
     const auth = await this.deps.auth.authenticate(token);
     if (!auth.ok) return sendError(res, shape, 401, 'authentication', refusalMessage(auth.reason));
-    const { provider } = route;
-    if (!provider.key) {
-      const message = `aibridge has no ${provider.displayName} API key configured (set ${provider.keySetting} on the server)`;
-      return sendError(res, shape, 403, 'permission', message);
-    }
+    if (!byok && provider.keys.size === 0)
+      return sendError(res, shape, 403, 'permission', noKeyMessage(provider));
     const contentType = req.headers['content-type'];
     if (
       route.kind === 'bridged' &&
@@ -194,17 +189,21 @@ class Bridge implements Gateway {
       res.shouldKeepAlive = false;
       return sendError(res, shape, 413, 'too_large', error.message);
     }
-    if (route.kind === 'passthrough') {
-      return passthrough(req, res, route, body, this.metrics, this.deps.log);
-    }
+    const deps = {
+      recorder: this.deps.recorder,
+      metrics: this.metrics,
+      providerMetrics: this.deps.providers.metrics,
+      log: this.deps.log,
+    };
+    if (route.kind === 'passthrough') return passthrough({ req, res, route, body, byok }, deps);
     const timing = { receivedAt, bodyStartAt, bodyReadAt: performance.now() };
-    await intercept(
-      { req, res, route, actor: auth.actor, body, timing },
-      {
-        recorder: this.deps.recorder,
-        metrics: this.metrics,
-        log: this.deps.log,
-      },
-    );
+    await intercept({ req, res, route, actor: auth.actor, body, timing, byok }, deps);
   }
+}
+
+/** The 403 of an instance with no key: where to add one (the env var, for the two defaults). */
+function noKeyMessage(provider: Provider): string {
+  const setting = { openai: 'AIBRIDGE_OPENAI_KEY', anthropic: 'AIBRIDGE_ANTHROPIC_KEY' }[provider.name];
+  const how = `add one with \`aibridge providers update ${provider.name} --key <key>\``;
+  return `aibridge has no ${provider.displayName} API key configured (${setting ? `set ${setting} on the server, or ${how}` : how})`;
 }

@@ -2,9 +2,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthFailure } from '../auth/authenticator.js';
 
 /**
- * The aibridge token a gateway request carries: `Authorization: Bearer <token>` (OpenAI SDKs,
- * Codex, Claude Code with ANTHROPIC_AUTH_TOKEN) or `X-Api-Key: <token>` (Anthropic SDKs,
- * Claude Code with ANTHROPIC_API_KEY), so an agent's usual API key setting simply holds it.
+ * The credential in a request's usual API key header: `Authorization: Bearer <token>` (OpenAI
+ * SDKs, Codex, Claude Code with ANTHROPIC_AUTH_TOKEN), `X-Api-Key: <token>` (Anthropic SDKs,
+ * Claude Code with ANTHROPIC_API_KEY) or `api-key: <token>` (Azure OpenAI clients), so an
+ * agent's usual API key setting simply holds the aibridge token.
  */
 export function gatewayToken(headers: IncomingHttpHeaders): string | undefined {
   const authorization = headers.authorization;
@@ -12,9 +13,11 @@ export function gatewayToken(headers: IncomingHttpHeaders): string | undefined {
     const token = authorization.slice(7).trim();
     if (token) return token;
   }
-  const apiKey = headers['x-api-key'];
-  const key = Array.isArray(apiKey) ? apiKey[0] : apiKey;
-  return key?.trim() || undefined;
+  return first(headers['x-api-key']) ?? first(headers['api-key']);
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
 }
 
 /** Shown by agents to the person when no token was sent. */

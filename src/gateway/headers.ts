@@ -17,20 +17,24 @@ const NEVER_FORWARDED = new Set([
   'expect',
   // The body must arrive uncompressed so usage can be read from it.
   'accept-encoding',
-  // They carry the aibridge token; the provider key replaces them.
-  'authorization',
-  'x-api-key',
+  // The aibridge token when a person brings their own credential (see CREDENTIAL_HEADERS).
+  'x-aibridge-token',
 ]);
+
+/** They carry the aibridge token; the provider key replaces them — unless the person brought their own. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'api-key']);
 
 /**
  * The client's headers as they should reach the provider, in their original spelling and
  * order: everything (anthropic-beta, anthropic-version, openai-beta, x-stainless-*, …) except
  * hop-by-hop headers, the aibridge credentials and whatever `Connection` names, followed by
- * the provider's own headers (its key).
+ * the provider's own headers (its key). With `ownCredential`, the person's credential headers
+ * travel untouched and only `X-AIBridge-Token` is held back.
  */
 export function upstreamRequestHeaders(
   rawHeaders: readonly string[],
   providerHeaders: readonly string[],
+  ownCredential = false,
 ): string[] {
   let connectionNamed: Set<string> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
@@ -45,6 +49,7 @@ export function upstreamRequestHeaders(
     const name = rawHeaders[i] as string;
     const lower = name.toLowerCase();
     if (NEVER_FORWARDED.has(lower) || connectionNamed?.has(lower)) continue;
+    if (!ownCredential && CREDENTIAL_HEADERS.has(lower)) continue;
     out.push(name, rawHeaders[i + 1] as string);
   }
   for (const value of providerHeaders) out.push(value);

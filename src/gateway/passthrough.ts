@@ -1,10 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
+import type { ProviderMetrics } from '../providers/metrics.js';
 import { sendError } from './errors.js';
+import { relayOverKeys } from './failover.js';
 import { upstreamRequestHeaders } from './headers.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Route } from './provider.js';
-import { relay } from './relay.js';
+
+/** An authenticated request on a passthrough route, body read. */
+export interface PassthroughRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  route: Extract<Route, { kind: 'passthrough' }>;
+  body: Buffer;
+  /** Set when the person brought their own credential (it travels instead of the instance's key). */
+  byok: { hint: string } | undefined;
+}
 
 /**
  * Relays a non-recorded provider route (model lists, token counting, stored responses…) as it
@@ -12,32 +23,35 @@ import { relay } from './relay.js';
  * the aibridge token, and the response streamed back untouched. Only a counter is kept.
  */
 export async function passthrough(
-  req: IncomingMessage,
-  res: ServerResponse,
-  route: Extract<Route, { kind: 'passthrough' }>,
-  body: Buffer,
-  metrics: GatewayMetrics,
-  log: Logger,
+  request: PassthroughRequest,
+  deps: { metrics: GatewayMetrics; providerMetrics: ProviderMetrics; log: Logger },
 ): Promise<void> {
+  const { req, res, route, body, byok } = request;
   const { provider } = route;
   const method = req.method ?? 'GET';
-  metrics.passthrough(provider.name, route.path, method);
-  const extra = provider.upstreamHeaders(req.headers);
-  const headers = upstreamRequestHeaders(
-    req.rawHeaders,
-    req.headers['user-agent'] === undefined ? [...extra, 'user-agent', 'aibridge'] : extra,
+  deps.metrics.passthrough(provider.name, route.path, method);
+  const { outcome } = await relayOverKeys(
+    provider,
+    {
+      res,
+      method,
+      path: provider.upstream.path(route.path, provider.upstreamQuery(route.path, route.query)),
+      body: body.length > 0 ? body : null,
+      onResponse: () => ({ headers: {} }),
+    },
+    (key) => {
+      const extra = provider.upstreamHeaders(req.headers, key);
+      const own = req.headers['user-agent'] === undefined ? [...extra, 'user-agent', 'aibridge'] : extra;
+      return upstreamRequestHeaders(req.rawHeaders, own, byok !== undefined);
+    },
+    deps.providerMetrics,
+    byok === undefined,
   );
-  const outcome = await relay({
-    res,
-    upstream: provider.upstream,
-    method,
-    path: provider.upstream.path(route.path, route.query),
-    headers,
-    body: body.length > 0 ? body : null,
-    onResponse: () => ({ headers: {} }),
-  });
   if (outcome.kind === 'unreachable') {
-    log.warn({ err: outcome.error, provider: provider.name }, 'gateway: passthrough upstream unreachable');
+    deps.log.warn(
+      { err: outcome.error, provider: provider.name },
+      'gateway: passthrough upstream unreachable',
+    );
     sendError(
       res,
       provider.errorShape,

@@ -1,3 +1,6 @@
+import type { ByokPolicy, ProviderType } from '../providers/instance.js';
+import type { KeyPool } from '../providers/key-pool.js';
+import type { BreakerSet } from '../providers/metrics.js';
 import type { ErrorShape } from './errors.js';
 import type { Upstream } from './upstream.js';
 
@@ -5,28 +8,42 @@ import type { Upstream } from './upstream.js';
 export type ApiKind = 'messages' | 'chat-completions' | 'responses';
 
 /**
- * One upstream provider as the gateway sees it (the reference's Provider): which of its paths
+ * One provider instance as the gateway sees it (the reference's Provider): which of its paths
  * are bridged and recorded, which are relayed without recording, how it authenticates and how
- * its clients expect errors to look.
+ * its clients expect errors to look. Built from a database row by `providers/registry.ts`.
  */
 export interface Provider {
-  /** Provider type, as recorded on interceptions and used in the URL: `openai`, `anthropic`. */
+  /** The instance name: its route prefix's first segment, recorded on interceptions. */
   readonly name: string;
-  /** Shown in messages: `OpenAI`, `Anthropic`. */
+  readonly type: ProviderType;
+  /** Shown in messages: `OpenAI`, `Anthropic`, or the instance name. */
   readonly displayName: string;
   /** Path segments after `/api/v2/aibridge/` that lead to this provider (`openai/v1`, `anthropic`). */
   readonly routePrefix: string;
-  /** The setting that provides its key, for the "not configured" message. */
-  readonly keySetting: string;
-  readonly key: string | undefined;
+  readonly keys: KeyPool;
+  readonly byok: ByokPolicy;
+  /** Models the instance may be asked for; undefined allows any. */
+  readonly models: ReadonlySet<string> | undefined;
+  /** Its circuit breakers, when enabled. */
+  readonly breakers: BreakerSet | undefined;
   readonly upstream: Upstream;
   readonly errorShape: ErrorShape;
   /** The API a bridged path speaks, or undefined (`path` is after the route prefix, no query). */
   bridged(path: string): ApiKind | undefined;
   /** True for paths relayed without recording. */
   passthrough(path: string): boolean;
-  /** Headers that authenticate to the provider and fill what its API requires, as name/value pairs. */
-  upstreamHeaders(clientHeaders: Record<string, string | string[] | undefined>): string[];
+  /**
+   * Headers that authenticate to the provider with `key` (undefined: the person's own
+   * credential travels instead) and fill what its API requires, as name/value pairs.
+   */
+  upstreamHeaders(
+    clientHeaders: Record<string, string | string[] | undefined>,
+    key: string | undefined,
+  ): string[];
+  /** The query string sent upstream (Azure adds its `api-version`). */
+  upstreamQuery(path: string, query: string): string;
+  /** The model a path names (an Azure deployment), for bodies that carry none. */
+  modelFromPath(path: string): string | undefined;
 }
 
 /** A request path resolved against the providers. */
@@ -37,24 +54,23 @@ export type Route =
   | { kind: 'unknown'; provider: Provider | undefined; path: string };
 
 /**
- * Resolves `rest` (the URL after `/api/v2/aibridge/`, query included) without regexes or URL
- * parsing: this runs on every request.
+ * Resolves `rest` (the URL after `/api/v2/aibridge/`, query included) against the instances,
+ * keyed by name, without regexes or URL parsing: this runs on every request.
  */
-export function resolveRoute(rest: string, providers: readonly Provider[]): Route {
+export function resolveRoute(rest: string, providers: ReadonlyMap<string, Provider>): Route {
   const queryAt = rest.indexOf('?');
   const pathPart = queryAt === -1 ? rest : rest.slice(0, queryAt);
   const query = queryAt === -1 ? '' : rest.slice(queryAt);
-  for (const provider of providers) {
-    if (!pathPart.startsWith(provider.routePrefix)) continue;
+  const slash = pathPart.indexOf('/');
+  const provider = providers.get(slash === -1 ? pathPart : pathPart.slice(0, slash));
+  if (provider && pathPart.startsWith(provider.routePrefix)) {
     const path = pathPart.slice(provider.routePrefix.length);
     if (path === '' || path === '/') return { kind: 'base', provider };
-    if (path[0] !== '/') continue;
-    const api = provider.bridged(path);
-    if (api) return { kind: 'bridged', provider, api, path, query };
-    if (provider.passthrough(path)) return { kind: 'passthrough', provider, path, query };
-    return { kind: 'unknown', provider, path: `/${pathPart}` };
+    if (path[0] === '/') {
+      const api = provider.bridged(path);
+      if (api) return { kind: 'bridged', provider, api, path, query };
+      if (provider.passthrough(path)) return { kind: 'passthrough', provider, path, query };
+    }
   }
-  const first = pathPart.split('/')[0];
-  const provider = providers.find((p) => p.routePrefix.split('/')[0] === first);
   return { kind: 'unknown', provider, path: `/${pathPart}` };
 }

@@ -34,6 +34,11 @@ export interface RelayRequest {
   ): { headers: Record<string, string>; observer?: RelayObserver };
   /** The observer threw: it is dropped (the relay goes on untouched) and this is told why. */
   onObserverError?(error: unknown): void;
+  /**
+   * Asked when the provider's status arrives, before anything reaches the client: true drops
+   * this response (outcome `retry`) so the caller can try another key.
+   */
+  retry?(status: number, headers: IncomingHttpHeaders): boolean;
 }
 
 /** How a relayed exchange came out. */
@@ -45,10 +50,15 @@ export type RelayOutcome =
   /** The provider broke the response after it started; the client connection was cut. */
   | { kind: 'upstream_broken'; status: number; error: Error }
   /** No response at all (connection refused, timeout…); nothing was sent to the client. */
-  | { kind: 'unreachable'; error: Error };
+  | { kind: 'unreachable'; error: Error }
+  /** `retry` took this response: it was dropped, and nothing was sent to the client. */
+  | { kind: 'retry'; status: number; headers: IncomingHttpHeaders };
 
 /** The client closed its connection; used to abort the upstream request. */
 class ClientGoneError extends Error {}
+
+/** A response dropped for a retry on another key; used to abort it. */
+class RetriedError extends Error {}
 
 /**
  * Relays one request to the provider and its response back, byte for byte, as it arrives:
@@ -139,6 +149,11 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
       },
       onResponseStart(c, statusCode, headers) {
         if (statusCode < 200) return;
+        if (request.retry?.(statusCode, headers)) {
+          settle({ kind: 'retry', status: statusCode, headers });
+          c.abort(new RetriedError('retried on another key'));
+          return;
+        }
         status = statusCode;
         try {
           const answer = request.onResponse(statusCode, headers);
@@ -155,7 +170,7 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
         });
       },
       onResponseData(_c, chunk) {
-        if (clientGone) return;
+        if (clientGone || settled) return;
         if (gated || queue.length > 0) {
           queue.push(chunk);
           return;

@@ -2,6 +2,16 @@ import { Pool } from 'undici';
 
 /** LLM answers can take minutes to start (long thinking) and stall between events. */
 const UPSTREAM_TIMEOUT_MS = 600_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** Per-instance limits (ms); each defaults to the values above. */
+export interface UpstreamTimeouts {
+  connectTimeoutMs?: number | undefined;
+  /** Until the response headers arrive. */
+  firstByteTimeoutMs?: number | undefined;
+  /** Longest silence inside a response body. */
+  idleTimeoutMs?: number | undefined;
+}
 
 /**
  * One provider's base URL with a keep-alive connection pool: requests reuse warm connections
@@ -13,7 +23,7 @@ export class Upstream {
   readonly origin: string;
   private readonly basePath: string;
 
-  constructor(baseUrl: string) {
+  constructor(baseUrl: string, timeouts: UpstreamTimeouts = {}) {
     const url = new URL(baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
@@ -21,9 +31,9 @@ export class Upstream {
       pipelining: 1,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
-      headersTimeout: UPSTREAM_TIMEOUT_MS,
-      bodyTimeout: UPSTREAM_TIMEOUT_MS,
-      connect: { timeout: 10_000 },
+      headersTimeout: timeouts.firstByteTimeoutMs ?? UPSTREAM_TIMEOUT_MS,
+      bodyTimeout: timeouts.idleTimeoutMs ?? UPSTREAM_TIMEOUT_MS,
+      connect: { timeout: timeouts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS },
     });
   }
 

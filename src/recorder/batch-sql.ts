@@ -36,8 +36,9 @@ WITH tokens AS (
   SELECT * FROM json_to_recordset($4::text::json)
     AS r(interception_id uuid, content text, metadata jsonb, created_at timestamptz)
 )
-UPDATE aibridge_interceptions AS i SET ended_at = r.ended_at
-FROM json_to_recordset($5::text::json) AS r(id uuid, ended_at timestamptz)
+UPDATE aibridge_interceptions AS i SET ended_at = r.ended_at,
+  metadata = CASE WHEN r.metadata IS NULL THEN i.metadata ELSE COALESCE(i.metadata, '{}') || r.metadata END
+FROM json_to_recordset($5::text::json) AS r(id uuid, ended_at timestamptz, metadata jsonb)
 WHERE i.id = r.id AND i.ended_at IS NULL`,
 };
 
@@ -94,7 +95,7 @@ export async function writeBatch(db: Database, records: readonly AsyncRecord[]):
         created_at: r.createdAt,
       });
     } else {
-      ends.push({ id: r.interceptionId, ended_at: r.endedAt });
+      ends.push({ id: r.interceptionId, ended_at: r.endedAt, metadata: r.metadata });
     }
   }
   const params = [tokens, prompts, tools, thoughts, ends].map((rows) => cleanJson(rows));

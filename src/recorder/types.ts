@@ -79,6 +79,8 @@ interface EndRecord {
   kind: 'end';
   interceptionId: string;
   endedAt: Date;
+  /** Learnt while relaying (which key served it, after how many attempts): merged into its metadata. */
+  metadata?: Record<string, string>;
 }
 
 /** Everything written after the request went upstream, in batches. */

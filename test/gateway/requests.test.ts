@@ -67,7 +67,14 @@ describeEachServer(
       const { interception } = await waitForRecording(server().running.db, interceptionId(res));
       expect(interception.client).toBe('Claude Code');
       expect(interception.client_session_id).toBe(headers['x-claude-code-session-id']);
-      expect(interception.metadata).toEqual({ Username: 'admin', request_user_agent: headers['user-agent'] });
+      expect(interception.metadata).toEqual({
+        Username: 'admin',
+        request_user_agent: headers['user-agent'],
+        provider_type: 'anthropic',
+        credential_kind: 'central',
+        key_hint: 'sk-…-key',
+        attempts: '1',
+      });
     });
 
     it('accepts the token as X-Api-Key and sends OpenAI the key as a bearer token', async () => {

@@ -5,7 +5,19 @@ import { MISSING_TOKEN_MESSAGE } from '../../src/gateway/credentials.js';
 import { GATEWAY_PREFIX } from '../../src/gateway/paths.js';
 import { anthropicProvider } from '../../src/gateway/providers/anthropic.js';
 import { openaiProvider } from '../../src/gateway/providers/openai.js';
+import type { ProviderInstance } from '../../src/providers/instance.js';
 import { useTestServer } from '../server.js';
+
+const instance = (name: string, type: ProviderInstance['type']): ProviderInstance => ({
+  name,
+  type,
+  baseUrl: 'http://127.0.0.1:9',
+  headers: {},
+  models: null,
+  byok: 'central',
+  settings: {},
+  keys: [],
+});
 
 /** Every API route under the shared prefix, as the API module registers them. */
 const aibridgeApiRoutes = apiRoutes.filter((route) => route.path.startsWith(GATEWAY_PREFIX));
@@ -33,8 +45,8 @@ describe('which plane answers under /api/v2/aibridge/', () => {
   it('sends every provider prefix to the gateway, which answers in the provider shape', async () => {
     const { app } = server().running;
     const providers = [
-      openaiProvider('http://127.0.0.1:9', undefined),
-      anthropicProvider('http://127.0.0.1:9', undefined),
+      openaiProvider(instance('openai', 'openai'), undefined),
+      anthropicProvider(instance('anthropic', 'anthropic'), undefined),
     ];
     const bridged = { openai: 'chat/completions', anthropic: 'v1/messages' } as Record<string, string>;
     for (const provider of providers) {

@@ -1110,6 +1110,240 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/aibridge/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List provider instances (keys as hints only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Provider"][];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a provider instance; it serves /api/v2/aibridge/<name>/… on every replica within seconds */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateProviderRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProviderOutput"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/aibridge/providers/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One provider instance (keys as hints only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProviderOutput"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a provider instance; its route stops serving on every replica within seconds */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a provider instance (what is given replaces what was there) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateProviderRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProviderOutput"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1523,6 +1757,103 @@ export interface components {
             rows: number;
             /** @description Nothing older than the cutoff is left; false when the time budget ran out: call again with `before` = cutoff. */
             done: boolean;
+        };
+        Provider: {
+            name: string;
+            /** @enum {string} */
+            type: "openai" | "anthropic" | "openai-compatible" | "azure-openai";
+            base_url: string;
+            /** @description Extra upstream headers; values shown as hints. */
+            headers: {
+                [key: string]: string;
+            };
+            models: string[] | null;
+            /** @enum {string} */
+            byok: "central" | "byok-allowed" | "byok-only";
+            settings: components["schemas"]["ProviderSettings"];
+            keys: {
+                hint: string;
+            }[];
+            /** @description Seeded from the env vars and still following them. */
+            env_managed: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ProviderSettings: {
+            /** @description Azure OpenAI: api-version added when a client sends none. */
+            api_version?: string;
+            connect_timeout_ms?: number;
+            first_byte_timeout_ms?: number;
+            idle_timeout_ms?: number;
+            circuit_breaker?: {
+                /** @description Off by default. */
+                enabled?: boolean;
+                /** @description Default 5. */
+                failure_threshold?: number;
+                /** @description Default 10000. */
+                interval_ms?: number;
+                /** @description Default 30000. */
+                timeout_ms?: number;
+                /** @description Default 3. */
+                max_requests?: number;
+            };
+        };
+        ProviderOutput: {
+            name: string;
+            /** @enum {string} */
+            type: "openai" | "anthropic" | "openai-compatible" | "azure-openai";
+            base_url: string;
+            /** @description Extra upstream headers; values shown as hints. */
+            headers: {
+                [key: string]: string;
+            };
+            models: string[] | null;
+            /** @enum {string} */
+            byok: "central" | "byok-allowed" | "byok-only";
+            settings: components["schemas"]["ProviderSettings"];
+            keys: {
+                hint: string;
+            }[];
+            /** @description Seeded from the env vars and still following them. */
+            env_managed: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CreateProviderRequest: {
+            name: string;
+            /** @enum {string} */
+            type: "openai" | "anthropic" | "openai-compatible" | "azure-openai";
+            /** Format: uri */
+            base_url: string;
+            /** @default [] */
+            keys?: string[];
+            headers?: {
+                [key: string]: string;
+            };
+            models?: string[] | null;
+            /** @enum {string} */
+            byok?: "central" | "byok-allowed" | "byok-only";
+            settings?: components["schemas"]["ProviderSettings"];
+        };
+        UpdateProviderRequest: {
+            /** @enum {string} */
+            type?: "openai" | "anthropic" | "openai-compatible" | "azure-openai";
+            /** Format: uri */
+            base_url?: string;
+            /** @description Replaces every key of the instance. */
+            keys?: string[];
+            headers?: {
+                [key: string]: string;
+            };
+            models?: string[] | null;
+            /** @enum {string} */
+            byok?: "central" | "byok-allowed" | "byok-only";
+            /** @description Replaces the settings as a whole. */
+            settings?: components["schemas"]["ProviderSettings"];
         };
     };
     responses: never;

@@ -14,7 +14,8 @@ import type { RecordSink, StreamReader } from './sink.js';
 
 /** Everything API-specific about bridging one upstream API; the interceptor is the same for all. */
 export interface ApiHandler {
-  readPayload(body: Buffer): Payload;
+  /** `fallbackModel`: the model a path names (an Azure deployment), for bodies without one. */
+  readPayload(body: Buffer, fallbackModel?: string): Payload;
   streamReader(sink: RecordSink): StreamReader;
   readResponse: BodyReader;
   /** Byte strings whose absence proves a blocking response selected no tool. */

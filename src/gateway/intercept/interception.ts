@@ -111,12 +111,13 @@ export class Interception implements RecordSink {
 
   /**
    * Ends the interception: queues its one `end` record (later calls do nothing) and counts it.
-   * `ok` is false for upstream errors, broken streams and gone clients.
+   * `ok` is false for upstream errors, broken streams and gone clients; `metadata` (which key,
+   * how many attempts) is merged into the interception's.
    */
-  end(ok: boolean): void {
+  end(ok: boolean, metadata?: Record<string, string>): void {
     if (this.ended) return;
     this.ended = true;
-    this.recorder.record({ kind: 'end', interceptionId: this.id, endedAt: new Date() });
+    this.recorder.record({ kind: 'end', interceptionId: this.id, endedAt: new Date(), metadata });
     const status = ok && !this.sawFailure ? 'completed' : 'failed';
     this.metrics.ended(status, (performance.now() - this.startedAt) / 1000);
   }

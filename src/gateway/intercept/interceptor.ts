@@ -1,14 +1,16 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Actor } from '../../auth/roles.js';
 import type { Logger } from '../../log.js';
+import { isBreakerFailure } from '../../providers/breaker.js';
+import type { ProviderMetrics } from '../../providers/metrics.js';
 import { type InterceptionStart, type Recorder, RecorderOverloadedError } from '../../recorder/types.js';
 import { uuidv7 } from '../../recorder/uuid7.js';
 import { guessClient } from '../client.js';
 import { sendError } from '../errors.js';
+import { type Exchange, relayOverKeys } from '../failover.js';
 import { upstreamRequestHeaders } from '../headers.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Route } from '../provider.js';
-import { relay } from '../relay.js';
 import { guessSession } from '../session.js';
 import { APIS } from './apis.js';
 import { Interception } from './interception.js';
@@ -19,6 +21,7 @@ import { type Payload, PayloadError } from './payload.js';
 export interface InterceptDeps {
   recorder: Recorder;
   metrics: GatewayMetrics;
+  providerMetrics: ProviderMetrics;
   log: Logger;
 }
 
@@ -37,6 +40,8 @@ export interface BridgedRequest {
   actor: Actor;
   body: Buffer;
   timing: RequestTiming;
+  /** Set when the person brought their own credential (it travels instead of the instance's key). */
+  byok: { hint: string } | undefined;
 }
 
 /** Response header carrying the interception id. */
@@ -50,15 +55,29 @@ const OVERHEAD_HEADER = 'x-aibridge-overhead-ms';
  * into records, and end the interception however the relay comes out.
  */
 export async function intercept(request: BridgedRequest, deps: InterceptDeps): Promise<void> {
-  const { req, res, route, actor } = request;
+  const { req, res, route, actor, byok } = request;
+  const { provider } = route;
   const api = APIS[route.api];
-  const shape = route.provider.errorShape;
+  const shape = provider.errorShape;
   let payload: Payload;
   try {
-    payload = api.readPayload(request.body);
+    payload = api.readPayload(request.body, provider.modelFromPath(route.path));
   } catch (error) {
     if (!(error instanceof PayloadError)) throw error;
     sendError(res, shape, 400, 'invalid_request', error.message);
+    return;
+  }
+  if (provider.models && !provider.models.has(payload.model)) {
+    const allowed = [...provider.models].join(', ');
+    const message = `model "${payload.model}" is not available through aibridge provider "${provider.name}" (allowed: ${allowed})`;
+    sendError(res, shape, 400, 'invalid_request', message);
+    return;
+  }
+  const breaker = provider.breakers?.for(route.path, payload.model);
+  if (breaker && !breaker.allow()) {
+    sendError(res, shape, 503, 'overloaded', 'circuit breaker is open', {
+      'retry-after': String(breaker.retryAfterSeconds),
+    });
     return;
   }
 
@@ -69,12 +88,17 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     id: uuidv7(),
     initiatorId: actor.userId,
     apiKeyId: actor.apiKeyId,
-    provider: route.provider.name,
+    provider: provider.name,
     model: payload.model,
     client,
     clientSessionId: session.id,
     correlatingToolCallId: payload.toolCallId,
-    metadata: interceptionMetadata(actor, req.headers, session.threadSource),
+    metadata: {
+      ...interceptionMetadata(actor, req.headers, session.threadSource),
+      provider_type: provider.type,
+      credential_kind: byok ? 'byok' : 'central',
+      ...(byok && { credential_hint: byok.hint }),
+    },
     startedAt: new Date(),
   };
   let threadRootId: string;
@@ -103,12 +127,10 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   let observer: RecordingObserver | undefined;
   const { timing } = request;
   const dispatchedAt = performance.now();
-  const outcome = await relay({
+  const exchange: Exchange = {
     res,
-    upstream: route.provider.upstream,
     method: 'POST',
-    path: route.provider.upstream.path(route.path, route.query),
-    headers: upstreamRequestHeaders(req.rawHeaders, route.provider.upstreamHeaders(req.headers)),
+    path: provider.upstream.path(route.path, provider.upstreamQuery(route.path, route.query)),
     body: payload.upstreamBody ?? request.body,
     onResponse(status, headers) {
       const added: Record<string, string> = { [INTERCEPTION_ID_HEADER]: start.id };
@@ -139,7 +161,16 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
         'gateway: recording failed while relaying; relay continues',
       );
     },
-  });
+  };
+  const headersFor = (key: string | undefined) =>
+    upstreamRequestHeaders(req.rawHeaders, provider.upstreamHeaders(req.headers, key), byok !== undefined);
+  const attempted = await relayOverKeys(provider, exchange, headersFor, deps.providerMetrics, !byok);
+  const { outcome } = attempted;
+  if (breaker && outcome.kind !== 'client_gone') {
+    breaker.record(
+      outcome.kind === 'unreachable' || isBreakerFailure(outcome.status, provider.type === 'anthropic'),
+    );
+  }
 
   try {
     observer?.flush();
@@ -156,7 +187,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
       shape,
       502,
       'upstream',
-      `aibridge could not reach ${route.provider.displayName}: ${outcome.error.message}`,
+      `aibridge could not reach ${provider.displayName}: ${outcome.error.message}`,
       {
         [INTERCEPTION_ID_HEADER]: start.id,
       },
@@ -164,7 +195,10 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   } else if (outcome.kind === 'upstream_broken') {
     deps.log.warn({ err: outcome.error, interception: start.id }, 'gateway: upstream broke the response');
   }
-  interception.end(outcome.kind === 'completed' && outcome.status < 400);
+  interception.end(outcome.kind === 'completed' && outcome.status < 400, {
+    attempts: String(attempted.attempts),
+    ...(attempted.keyHint !== undefined && { key_hint: attempted.keyHint }),
+  });
   deps.log.debug(
     { interception: start.id, provider: start.provider, model: start.model, client, outcome: outcome.kind },
     'gateway: interception ended',

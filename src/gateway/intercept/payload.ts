@@ -26,8 +26,11 @@ export interface OpenedBody {
   stream: boolean;
 }
 
-/** Opens a body as a JSON object with a model, or explains (PayloadError) why it cannot be bridged. */
-export function openBody(body: Buffer): OpenedBody {
+/**
+ * Opens a body as a JSON object with a model (else `fallbackModel`, an Azure deployment), or
+ * explains (PayloadError) why it cannot be bridged.
+ */
+export function openBody(body: Buffer, fallbackModel?: string): OpenedBody {
   if (body.length === 0) throw new PayloadError('the request body is empty; expected a JSON object');
   const json = new RawJson(body);
   const root = json.root();
@@ -38,7 +41,7 @@ export function openBody(body: Buffer): OpenedBody {
     throw new JsonSyntaxError('not a JSON value');
   }
   const fields = json.fields(root);
-  const model = json.string(fields.get('model'));
+  const model = json.string(fields.get('model')) || fallbackModel;
   if (!model) throw new PayloadError('the request body needs a "model" (a non-empty string)');
   return { json, root, fields, model, stream: json.isTrue(fields.get('stream')) };
 }

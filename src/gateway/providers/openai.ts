@@ -1,6 +1,8 @@
+import type { ProviderInstance } from '../../providers/instance.js';
+import type { BreakerSet } from '../../providers/metrics.js';
 import { openaiError } from '../errors.js';
 import type { ApiKind, Provider } from '../provider.js';
-import { Upstream } from '../upstream.js';
+import { extraHeaders, providerBase } from './common.js';
 
 const BRIDGED: Record<string, ApiKind> = {
   '/chat/completions': 'chat-completions',
@@ -8,17 +10,17 @@ const BRIDGED: Record<string, ApiKind> = {
 };
 
 /**
- * OpenAI: the route prefix includes `/v1` because OpenAI base URLs do
- * (`…/api/v2/aibridge/openai/v1` is what clients put in `OPENAI_BASE_URL`).
+ * OpenAI, and any OpenAI-compatible upstream (OpenRouter, vLLM, Ollama, Gemini's OpenAI
+ * endpoint): the route prefix includes `/v1` because OpenAI base URLs do
+ * (`…/api/v2/aibridge/<name>/v1` is what clients put in `OPENAI_BASE_URL`). Responses are
+ * bridged for both; an upstream without them answers its own 404.
  */
-export function openaiProvider(baseUrl: string, key: string | undefined): Provider {
+export function openaiProvider(instance: ProviderInstance, breakers: BreakerSet | undefined): Provider {
+  const extra = extraHeaders(instance);
   return {
-    name: 'openai',
-    displayName: 'OpenAI',
-    routePrefix: 'openai/v1',
-    keySetting: 'AIBRIDGE_OPENAI_KEY',
-    key,
-    upstream: new Upstream(baseUrl),
+    ...providerBase(instance, breakers),
+    displayName: instance.name === 'openai' && instance.type === 'openai' ? 'OpenAI' : instance.name,
+    routePrefix: `${instance.name}/v1`,
     errorShape: openaiError,
     bridged: (path) => BRIDGED[path],
     passthrough: (path) =>
@@ -27,6 +29,7 @@ export function openaiProvider(baseUrl: string, key: string | undefined): Provid
       path === '/conversations' ||
       path.startsWith('/conversations/') ||
       path.startsWith('/responses/'),
-    upstreamHeaders: () => ['authorization', `Bearer ${key}`],
+    upstreamHeaders: (_client, key) =>
+      key === undefined ? extra : ['authorization', `Bearer ${key}`, ...extra],
   };
 }

@@ -18,9 +18,9 @@ const SYSTEM_ENTRIES: ReadonlySet<string> = new Set(['system']);
  * `stream_options.include_usage` forced on, the only edit made to a body, so usage is never
  * silently missing.
  */
-export function readChatPayload(body: Buffer): Payload {
+export function readChatPayload(body: Buffer, fallbackModel?: string): Payload {
   return readSafely(() => {
-    const opened = openBody(body);
+    const opened = openBody(body, fallbackModel);
     const { json, fields, model, stream } = opened;
     const last = lastMessage(json, fields.get('messages'), SYSTEM_ENTRIES);
     const role = json.string(last?.get('role'));

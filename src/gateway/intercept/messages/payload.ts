@@ -8,9 +8,9 @@ const SYSTEM_ENTRIES: ReadonlySet<string> = new Set(['system']);
  * `metadata.user_id`, the prompt (the last non-system message, if it is the user's: its string
  * content or its last text block) and the tool result it carries (last `tool_result` block).
  */
-export function readMessagesPayload(body: Buffer): Payload {
+export function readMessagesPayload(body: Buffer, fallbackModel?: string): Payload {
   return readSafely(() => {
-    const { json, fields, model, stream } = openBody(body);
+    const { json, fields, model, stream } = openBody(body, fallbackModel);
     const last = lastMessage(json, fields.get('messages'), SYSTEM_ENTRIES);
     const content = last?.get('content');
     const isUser = json.string(last?.get('role')) === 'user';

@@ -10,9 +10,9 @@ const TOOL_OUTPUTS: ReadonlySet<string> = new Set(['function_call_output', 'cust
  * string content or its `input_text` parts joined by newlines) and the tool result it carries
  * (a last `function_call_output` / `custom_tool_call_output` item's `call_id`).
  */
-export function readResponsesPayload(body: Buffer): Payload {
+export function readResponsesPayload(body: Buffer, fallbackModel?: string): Payload {
   return readSafely(() => {
-    const { json, fields, model, stream } = openBody(body);
+    const { json, fields, model, stream } = openBody(body, fallbackModel);
     const input = fields.get('input');
     const last =
       input && json.kind(input) === 'array' ? lastMessage(json, input, INSTRUCTION_ENTRIES) : undefined;

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { ProviderRow } from '../../db/schema/index.js';
+import { secretHint } from '../../providers/hint.js';
+import { BYOK_POLICIES, PROVIDER_TYPES, type ProviderSettings } from '../../providers/instance.js';
+
+const time = z.iso.datetime();
+
+/** Per-instance tuning (milliseconds; the circuit breaker's five settings), stored as given. */
+export const ProviderSettingsView = z
+  .object({
+    api_version: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Azure OpenAI: api-version added when a client sends none.'),
+    connect_timeout_ms: z.number().int().positive().optional(),
+    first_byte_timeout_ms: z.number().int().positive().optional(),
+    idle_timeout_ms: z.number().int().positive().optional(),
+    circuit_breaker: z
+      .object({
+        enabled: z.boolean().optional().describe('Off by default.'),
+        failure_threshold: z.number().int().positive().optional().describe('Default 5.'),
+        interval_ms: z.number().int().nonnegative().optional().describe('Default 10000.'),
+        timeout_ms: z.number().int().positive().optional().describe('Default 30000.'),
+        max_requests: z.number().int().positive().optional().describe('Default 3.'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .meta({ id: 'ProviderSettings' });
+
+/** An instance as the API shows it: keys and extra header values as hints only. */
+export const ProviderView = z
+  .object({
+    name: z.string(),
+    type: z.enum(PROVIDER_TYPES),
+    base_url: z.string(),
+    headers: z.record(z.string(), z.string()).describe('Extra upstream headers; values shown as hints.'),
+    models: z.array(z.string()).nullable(),
+    byok: z.enum(BYOK_POLICIES),
+    settings: ProviderSettingsView,
+    keys: z.array(z.object({ hint: z.string() })),
+    env_managed: z.boolean().describe('Seeded from the env vars and still following them.'),
+    created_at: time,
+    updated_at: time,
+  })
+  .meta({ id: 'Provider' });
+
+/** A row → the API's JSON. */
+export function providerView(row: ProviderRow): z.infer<typeof ProviderView> {
+  return {
+    name: row.name,
+    type: row.type as (typeof PROVIDER_TYPES)[number],
+    base_url: row.base_url,
+    headers: Object.fromEntries(Object.entries(row.headers).map(([k, v]) => [k, secretHint(v)])),
+    models: row.models,
+    byok: row.byok as (typeof BYOK_POLICIES)[number],
+    settings: row.settings as ProviderSettings,
+    keys: row.keys.map((k) => ({ hint: k.hint })),
+    env_managed: row.env_managed,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
