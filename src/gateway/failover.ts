@@ -33,8 +33,8 @@ export async function relayOverKeys(
   metrics: ProviderMetrics,
   central: boolean,
 ): Promise<Attempted> {
-  const keys: (PooledKey | undefined)[] = central ? provider.keys.order() : [undefined];
-  if (keys.length === 0) keys.push(undefined);
+  const pooled = central ? provider.keys.order() : [];
+  const keys: readonly (PooledKey | undefined)[] = pooled.length > 0 ? pooled : NO_KEY;
   for (let i = 0; ; i++) {
     const key = keys[i];
     const last = i === keys.length - 1;
@@ -59,6 +59,9 @@ export async function relayOverKeys(
     return { outcome, attempts: i + 1, keyHint: key?.hint };
   }
 }
+
+/** One attempt with no key of the instance's: the person's own credential travels instead. */
+const NO_KEY: readonly undefined[] = [undefined];
 
 function retryable(status: number): boolean {
   return status === 429 || status === 401 || status === 403 || status >= 500;

@@ -57,6 +57,14 @@ export type RelayOutcome =
 /** The client closed its connection; used to abort the upstream request. */
 class ClientGoneError extends Error {}
 
+/** True when an event stream's body timed out (no bytes for the idle timeout). */
+export function isIdleStream(error: Error, res: ServerResponse): boolean {
+  return (
+    (error as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT' &&
+    String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')
+  );
+}
+
 /** A response dropped for a retry on another key; used to abort it. */
 class RetriedError extends Error {}
 
@@ -189,7 +197,11 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
           settle({ kind: 'unreachable', error });
           return;
         }
-        res.destroy();
+        // A stream that went silent past the instance's idle timeout is ended cleanly (the
+        // client keeps every event it got); any other break cuts the connection, as the
+        // provider's would have.
+        if (isIdleStream(error, res) && !gated && queue.length === 0) res.end();
+        else res.destroy();
         settle({ kind: 'upstream_broken', status, error });
       },
     };

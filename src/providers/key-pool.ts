@@ -29,10 +29,10 @@ export class KeyPool {
     return this.keys.length;
   }
 
-  /** The keys one request tries, in order. */
-  order(): PooledKey[] {
+  /** The keys one request tries, in order (not to be changed by the caller). */
+  order(): readonly PooledKey[] {
     const n = this.keys.length;
-    if (n === 0) return [];
+    if (n <= 1) return this.keys;
     const start = this.next;
     this.next = (this.next + 1) % n;
     const now = this.now();

@@ -13,6 +13,7 @@ import type {
   CreateTokenRequest,
   CreateUserRequest,
   InterceptionList,
+  ProviderInstance,
   QueryOf,
   SessionDetail,
   SessionList,
@@ -152,6 +153,15 @@ export function useUsers(enabled: boolean) {
     queryKey: ['users'],
     queryFn: () => api<UserList>('users', { params: { limit: 1000 } satisfies QueryOf<'/api/v2/users'> }),
     enabled,
+    staleTime: 30_000,
+  });
+}
+
+/** Provider instances (owners), for the providers page; they change rarely. */
+export function useProviders() {
+  return useQuery({
+    queryKey: ['providers'],
+    queryFn: () => api<ProviderInstance[]>('aibridge/providers'),
     staleTime: 30_000,
   });
 }

@@ -47,3 +47,5 @@ export type UsageTotals = Usage['totals'];
 
 /** The reference error envelope (codersdk.Response). */
 export type ErrorBody = Schemas['Response'];
+/** A provider instance as owners see it: keys as hints only. */
+export type ProviderInstance = Schemas['Provider'];

@@ -26,6 +26,7 @@ export function Layout({ me, children }: { me: User; children: ReactNode }) {
         Users<span className="optional"> &amp; tokens</span>
       </>,
     ]);
+    links.push(['/providers', 'Providers']);
   }
   return (
     <div className="shell">

@@ -1,0 +1,50 @@
+import { useProviders } from '../api/queries.js';
+import type { ProviderInstance } from '../api/types.js';
+import { columnsFor, DataTable } from '../components/DataTable.js';
+import { ErrorState, Loading } from '../components/States.js';
+import { Time } from '../components/Time.js';
+
+/** Owners' page: the provider instances the gateway serves, keys as hints only. */
+export function ProvidersPage() {
+  const providers = useProviders();
+  const col = columnsFor<ProviderInstance>();
+  const columns = col.columns([
+    col.display({ id: 'name', header: 'Name', cell: ({ row }) => <code>{row.original.name}</code> }),
+    col.display({ id: 'type', header: 'Type', cell: ({ row }) => row.original.type }),
+    col.display({ id: 'base', header: 'Base URL', cell: ({ row }) => row.original.base_url }),
+    col.display({
+      id: 'keys',
+      header: 'Keys',
+      cell: ({ row }) =>
+        row.original.keys.map((k) => k.hint).join(' ') || <span className="muted">none</span>,
+    }),
+    col.display({ id: 'byok', header: 'BYOK', cell: ({ row }) => row.original.byok }),
+    col.display({
+      id: 'updated',
+      header: 'Updated',
+      cell: ({ row }) => <Time iso={row.original.updated_at} />,
+    }),
+  ]);
+  return (
+    <>
+      <h1>Providers</h1>
+      <p className="muted">
+        Routes are <code>/api/v2/aibridge/&lt;name&gt;/…</code>. Change them with{' '}
+        <code>aibridge providers</code> or the API; every replica follows within seconds.
+      </p>
+      {providers.isError ? (
+        <ErrorState error={providers.error} retry={() => providers.refetch()} />
+      ) : !providers.data ? (
+        <Loading active={providers.isPending} />
+      ) : (
+        <DataTable
+          caption="Provider instances"
+          columns={columns}
+          data={providers.data}
+          rowKey={(p) => p.name}
+          columnClass={{ base: 'optional', updated: 'optional' }}
+        />
+      )}
+    </>
+  );
+}
