@@ -47,8 +47,11 @@ export type RelayOutcome =
   | { kind: 'completed'; status: number }
   /** The client went away first (the upstream request was aborted). */
   | { kind: 'client_gone'; status: number | undefined }
-  /** The provider broke the response after it started; the client connection was cut. */
-  | { kind: 'upstream_broken'; status: number; error: Error }
+  /**
+   * The provider broke the response after it started; the client connection was cut — or,
+   * for an event stream silent past the idle timeout (`idle`), ended cleanly.
+   */
+  | { kind: 'upstream_broken'; status: number; error: Error; idle?: boolean }
   /** No response at all (connection refused, timeout…); nothing was sent to the client. */
   | { kind: 'unreachable'; error: Error }
   /** `retry` took this response: it was dropped, and nothing was sent to the client. */
@@ -56,14 +59,6 @@ export type RelayOutcome =
 
 /** The client closed its connection; used to abort the upstream request. */
 class ClientGoneError extends Error {}
-
-/** True when an event stream's body timed out (no bytes for the idle timeout). */
-export function isIdleStream(error: Error, res: ServerResponse): boolean {
-  return (
-    (error as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT' &&
-    String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')
-  );
-}
 
 /** A response dropped for a retry on another key; used to abort it. */
 class RetriedError extends Error {}
@@ -84,6 +79,7 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
     let settled = false;
     let gated = false;
     let upstreamComplete = false;
+    let streamed = false;
     let clientGone = false;
     const queue: Buffer[] = [];
 
@@ -163,6 +159,7 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
           return;
         }
         status = statusCode;
+        streamed = String(headers['content-type'] ?? '').startsWith('text/event-stream');
         try {
           const answer = request.onResponse(statusCode, headers);
           observer = answer.observer;
@@ -200,9 +197,10 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
         // A stream that went silent past the instance's idle timeout is ended cleanly (the
         // client keeps every event it got); any other break cuts the connection, as the
         // provider's would have.
-        if (isIdleStream(error, res) && !gated && queue.length === 0) res.end();
+        const idle = streamed && (error as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT';
+        if (idle && !gated && queue.length === 0) res.end();
         else res.destroy();
-        settle({ kind: 'upstream_broken', status, error });
+        settle({ kind: 'upstream_broken', status, error, idle });
       },
     };
 

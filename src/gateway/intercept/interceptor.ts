@@ -11,7 +11,6 @@ import { type Exchange, relayOverKeys } from '../failover.js';
 import { upstreamRequestHeaders } from '../headers.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Route } from '../provider.js';
-import { isIdleStream } from '../relay.js';
 import { guessSession } from '../session.js';
 import { APIS } from './apis.js';
 import { Interception } from './interception.js';
@@ -196,7 +195,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   } else if (outcome.kind === 'upstream_broken') {
     deps.log.warn({ err: outcome.error, interception: start.id }, 'gateway: upstream broke the response');
   }
-  const idle = outcome.kind === 'upstream_broken' && isIdleStream(outcome.error, res);
+  const idle = outcome.kind === 'upstream_broken' && outcome.idle === true;
   interception.end(outcome.kind === 'completed' && outcome.status < 400, {
     attempts: String(attempted.attempts),
     ...(attempted.keyHint !== undefined && { key_hint: attempted.keyHint }),
