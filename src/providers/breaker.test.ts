@@ -50,7 +50,7 @@ describe('CircuitBreaker (gobreaker semantics)', () => {
     expect(b.allow()).toBe(true);
     expect(b.allow()).toBe(true);
     expect(b.allow()).toBe(false);
-    b.record(false);
+    b.record(true);
     expect(b.state).toBe('open');
     expect(events.trips).toBe(2);
     advance(30_000);
