@@ -13,6 +13,10 @@ export const CLIENTS = {
   coderAgents: 'Coder Agents',
   charmCrush: 'Charm Crush',
   cursor: 'Cursor',
+  opencode: 'opencode',
+  vercelAiSdk: 'Vercel AI SDK',
+  openaiAgentsSdk: 'OpenAI Agents SDK',
+  langchainJs: 'LangChain JS',
   unknown: 'Unknown',
 } as const;
 
@@ -26,6 +30,17 @@ const BY_USER_AGENT_PREFIX: Array<[prefix: string, client: ClientName]> = [
   ['zed/', CLIENTS.zed],
   ['githubcopilotchat/', CLIENTS.copilotVsCode],
   ['copilot/', CLIENTS.copilotCli],
+  // opencode 1.18 builds on the AI SDK: `opencode/1.18.33 ai-sdk/provider-utils/4.0.23 runtime/bun/…`
+  // (fixtures/clients/opencode-*), so it must win over the AI SDK's own prefixes below.
+  ['opencode/', CLIENTS.opencode],
+  // `ai` 6 generateText: `ai/6.0.333 ai-sdk/provider-utils/…`; streamText and the provider
+  // packages alone: `ai-sdk/openai/3.0.141 …`, `ai-sdk/anthropic/3.0.140 …` (fixtures/clients/vercel-ai-sdk-*).
+  ['ai/', CLIENTS.vercelAiSdk],
+  ['ai-sdk/', CLIENTS.vercelAiSdk],
+  // @openai/agents 0.20: `Agents/JavaScript 0.20.0` (fixtures/clients/openai-agents-js).
+  ['agents/javascript', CLIENTS.openaiAgentsSdk],
+  // @langchain/openai 1.5: `langchainjs-openai/1.0.0 (…)` (fixtures/clients/langchain-openai-chat).
+  ['langchainjs-', CLIENTS.langchainJs],
 ];
 
 /**

@@ -21,8 +21,16 @@ const EXPECTED: Record<string, [client: string, session: string | undefined, thr
   'codex-exec': [CLIENTS.codex, '01a2223a-a4b1-7c70-a9a5-179ea34888cf'],
   'codex-tui-title': [CLIENTS.codex, '01a22223-cee3-7170-afe0-d474d0ac49a3', 'thread_title'],
   'codex-tui': [CLIENTS.codex, '01a22223-9a4b-7e62-ac89-5a78a5250192', 'user'],
+  'langchain-anthropic': [CLIENTS.unknown, undefined],
+  'langchain-openai-chat': [CLIENTS.langchainJs, undefined],
+  'openai-agents-js': [CLIENTS.openaiAgentsSdk, undefined],
+  'opencode-chat': [CLIENTS.opencode, 'ses_dbda2c1cfffepF7Lg9fYT0P41Y'],
+  'opencode-messages': [CLIENTS.opencode, 'ses_dbda221f6ffeqLNLaqf1w3Lx55'],
   'openai-sdk-js-chat': [CLIENTS.unknown, undefined],
   'openai-sdk-js-responses': [CLIENTS.unknown, undefined],
+  'vercel-ai-sdk-anthropic': [CLIENTS.vercelAiSdk, undefined],
+  'vercel-ai-sdk-generate-responses': [CLIENTS.vercelAiSdk, undefined],
+  'vercel-ai-sdk-stream-responses': [CLIENTS.vercelAiSdk, undefined],
 };
 
 describe('client detection and session ids on real client captures', () => {

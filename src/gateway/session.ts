@@ -27,6 +27,8 @@ const SESSION_HEADER: Partial<Record<ClientName, string>> = {
   [CLIENTS.copilotCli]: 'x-client-session-id',
   [CLIENTS.kiloCode]: 'x-kilocode-taskid',
   [CLIENTS.coderAgents]: 'x-coder-chat-id',
+  // opencode 1.18 sends its `ses_…` id as both on every request, title request included.
+  [CLIENTS.opencode]: 'x-session-id',
 };
 
 /**
