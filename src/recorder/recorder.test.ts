@@ -112,6 +112,7 @@ describeEachDatabase('DatabaseRecorder', (db) => {
     expect(await first.start(start(alice, 'toolu_shared'))).toEqual({
       threadParentId: parent.id,
       threadRootId: parent.id,
+      clientSessionId: null,
     });
     await first.durable(seq);
     // Another replica (no memory of it): found in the database, scoped to the initiator.
@@ -119,14 +120,17 @@ describeEachDatabase('DatabaseRecorder', (db) => {
     expect(await other.start(start(alice, 'toolu_shared'))).toEqual({
       threadParentId: parent.id,
       threadRootId: parent.id,
+      clientSessionId: null,
     });
     expect(await other.start(start(bob, 'toolu_shared'))).toEqual({
       threadParentId: null,
       threadRootId: null,
+      clientSessionId: null,
     });
     expect(await other.start(start(alice, 'toolu_unknown'))).toEqual({
       threadParentId: null,
       threadRootId: null,
+      clientSessionId: null,
     });
     await Promise.all([first.close(), other.close()]);
   });
