@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../test/databases.js';
+import { insertMember } from '../../test/seed.js';
 import type { Database } from '../db/database.js';
 import { createLogger } from '../log.js';
 import { DatabaseRecorder } from './recorder.js';
@@ -8,13 +9,8 @@ import { type InterceptionStart, RecorderOverloadedError } from './types.js';
 
 const log = createLogger('silent');
 
-async function user(db: Database, username: string): Promise<string> {
-  const row = await db.kysely
-    .insertInto('users')
-    .values({ username, role: 'member' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+function user(db: Database, username: string): Promise<string> {
+  return insertMember(db.kysely, username);
 }
 
 /** Queues what a finished exchange records: a prompt, two token usages, a tool call, the end. */

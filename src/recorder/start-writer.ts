@@ -68,7 +68,7 @@ export class StartWriter {
       (start.previousResponseId
         ? this.hintFor('response', start.initiatorId, start.previousResponseId)
         : undefined);
-    const joins = start.continuesConversation && start.conversationFingerprint && !start.clientSessionId;
+    const joins = start.conversationOpening && start.conversationFingerprint && !start.clientSessionId;
     const fingerprintSince = joins
       ? new Date(start.startedAt.getTime() - this.sessionIdleMs).toISOString()
       : null;
@@ -126,7 +126,7 @@ interface InsertedRow {
 
 const ROWS = `json_to_recordset($1::text::json) AS r(id uuid, initiator_id uuid, api_key_id text,
   provider text, model text, client text, client_session_id text, metadata jsonb, started_at timestamptz,
-  tool_call_id text, previous_response_id text, fingerprint text, fingerprint_since timestamptz,
+  tool_call_id text, previous_response_id text, fingerprint text, opening text, fingerprint_since timestamptz,
   parent_hint uuid, root_hint uuid, session_hint text)`;
 const INSERT = `INSERT INTO aibridge_interceptions (id, initiator_id, api_key_id, provider, model, client,
   client_session_id, metadata, started_at, thread_parent_id, thread_root_id, conversation_fingerprint)`;
@@ -151,7 +151,15 @@ const INSERT_STARTS_WITH_LOOKUPS: PreparedStatement = {
       COALESCE(r.client_session_id,
         CASE WHEN r.parent_hint IS NOT NULL THEN r.session_hint
              WHEN COALESCE(t.id, p.id) IS NOT NULL THEN COALESCE(t.client_session_id, p.client_session_id)
-             ELSE f.session_id END),
+             ELSE COALESCE(
+               (SELECT i.session_id FROM aibridge_interceptions i
+                WHERE r.fingerprint_since IS NOT NULL AND i.initiator_id = r.initiator_id
+                  AND i.conversation_fingerprint = r.fingerprint AND i.started_at >= r.fingerprint_since
+                ORDER BY i.started_at DESC LIMIT 1),
+               (SELECT i.session_id FROM aibridge_interceptions i
+                WHERE r.fingerprint_since IS NOT NULL AND i.initiator_id = r.initiator_id
+                  AND i.conversation_fingerprint = r.opening AND i.started_at >= r.fingerprint_since
+                ORDER BY i.started_at DESC LIMIT 1)) END),
       ${REST},
       COALESCE(r.parent_hint, t.id, p.id),
       CASE WHEN r.parent_hint IS NOT NULL THEN r.root_hint
@@ -177,15 +185,6 @@ const INSERT_STARTS_WITH_LOOKUPS: PreparedStatement = {
       ORDER BY u.created_at DESC
       LIMIT 1
     ) p ON true
-    LEFT JOIN LATERAL (
-      SELECT i.session_id
-      FROM aibridge_interceptions i
-      WHERE r.parent_hint IS NULL AND t.id IS NULL AND p.id IS NULL AND r.fingerprint_since IS NOT NULL
-        AND i.initiator_id = r.initiator_id AND i.conversation_fingerprint = r.fingerprint
-        AND i.started_at >= r.fingerprint_since
-      ORDER BY i.started_at DESC
-      LIMIT 1
-    ) f ON true
     RETURNING id, thread_parent_id, thread_root_id, client_session_id`,
 };
 
@@ -203,7 +202,9 @@ async function insertStarts(db: Database, batch: Waiter[]): Promise<InsertedRow[
       started_at: start.startedAt.toISOString(),
       tool_call_id: start.correlatingToolCallId ?? null,
       previous_response_id: start.previousResponseId ?? null,
-      fingerprint: start.conversationFingerprint ?? null,
+      // A client's own session id makes the fingerprint moot: such rows stay out of its index.
+      fingerprint: start.clientSessionId ? null : (start.conversationFingerprint ?? null),
+      opening: start.conversationOpening ?? null,
       fingerprint_since: fingerprintSince,
       parent_hint: hint?.parentId ?? null,
       root_hint: hint?.rootId ?? null,

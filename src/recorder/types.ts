@@ -14,15 +14,16 @@ export interface InterceptionStart {
   /** Responses `previous_response_id`: links the request to the interception of that response. */
   previousResponseId?: string | undefined;
   /**
-   * How the conversation began (initiator, client, system prompt, first user messages), hashed;
-   * set only for requests that carry no client session id.
+   * How the conversation began (initiator, client, system prompt, first user messages, and on a
+   * later turn the first answer), hashed; set only for requests without a client session id.
    */
   conversationFingerprint?: string | undefined;
   /**
-   * The request resends a conversation's history: without lineage it joins the session of the
-   * latest interception with the same fingerprint, if that one is recent enough.
+   * Only on a later turn (the request resends history): the fingerprint of the opening alone.
+   * Without lineage the request joins the session of the latest interception with its own
+   * fingerprint, else of the latest with this one (the first turn), if recent enough.
    */
-  continuesConversation?: boolean | undefined;
+  conversationOpening?: string | undefined;
   metadata: JsonObject;
   startedAt: Date;
 }

@@ -4,9 +4,13 @@ import type { RawJson, Span } from '../json/raw-json.js';
 /** How a conversation began, as far as a request shows it. */
 export interface ConversationStart {
   /** sha256 (hex) of the system prompt and the first user message(s), as sent. */
-  digest: string;
-  /** The request carries history past those first messages: a later turn, not a new conversation. */
-  continues: boolean;
+  opening: string;
+  /**
+   * Only on a later turn (history past those first messages): sha256 of the opening and the
+   * first entry after it (the assistant's first answer), which tells apart conversations that
+   * opened alike.
+   */
+  answered?: string | undefined;
 }
 
 /** Where one API keeps the parts of a conversation. */
@@ -59,11 +63,15 @@ export function conversationStart(
     users++;
   }
   if (users === 0) return undefined;
-  const continues = items.slice(i).some((item) => {
+  const opening = hash.digest('hex');
+  const reply = items.slice(i).find((item) => {
     const role = json.string(json.field(item, 'role'));
     return role === undefined || !shape.ignoredRoles?.has(role);
   });
-  return { digest: hash.digest('hex'), continues };
+  if (!reply) return { opening };
+  const answered = createHash('sha256').update(opening);
+  addValue(json, answered, reply);
+  return { opening, answered: answered.digest('hex') };
 }
 
 /** A request's own string input (Responses `input: "…"`): always a conversation's first turn. */
@@ -76,7 +84,7 @@ export function singleMessageStart(
   for (const span of instructions) if (span) addValue(json, hash, span);
   hash.update('\u0002');
   addContent(json, hash, input);
-  return { digest: hash.digest('hex'), continues: false };
+  return { opening: hash.digest('hex') };
 }
 
 function addContent(json: RawJson, hash: Hash, content: Span | undefined): void {
