@@ -47,8 +47,12 @@ describeEachServer(
         maxRetries: 0,
       });
 
-    /** A chat of three turns through the OpenAI SDK, each resending the history: interception ids. */
-    const chat = async (client: OpenAI, first: string): Promise<string[]> => {
+    /**
+     * A chat of three turns through the OpenAI SDK, each resending the history: interception ids.
+     * The fake provider gives every conversation the same answers; `variant` marks this one's
+     * (a real model's answers differ from one conversation to the next).
+     */
+    const chat = async (client: OpenAI, first: string, variant = ''): Promise<string[]> => {
       const messages: OpenAI.ChatCompletionMessageParam[] = [
         { role: 'system', content: SYSTEM },
         { role: 'user', content: first },
@@ -68,7 +72,7 @@ describeEachServer(
           answer = (data as OpenAI.ChatCompletion).choices[0]?.message.content ?? '';
         }
         ids.push(interceptionId(response));
-        messages.push({ role: 'assistant', content: answer }, { role: 'user', content: next });
+        messages.push({ role: 'assistant', content: `${variant}${answer}` }, { role: 'user', content: next });
       }
       const { response } = await client.chat.completions
         .create({ model: 'gpt-4.1', messages })
@@ -93,10 +97,21 @@ describeEachServer(
     });
 
     it('a new conversation never joins an earlier one, even with the same first message', async () => {
-      const first = await chat(openai(), 'hello there');
-      const second = await chat(openai(), 'hello there');
-      const sessions = await sessionsOf(server(), [...first, ...second]);
-      expect(sessions).toEqual([first[0], first[0], first[0], second[0], second[0], second[0]]);
+      const first = await chat(openai(), 'hello there', 'first: ');
+      const second = await chat(openai(), 'hello there', 'second: ');
+      // The first conversation goes on after the second began: told apart by its first answer.
+      const third = await chat(openai(), 'hello there', 'first: ');
+      const sessions = await sessionsOf(server(), [...first, ...second, ...third.slice(1)]);
+      expect(sessions).toEqual([
+        first[0],
+        first[0],
+        first[0],
+        second[0],
+        second[0],
+        second[0],
+        first[0],
+        first[0],
+      ]);
     });
 
     it('messages: an Anthropic SDK chat whose cache marker moves each turn is one session', async () => {
