@@ -66,10 +66,10 @@ const either =
 export const CLIENT_RULES: readonly ClientRule[] = [
   // The reference (coder/aibridge client.go), in its order.
   { client: CLIENTS.mux, matches: prefix('mux/') },
-  // Claude Code: `claude-cli/2.1.197 (external, cli)` (fixtures/clients/claude-code-*).
+  // Claude Code: `claude-cli/2.1.197 (external, cli)` (test/fixtures/clients/claude-code-*).
   { client: CLIENTS.claudeCode, matches: prefix('claude') },
   // Codex: `codex_exec/0.171.0 …`, `codex-tui/…`, older `codex_cli_rs/…`, the same over
-  // WebSocket (fixtures/clients/codex-*).
+  // WebSocket (test/fixtures/clients/codex-*).
   { client: CLIENTS.codex, matches: prefix('codex') },
   // Zed: `Zed/<version> (<os>; <arch>)` (zed-industries/zed, crates/http_client).
   { client: CLIENTS.zed, matches: prefix('zed/') },
@@ -93,7 +93,7 @@ export const CLIENT_RULES: readonly ClientRule[] = [
   { client: CLIENTS.cursor, matches: ({ headers }) => headers['x-cursor-client-version'] !== undefined },
 
   // opencode 1.18: `opencode/1.18.33 ai-sdk/provider-utils/4.0.23 runtime/bun/1.3.14`
-  // (fixtures/clients/opencode-*), before the AI SDK it is built on.
+  // (test/fixtures/clients/opencode-*), before the AI SDK it is built on.
   { client: CLIENTS.opencode, matches: prefix('opencode/') },
   // Cline 4: `Cline/4.1.16 ai-sdk/openai-compatible/…`; Cline 3 keeps the OpenAI SDK's
   // User-Agent and adds `X-Title: Cline`, `HTTP-Referer: https://cline.bot`
@@ -128,17 +128,17 @@ export const CLIENT_RULES: readonly ClientRule[] = [
   // Gemini CLI: `GeminiCLI/<version> (<platform>; <arch>)` (google-gemini/gemini-cli,
   // packages/core/src/core/contentGenerator.ts).
   { client: CLIENTS.geminiCli, matches: prefix('geminicli/') },
-  // @openai/agents 0.20: `Agents/JavaScript 0.20.0` (fixtures/clients/openai-agents-js);
+  // @openai/agents 0.20: `Agents/JavaScript 0.20.0` (test/fixtures/clients/openai-agents-js);
   // openai-agents-python: `Agents/Python <version>` (src/agents/models/openai_responses.py).
   { client: CLIENTS.openaiAgentsSdk, matches: prefix('agents/javascript', 'agents/python') },
-  // @langchain/openai 1.5: `langchainjs-openai/1.0.0 (…)` (fixtures/clients/langchain-openai-chat).
+  // @langchain/openai 1.5: `langchainjs-openai/1.0.0 (…)` (test/fixtures/clients/langchain-openai-chat).
   // @langchain/anthropic sends the Anthropic SDK's own User-Agent, so it is recorded as that SDK.
   { client: CLIENTS.langchainJs, matches: prefix('langchainjs-') },
   // `ai` 6 generateText: `ai/6.0.333 ai-sdk/provider-utils/…`; streamText and the provider
-  // packages alone: `ai-sdk/openai/3.0.141 …`, `ai-sdk/anthropic/3.0.140 …` (fixtures/clients/vercel-ai-sdk-*).
+  // packages alone: `ai-sdk/openai/3.0.141 …`, `ai-sdk/anthropic/3.0.140 …` (test/fixtures/clients/vercel-ai-sdk-*).
   { client: CLIENTS.vercelAiSdk, matches: prefix('ai/', 'ai-sdk/') },
   // The Stainless-generated SDKs send `<ClientClass>/<Lang> <version>`: `OpenAI/JS 6.49.0`,
-  // `Anthropic/JS 1.14.0` (fixtures/clients/*-sdk-js), `OpenAI/Python 1.x`, `AsyncOpenAI/Python …`,
+  // `Anthropic/JS 1.14.0` (test/fixtures/clients/*-sdk-js), `OpenAI/Python 1.x`, `AsyncOpenAI/Python …`,
   // `AzureOpenAI/JS …`, `AsyncAnthropic/Python …` (openai-python and anthropic-sdk-python,
   // src/*/_base_client.py user_agent; openai-node src/client.ts getUserAgent).
   { client: CLIENTS.openaiSdkJs, matches: sdk(/^(azure)?openai\/js /) },

@@ -28,7 +28,7 @@ const SESSION_HEADER: Partial<Record<ClientName, string>> = {
   [CLIENTS.kiloCode]: 'x-kilocode-taskid',
   [CLIENTS.coderAgents]: 'x-coder-chat-id',
   // opencode 1.18 sends its `ses_…` id as both on every request, title request included
-  // (fixtures/clients/opencode-*); the generic headers below read it.
+  // (test/fixtures/clients/opencode-*); the generic headers below read it.
   // Cline 4 sends its task id as `X-Task-Id` beside `X-Client-Type` / `X-Client-Version`
   // (as gateways that reproduce Cline's requests show).
   [CLIENTS.cline]: 'x-task-id',
