@@ -1,10 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { postgresUnavailable } from '../databases.js';
 import { FakeUpstream, replay } from '../fake-upstream.js';
 import { loadTxtar, section } from '../fixtures.js';
 import { callGateway, gatewayOverrides, interceptionId, waitForRecording } from '../gateway.js';
-import { describeEachServer, type TestServer } from '../server.js';
+import { describeEachServer, startTestServer, type TestServer } from '../server.js';
 
 const upstream = await FakeUpstream.start();
 afterAll(() => upstream.close());
@@ -229,3 +230,35 @@ describeEachServer(
   },
   gatewayOverrides(upstream),
 );
+
+describe.skipIf(postgresUnavailable !== undefined)('previous_response_id across replicas [postgres]', () => {
+  it('the next turn, sent to another replica the moment the answer ends, joins the response it continues', async () => {
+    // Replica A lingers 3 s before writing batches: only the end-of-response gate makes the id visible in time.
+    const a = await startTestServer('postgres', gatewayOverrides(upstream), { recorder: { lingerMs: 3000 } });
+    const b = await startTestServer('postgres', gatewayOverrides(upstream), { replicaOf: a });
+    try {
+      for (const stream of [false, true]) {
+        const started = Date.now();
+        const first = await callGateway(a, '/openai/v1/responses', {
+          json: { model: 'gpt-5', input: 'hi', stream },
+        });
+        const text = await first.text();
+        expect(Date.now() - started).toBeLessThan(2500);
+        const id = /"id":\s*"(resp_[0-9]+)"/.exec(text)?.[1];
+        expect(id).toBeDefined();
+        const second = await callGateway(b, '/openai/v1/responses', {
+          json: { model: 'gpt-5', input: 'more', previous_response_id: id },
+        });
+        await second.arrayBuffer();
+        const recorded = await waitForRecording(b.running.db, interceptionId(second));
+        expect(recorded.interception).toMatchObject({
+          thread_parent_id: interceptionId(first),
+          session_id: interceptionId(first),
+        });
+      }
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});
