@@ -51,7 +51,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const providers = new ProviderRegistry(db, new Secrets(config.secretKey, config.dataDir), log, metrics);
     await seedFromEnv(providers.store, config);
     await providers.start();
-    const recorder = new DatabaseRecorder(db, log, options.recorder);
+    const recorder = new DatabaseRecorder(db, log, {
+      sessionIdleMs: config.sessionIdleMs,
+      ...options.recorder,
+    });
     registerRecorderMetrics(metrics, () => recorder.stats);
     const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics, providers });
     const retention = new RetentionJob({

@@ -7,6 +7,7 @@ import * as triggerTransitionTables from './20261128T210000_trigger_transition_t
 import * as dropSupersededIndexes from './20261128T220000_drop_superseded_indexes.js';
 import * as lz4TextCompression from './20261128T230000_lz4_text_compression.js';
 import * as providerInstances from './20261206T030000_provider_instances.js';
+import * as conversationFingerprint from './20261206T050000_conversation_fingerprint.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from a folder) so the
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '20261128T220000_drop_superseded_indexes': dropSupersededIndexes,
   '20261128T230000_lz4_text_compression': lz4TextCompression,
   '20261206T030000_provider_instances': providerInstances,
+  '20261206T050000_conversation_fingerprint': conversationFingerprint,
 };
