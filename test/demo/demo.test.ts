@@ -59,7 +59,8 @@ describe('aibridge demo', () => {
     expect(byClient('Codex').length).toBe(3);
     expect(byClient('Cursor').length).toBe(2);
     // Carol's SDK scripts send no session id: each script run is its own session.
-    expect(byClient('Unknown').map((s) => s.initiator.username)).toEqual(Array(6).fill('carol'));
+    const scripts = [...byClient('OpenAI SDK (JS)'), ...byClient('Anthropic SDK (JS)')];
+    expect(scripts.map((s) => s.initiator.username)).toEqual(Array(6).fill('carol'));
     const alice = sessions.filter((s) => s.initiator.username === 'alice');
     expect(alice.map((s) => s.threads)).toEqual([2, 2]);
     // Claude Code marks its prompt for caching: the first request writes the cache, later ones read it.
