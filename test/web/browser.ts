@@ -129,7 +129,10 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     await page.setViewportSize(viewport);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
-      await page.waitForTimeout(50);
+      // Two animation frames: the page has restyled and painted in the new scheme.
+      await page.evaluate(
+        'new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)))',
+      );
       await page.screenshot({
         path: join(SCREENSHOT_DIR, `${name}-${size}-${colorScheme}.png`),
         fullPage: size === 'phone',
