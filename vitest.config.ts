@@ -8,6 +8,8 @@ export default defineConfig({
     // times slower, and tests wait for events rather than for time (DEVELOPERS.md).
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll waits for a condition (a page's text, a recorded row) this long: 1 s by default.
+    expect: { poll: { timeout: 30_000 } },
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
   },

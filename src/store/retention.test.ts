@@ -123,9 +123,7 @@ describeEachDatabase('retention purge in the running server', (_db, kind) => {
     await new Seeder(server.running.db.kysely).interceptions([
       { initiatorId: user.id, startedAt: new Date() },
     ]);
-    await expect
-      .poll(() => counts(server.running.db), { timeout: 30_000, interval: 100 })
-      .toEqual([1, 0, 0, 0, 0]);
+    await expect.poll(() => counts(server.running.db), { interval: 100 }).toEqual([1, 0, 0, 0, 0]);
     const metrics = await (await server.request('/metrics', { token: null })).text();
     expect(metrics).toContain('aibridge_dbpurge_records_purged_total{record_type="aibridge_records"} 15');
   });

@@ -79,7 +79,7 @@ export function useCliWorld(): () => CliWorld {
         return dir;
       },
     };
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await world?.server.close();
     await world?.provider.close();

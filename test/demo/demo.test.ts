@@ -49,7 +49,7 @@ describe('aibridge demo', () => {
       trickleMs: 150,
       logLevel: 'silent',
     });
-  }, 60_000);
+  });
   afterAll(() => demo?.stop());
 
   it('sends the opening story through the gateway: every request recorded, in sessions per client and person', async () => {

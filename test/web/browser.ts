@@ -83,8 +83,8 @@ export async function startDashboard(): Promise<Dashboard> {
         });
       }
       const page = await context.newPage();
-      // Fail a step with its own message rather than the test's 30 s timeout.
-      page.setDefaultTimeout(10_000);
+      // Fail a step with its own message rather than the test's 60 s timeout.
+      page.setDefaultTimeout(30_000);
       return page;
     },
     async close() {
@@ -106,7 +106,7 @@ export function describeInBrowser(title: string, body: (dashboard: () => Dashboa
     let dashboard: Dashboard | undefined;
     beforeAll(async () => {
       dashboard = await startDashboard();
-    }, 60_000);
+    });
     afterAll(async () => {
       await dashboard?.close();
     });
