@@ -94,15 +94,18 @@ function report(rounds: Round[]): string {
   ];
   const rev = execSync('git rev-parse --short HEAD').toString().trim();
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
-  return [
-    '# Dashboard page timings at scale',
-    '',
+  const about = [
     `${new Date().toISOString().slice(0, 10)}, git ${rev}, \`npm run bench:web\` under \`flock /tmp/aibridge-heavy.lock\`:`,
     `${COUNT.toLocaleString('en')} interceptions in ${(COUNT / SESSION_SIZE).toLocaleString('en')} sessions over`,
     `the last week (seeded in ${(seedMs / 1000).toFixed(1)} s), the server on PGlite in the benchmark's process,`,
     `Debian's Chromium, ${cpus().length} CPUs (shared), load average ${load(loadBefore)} at the start and`,
     `${load(loadavg())} at the end. Milliseconds on the page's clock; each round opens new tabs.`,
     'Target: the first page of sessions within a second.',
+  ];
+  return [
+    '# Dashboard page timings at scale',
+    '',
+    about.join(' '),
     '',
     `| measure | ${rounds.map((_, i) => `round ${i + 1}`).join(' | ')} | median |`,
     `|---|${rounds.map(() => '---:|').join('')}---:|`,

@@ -55,6 +55,8 @@ export async function seedVolume(db: Kysely<Schema>, volume: Volume): Promise<vo
       g.started_at + interval '10 milliseconds'
     FROM g WHERE g.n % ${SESSION_SIZE} = ${SESSION_SIZE - 1}
   `.execute(db);
+  // Every unended interception of an `s-` session: only this function writes those (in a test's
+  // or the benchmark's own database), and the INSERT's rows are not visible within its own statement.
   await sql`
     UPDATE aibridge_interceptions SET ended_at = started_at + interval '1 second'
     WHERE ended_at IS NULL AND client_session_id LIKE 's-%'
