@@ -24,16 +24,20 @@ describeInBrowser('dashboard at scale', (dashboard) => {
     await page.goto('/sessions');
     const table = page.getByRole('table', { name: 'Sessions' });
     const pager = page.getByRole('navigation', { name: 'Pages' }).locator('span.muted');
-    await table.locator('tbody tr.clickable').first().waitFor();
-    expect(await pager.textContent()).toBe(`1–25 of ${SESSIONS.toLocaleString('en')}`);
+    const firstRow = table.locator('tbody tr.clickable').first();
+    const total = SESSIONS.toLocaleString('en');
+    // Newest first, each row led by its last prompt: session s-0 (interception 4's prompt), then
+    // s-25 (interception 129's) at the top of page 2. The previous page stays on screen while
+    // the next loads, so each step waits for its first row, then reads the pager.
+    await expect.poll(() => firstRow.textContent()).toMatch(/^prompt 4\D/);
+    expect(await pager.textContent()).toBe(`1–25 of ${total}`);
     expect(await table.locator('tbody tr.clickable').count()).toBe(25);
-    // Newest first: the first row is the session that started last (s-0).
-    const first = await table.locator('tbody tr.clickable').first().textContent();
     await page.getByRole('button', { name: 'Next' }).click();
-    await expect.poll(() => pager.textContent()).toBe(`26–50 of ${SESSIONS.toLocaleString('en')}`);
-    expect(await table.locator('tbody tr.clickable').first().textContent()).not.toBe(first);
+    await expect.poll(() => firstRow.textContent()).toMatch(/^prompt 129\D/);
+    expect(await pager.textContent()).toBe(`26–50 of ${total}`);
     await page.getByRole('button', { name: 'First' }).click();
-    await expect.poll(() => pager.textContent()).toBe(`1–25 of ${SESSIONS.toLocaleString('en')}`);
+    await expect.poll(() => firstRow.textContent()).toMatch(/^prompt 4\D/);
+    expect(await pager.textContent()).toBe(`1–25 of ${total}`);
   });
 
   it(`draws the usage of ${COUNT.toLocaleString('en')} interceptions over the last 7 days`, async () => {
