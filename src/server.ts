@@ -8,6 +8,9 @@ import { Database } from './db/database.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
+import { PriceBook } from './pricing/book.js';
+import { registerPricingMetrics } from './pricing/metrics.js';
+import { PackagePrices } from './pricing/package-book.js';
 import { registerRecorderMetrics } from './recorder/metrics.js';
 import { DatabaseRecorder, type RecorderOptions } from './recorder/recorder.js';
 import { RetentionJob } from './store/retention-job.js';
@@ -45,7 +48,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const auth = new Authenticator(db, log);
     await auth.start();
     const metrics = createMetricsRegistry();
-    const recorder = new DatabaseRecorder(db, log, options.recorder);
+    const prices = new PriceBook(new PackagePrices());
+    const onUnpriced = registerPricingMetrics(metrics);
+    const recorder = new DatabaseRecorder(db, log, { prices, onUnpriced, ...options.recorder });
     registerRecorderMetrics(metrics, () => recorder.stats);
     const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics });
     const retention = new RetentionJob({

@@ -32,10 +32,18 @@ export interface TokenCounts {
   metadata: Record<string, number>;
 }
 
-/** One token usage row to write. */
+/** What a token row is priced by: the interception's provider and model, and its start (the book in force then). */
+export interface PricedAs {
+  provider: string;
+  model: string;
+  startedAt: Date;
+}
+
+/** One token usage row to write; its cost is computed in the batch that writes it. */
 interface TokenUsageRecord extends TokenCounts {
   kind: 'token_usage';
   interceptionId: string;
+  pricedAs: PricedAs;
   createdAt: Date;
 }
 

@@ -1,4 +1,4 @@
-import type { InterceptionStart, Recorder } from '../../recorder/types.js';
+import type { InterceptionStart, PricedAs, Recorder } from '../../recorder/types.js';
 import type { InterceptionSeries } from '../metrics.js';
 import type { RecordSink, ThoughtSource, TokenCounts, ToolCall } from './sink.js';
 
@@ -22,6 +22,7 @@ export class Interception implements RecordSink {
   private sawFailure = false;
   private ended = false;
   private readonly startedAt = performance.now();
+  private readonly pricedAs: PricedAs;
 
   constructor(
     readonly start: InterceptionStart,
@@ -30,6 +31,7 @@ export class Interception implements RecordSink {
     private readonly recorder: Recorder,
     private readonly metrics: InterceptionSeries,
   ) {
+    this.pricedAs = { provider: start.provider, model: start.model, startedAt: start.startedAt };
     metrics.started();
   }
 
@@ -54,7 +56,13 @@ export class Interception implements RecordSink {
   }
 
   tokens(counts: TokenCounts): void {
-    this.recorder.record({ kind: 'token_usage', interceptionId: this.id, ...counts, createdAt: new Date() });
+    this.recorder.record({
+      kind: 'token_usage',
+      interceptionId: this.id,
+      pricedAs: this.pricedAs,
+      ...counts,
+      createdAt: new Date(),
+    });
     this.metrics.tokenCounts({
       input: counts.input,
       output: counts.output,
