@@ -6,6 +6,7 @@ import { facetRoutes } from './facets.js';
 import { interceptionRoutes } from './interceptions.js';
 import { keyRoutes } from './keys.js';
 import { buildOpenApi } from './openapi.js';
+import { priceRoutes } from './prices.js';
 import { type AnyRoute, mountRoutes } from './route.js';
 import { sessionRoutes } from './sessions.js';
 import { usageRoutes } from './usage.js';
@@ -21,6 +22,7 @@ export const apiRoutes: AnyRoute[] = [
   ...facetRoutes,
   ...usageRoutes,
   ...adminRoutes,
+  ...priceRoutes,
 ];
 
 /**
