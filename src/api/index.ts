@@ -9,6 +9,7 @@ import { buildOpenApi } from './openapi.js';
 import { priceRoutes } from './prices.js';
 import { type AnyRoute, mountRoutes } from './route.js';
 import { sessionRoutes } from './sessions.js';
+import { spendRoutes } from './spend.js';
 import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
 
@@ -23,6 +24,7 @@ export const apiRoutes: AnyRoute[] = [
   ...usageRoutes,
   ...adminRoutes,
   ...priceRoutes,
+  ...spendRoutes,
 ];
 
 /**

@@ -11,7 +11,8 @@ import { type AnyRoute, defineRoute } from './route.js';
 
 const Rates = OverrideRatesSchema;
 
-const OverrideView = z
+/** One override as the API shows it. */
+export const OverrideView = z
   .object({
     id: z.uuid(),
     provider: z.string().nullable().describe('null: whichever provider serves the model.'),
@@ -42,7 +43,8 @@ const OverrideBody = z
   })
   .meta({ id: 'PriceOverrideRequest' });
 
-const PriceBookView = z
+/** The price book's JSON (the CLI reads it too). */
+export const PriceBookView = z
   .object({
     package: z
       .object({ name: z.string(), version: z.string() })
@@ -116,6 +118,20 @@ const list = defineRoute({
         rates: ratesView(price.rates),
       };
     });
+    // Models only overrides price (self-hosted ones), at the rates in force now.
+    const listed = new Set(models.map((m) => m.model));
+    for (const row of overrides) {
+      const price = deps.pricing.book.priceOf(row.provider ?? '', row.model, now);
+      if (listed.has(row.model) || price?.source !== 'override') continue;
+      listed.add(row.model);
+      models.push({
+        provider: row.provider ?? '',
+        model: row.model,
+        name: row.model,
+        source: 'override',
+        rates: ratesView(price.rates),
+      });
+    }
     const { rows } = await sql<{ provider: string; model: string; interceptions: string }>`
       SELECT provider, model, sum(unpriced_interceptions)::int8 AS interceptions FROM aibridge_usage_hourly
       GROUP BY provider, model HAVING sum(unpriced_interceptions) > 0 ORDER BY 3 DESC, 1, 2 LIMIT 100`.execute(

@@ -173,6 +173,32 @@ describeEachServer(
       expect(sessions.sessions.reduce((s, row) => s + row.unpriced_interceptions, 0)).toBe(2);
       expect(usage.totals).toMatchObject({ cost_micros: expected, unpriced_interceptions: 2 });
     });
+
+    it('reports spend by model, provider and day, members seeing only their own', async () => {
+      type Spend = {
+        totals: { cost_micros: number };
+        rows: Array<{ key: string; cost_micros: number; unpriced_interceptions: number }>;
+      };
+      const get = async (query: string, token?: string) =>
+        (await (
+          await server().request(`/api/v2/aibridge/spend?${query}`, token ? { token } : {})
+        ).json()) as Spend;
+      const byModel = await get('group_by=model');
+      expect(byModel.rows.find((r) => r.key === SONNET)?.cost_micros).toBe(2 * (52_850 + 958_500));
+      expect(byModel.rows.find((r) => r.key === 'my-self-hosted-llama')).toMatchObject({
+        cost_micros: 0,
+        unpriced_interceptions: 2,
+      });
+      const byProvider = await get('group_by=provider');
+      expect(byProvider.rows.map((r) => [r.key, r.cost_micros])).toEqual([
+        ['anthropic', 2 * (52_850 + 958_500)],
+        ['openai', 2 * (173 + 38_000)],
+      ]);
+      const byDay = await get('group_by=day');
+      expect(byDay.rows.reduce((sum, r) => sum + r.cost_micros, 0)).toBe(byDay.totals.cost_micros);
+      const member = await server().createUser('spender');
+      expect((await get('group_by=user', member.token)).rows).toEqual([]);
+    });
   },
   gatewayOverrides(upstream),
 );

@@ -1304,6 +1304,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/aibridge/spend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Spend (cost in micro-dollars) by user, model, provider, client or day */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description What each row of the report is: a user, a model, a provider, a client or a UTC day. */
+                    group_by?: "user" | "model" | "provider" | "client" | "day";
+                    /** @description Search query as on the usage endpoint: initiator, provider, model, client, started_after, started_before. */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AIBridgeSpend"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1898,6 +1957,34 @@ export interface components {
             rates: components["schemas"]["PriceOverrideRatesInput"];
             /** @default  */
             note?: string;
+        };
+        AIBridgeSpend: {
+            /** @enum {string} */
+            group_by: "user" | "model" | "provider" | "client" | "day";
+            totals: {
+                interceptions: number;
+                /** @description Cost of the priced interceptions, in integer micro-dollars (1,000,000 = $1). */
+                cost_micros: number;
+                /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
+                unpriced_interceptions: number;
+            };
+            /** @description Most expensive first (days: oldest first). */
+            rows: {
+                /** @description The user’s username, the model, the provider, the client or the day (YYYY-MM-DD, UTC). */
+                key: string;
+                /** @description With group_by=model: the model’s provider. */
+                provider?: string;
+                /**
+                 * Format: uuid
+                 * @description With group_by=user.
+                 */
+                user_id?: string;
+                interceptions: number;
+                /** @description Cost of the priced interceptions, in integer micro-dollars (1,000,000 = $1). */
+                cost_micros: number;
+                /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
+                unpriced_interceptions: number;
+            }[];
         };
     };
     responses: never;
