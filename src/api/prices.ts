@@ -6,6 +6,7 @@ import { ApiError, forbidden } from '../errors.js';
 import { OverrideRatesSchema, ratesView } from '../pricing/override-rates.js';
 import { OVERRIDES_RELOAD_MS } from '../pricing/overrides.js';
 import { PRICE_PACKAGE, packageModels } from '../pricing/package-book.js';
+import { recalculateCosts } from '../store/cost-recalculation.js';
 import { PriceOverrides } from '../store/price-overrides.js';
 import { type AnyRoute, defineRoute } from './route.js';
 
@@ -192,8 +193,58 @@ const remove = defineRoute({
     return undefined;
   },
 });
-/** The price-book endpoints: everyone reads the book; owners write overrides. */
-export const priceRoutes: AnyRoute[] = [list, create, update, remove];
+const RecalculateBody = z
+  .object({
+    since: z.iso
+      .datetime({ offset: true })
+      .describe('Re-price interceptions that started at or after this time.'),
+  })
+  .meta({ id: 'RecalculateCostsRequest' });
+
+const RecalculateView = z
+  .object({
+    since: z.iso.datetime(),
+    interceptions: z.int().describe('Ended interceptions re-priced by this call.'),
+    changed: z.int().describe('Of those, how many got a different cost.'),
+    cost_before_micros: z.int().describe('Their cost before (unpriced as 0).'),
+    cost_after_micros: z.int().describe('Their cost now (unpriced as 0).'),
+    done: z.boolean(),
+    resume_since: z.iso
+      .datetime()
+      .optional()
+      .describe('When not done (the ~10 s budget ran out): call again with since = resume_since.'),
+  })
+  .meta({ id: 'RecalculateCostsResponse' });
+
+/**
+ * POST /api/v2/aibridge/prices/recalculate: the one way history is re-priced — the explicit
+ * owner action after an override for a past time; it says what it changed.
+ */
+const recalculate = defineRoute({
+  method: 'POST',
+  path: '/api/v2/aibridge/prices/recalculate',
+  summary: 'Re-price recorded interceptions since a time with the book in force now (owners)',
+  tags: ['Cost'],
+  body: RecalculateBody,
+  response: RecalculateView,
+  handler: async ({ actor, deps, body }) => {
+    if (!canManageUsers(actor)) throw forbidden('Only owners can recalculate costs.');
+    const since = new Date(body.since);
+    const run = await recalculateCosts(deps.db.kysely, deps.pricing.book, since, Date.now() + 10_000);
+    return {
+      since: since.toISOString(),
+      interceptions: run.interceptions,
+      changed: run.changed,
+      cost_before_micros: run.costBeforeMicros,
+      cost_after_micros: run.costAfterMicros,
+      done: run.resumeSince === undefined,
+      ...(run.resumeSince ? { resume_since: run.resumeSince.toISOString() } : {}),
+    };
+  },
+});
+
+/** The price-book endpoints: everyone reads the book; owners write overrides and recalculate. */
+export const priceRoutes: AnyRoute[] = [list, create, update, remove, recalculate];
 
 function splitPackage(id: string): [string, string] {
   const at = id.lastIndexOf('@');

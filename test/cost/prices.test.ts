@@ -117,6 +117,48 @@ describeEachServer(
       });
     });
 
+    it('re-prices history only when an owner recalculates, saying what changed', async () => {
+      // gpt-4.1-mini package rates: 500×0.40 + 500×0.10 + 100×1.60 = 410 µ$
+      expect(await chat(server(), 'gpt-4.1-mini')).toBe(410);
+      const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
+      const created = await server().request('/api/v2/aibridge/prices', {
+        method: 'POST',
+        json: {
+          model: 'gpt-4.1-mini',
+          effective_from: dayAgo,
+          rates: { input: 100_000, output: 400_000, cache_read: 50_000 },
+        },
+      });
+      expect(created.status).toBe(201);
+      const model = `model:gpt-4.1-mini`;
+      const usage = async () =>
+        (
+          (await (
+            await server().request(`/api/v2/aibridge/usage?q=${encodeURIComponent(model)}`)
+          ).json()) as {
+            totals: { cost_micros: number };
+          }
+        ).totals.cost_micros;
+      expect(await usage()).toBe(410);
+      const member = await server().createUser('recalculator');
+      const refused = await server().request('/api/v2/aibridge/prices/recalculate', {
+        method: 'POST',
+        token: member.token,
+        json: { since: dayAgo },
+      });
+      expect(refused.status).toBe(403);
+      const res = await server().request('/api/v2/aibridge/prices/recalculate', {
+        method: 'POST',
+        json: { since: dayAgo },
+      });
+      expect(res.status).toBe(200);
+      const run = (await res.json()) as { changed: number; done: boolean };
+      expect(run.done).toBe(true);
+      expect(run.changed).toBeGreaterThanOrEqual(1);
+      // 500×0.10 + 500×0.05 + 100×0.40 = 115 µ$, in the rollup too
+      expect(await usage()).toBe(115);
+    });
+
     it('rejects bad rates with a validation error', async () => {
       const res = await server().request('/api/v2/aibridge/prices', {
         method: 'POST',

@@ -1304,6 +1304,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/aibridge/prices/recalculate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-price recorded interceptions since a time with the book in force now (owners) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RecalculateCostsRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecalculateCostsResponse"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/aibridge/spend": {
         parameters: {
             query?: never;
@@ -1957,6 +2015,31 @@ export interface components {
             rates: components["schemas"]["PriceOverrideRatesInput"];
             /** @default  */
             note?: string;
+        };
+        RecalculateCostsRequest: {
+            /**
+             * Format: date-time
+             * @description Re-price interceptions that started at or after this time.
+             */
+            since: string;
+        };
+        RecalculateCostsResponse: {
+            /** Format: date-time */
+            since: string;
+            /** @description Ended interceptions re-priced by this call. */
+            interceptions: number;
+            /** @description Of those, how many got a different cost. */
+            changed: number;
+            /** @description Their cost before (unpriced as 0). */
+            cost_before_micros: number;
+            /** @description Their cost now (unpriced as 0). */
+            cost_after_micros: number;
+            done: boolean;
+            /**
+             * Format: date-time
+             * @description When not done (the ~10 s budget ran out): call again with since = resume_since.
+             */
+            resume_since?: string;
         };
         AIBridgeSpend: {
             /** @enum {string} */
