@@ -53,7 +53,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const overrides = new OverrideCache(db.kysely, prices, log);
     await overrides.start();
     const onUnpriced = registerPricingMetrics(metrics);
-    const recorder = new DatabaseRecorder(db, log, { prices, onUnpriced, ...options.recorder });
+    const recorder = new DatabaseRecorder(db, log, {
+      sessionIdleMs: config.sessionIdleMs,
+      prices,
+      onUnpriced,
+      ...options.recorder,
+    });
     registerRecorderMetrics(metrics, () => recorder.stats);
     const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics });
     const retention = new RetentionJob({
