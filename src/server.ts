@@ -8,6 +8,10 @@ import { Database } from './db/database.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
+import { PriceBook } from './pricing/book.js';
+import { registerPricingMetrics } from './pricing/metrics.js';
+import { OverrideCache } from './pricing/overrides.js';
+import { PackagePrices } from './pricing/package-book.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { Secrets } from './providers/secret-box.js';
 import { seedFromEnv } from './providers/seed.js';
@@ -51,8 +55,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const providers = new ProviderRegistry(db, new Secrets(config.secretKey, config.dataDir), log, metrics);
     await seedFromEnv(providers.store, config);
     await providers.start();
+    const prices = new PriceBook(new PackagePrices());
+    const overrides = new OverrideCache(db.kysely, prices, log);
+    await overrides.start();
+    const onUnpriced = registerPricingMetrics(metrics);
     const recorder = new DatabaseRecorder(db, log, {
       sessionIdleMs: config.sessionIdleMs,
+      prices,
+      onUnpriced,
       ...options.recorder,
     });
     registerRecorderMetrics(metrics, () => recorder.stats);
@@ -73,6 +83,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       metrics,
       retention,
       providers,
+      pricing: { book: prices, overrides },
       version: VERSION,
     });
     await app.listen({ host: config.http.host, port: config.http.port });
@@ -91,6 +102,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         auth,
         retention,
         providers,
+        overrides,
         db,
         log,
         timeoutMs: config.shutdownTimeoutMs,
@@ -116,11 +128,12 @@ async function shutdown(parts: {
   auth: Authenticator;
   retention: RetentionJob;
   providers: ProviderRegistry;
+  overrides: OverrideCache;
   db: Database;
   log: Logger;
   timeoutMs: number;
 }): Promise<void> {
-  const { app, gateway, recorder, auth, retention, providers, db, log, timeoutMs } = parts;
+  const { app, gateway, recorder, auth, retention, providers, overrides, db, log, timeoutMs } = parts;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
   const timer = setTimeout(() => {
     log.warn('shutdown timeout reached: closing remaining connections');
@@ -138,6 +151,7 @@ async function shutdown(parts: {
   }
   await providers.close();
   await retention.stop();
+  overrides.stop();
   await recorder.close();
   log.info({ queued: recorder.queueDepth }, 'recordings flushed');
   await auth.close();

@@ -5,6 +5,8 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { unauthorized } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { PriceBook } from '../pricing/book.js';
+import type { OverrideCache } from '../pricing/overrides.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { RetentionJob } from '../store/retention-job.js';
 
@@ -19,6 +21,8 @@ export interface ApiDeps {
   retention: RetentionJob;
   /** The provider instances: the providers endpoints change them and tell every replica. */
   providers: ProviderRegistry;
+  /** The price book in force and the cache of its overrides (reloaded after each write). */
+  pricing: { book: PriceBook; overrides: OverrideCache };
 }
 
 const REFUSALS = {

@@ -6,9 +6,11 @@ import { facetRoutes } from './facets.js';
 import { interceptionRoutes } from './interceptions.js';
 import { keyRoutes } from './keys.js';
 import { buildOpenApi } from './openapi.js';
+import { priceRoutes } from './prices.js';
 import { providerRoutes } from './providers.js';
 import { type AnyRoute, mountRoutes } from './route.js';
 import { sessionRoutes } from './sessions.js';
+import { spendRoutes } from './spend.js';
 import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
 
@@ -23,6 +25,8 @@ export const apiRoutes: AnyRoute[] = [
   ...usageRoutes,
   ...adminRoutes,
   ...providerRoutes,
+  ...priceRoutes,
+  ...spendRoutes,
 ];
 
 /**

@@ -2,6 +2,7 @@ import type { ActivityCountsTable } from './activity-counts.js';
 import type { ApiKeysTable } from './api-keys.js';
 import type { InterceptionsTable } from './interceptions.js';
 import type { ModelThoughtsTable } from './model-thoughts.js';
+import type { PriceOverridesTable } from './price-overrides.js';
 import type { ProvidersTable } from './providers.js';
 import type { SessionsTable } from './sessions.js';
 import type { TokenUsagesTable } from './token-usages.js';
@@ -13,6 +14,7 @@ import type { UsersTable } from './users.js';
 export type { ApiKeyRow } from './api-keys.js';
 export type { InterceptionRow, JsonObject, NewInterception } from './interceptions.js';
 export type { ModelThoughtRow, NewModelThought } from './model-thoughts.js';
+export type { PriceOverrideRow } from './price-overrides.js';
 export type { ProviderRow, StoredKey } from './providers.js';
 export type { NewTokenUsage, TokenUsageRow } from './token-usages.js';
 export type { NewToolUsage, ToolUsageRow } from './tool-usages.js';
@@ -32,4 +34,5 @@ export interface Schema {
   aibridge_activity_counts: ActivityCountsTable;
   aibridge_usage_hourly: UsageHourlyTable;
   aibridge_providers: ProvidersTable;
+  aibridge_price_overrides: PriceOverridesTable;
 }

@@ -49,3 +49,7 @@ export type UsageTotals = Usage['totals'];
 export type ErrorBody = Schemas['Response'];
 /** A provider instance as owners see it: keys as hints only. */
 export type ProviderInstance = Schemas['Provider'];
+
+/** The spend report and the price book (cost in integer micro-dollars). */
+export type Spend = ResponseOf<'/api/v2/aibridge/spend'>;
+export type PriceBook = ResponseOf<'/api/v2/aibridge/prices'>;
