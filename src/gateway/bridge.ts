@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { Recorder } from '../recorder/types.js';
 import { BodyAbortedError, BodyTooLargeError, readBody } from './body.js';
 import { gatewayToken, MISSING_TOKEN_MESSAGE, refusalMessage } from './credentials.js';
+import { readEncodedBody } from './encoding/request.js';
 import { type ErrorShape, plainError, sendError } from './errors.js';
 import { intercept } from './intercept/interceptor.js';
 import { ConcurrencyLimiter, RateLimiter } from './limits.js';
@@ -186,8 +187,14 @@ class Bridge implements Gateway {
     }
     const bodyStartAt = performance.now();
     let body: Buffer;
+    let encoded: Buffer | undefined;
     try {
       body = await readBody(req, this.deps.config.maxBodyBytes);
+      if (route.kind === 'bridged') {
+        const read = await readEncodedBody(req, res, body, shape, this.deps.config.maxBodyBytes);
+        if (!read) return;
+        ({ body, encoded } = read);
+      }
     } catch (error) {
       if (error instanceof BodyAbortedError) return;
       if (!(error instanceof BodyTooLargeError)) throw error;
@@ -199,7 +206,7 @@ class Bridge implements Gateway {
     }
     const timing = { receivedAt, bodyStartAt, bodyReadAt: performance.now() };
     await intercept(
-      { req, res, route, actor: auth.actor, body, timing },
+      { req, res, route, actor: auth.actor, body, encoded, timing },
       {
         recorder: this.deps.recorder,
         metrics: this.metrics,

@@ -35,9 +35,15 @@ export interface BridgedRequest {
   res: ServerResponse;
   route: Extract<Route, { kind: 'bridged' }>;
   actor: Actor;
+  /** The body to read (decoded when the client compressed it). */
   body: Buffer;
+  /** The client's compressed bytes, forwarded as they came unless the body had to change. */
+  encoded?: Buffer | undefined;
   timing: RequestTiming;
 }
+
+/** Headers dropped when a compressed body had to be edited and goes upstream decoded. */
+const DECODED: ReadonlySet<string> = new Set(['content-encoding']);
 
 /** Response header carrying the interception id. */
 const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
@@ -108,8 +114,13 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     upstream: route.provider.upstream,
     method: 'POST',
     path: route.provider.upstream.path(route.path, route.query),
-    headers: upstreamRequestHeaders(req.rawHeaders, route.provider.upstreamHeaders(req.headers)),
-    body: payload.upstreamBody ?? request.body,
+    headers: upstreamRequestHeaders(
+      req.rawHeaders,
+      route.provider.upstreamHeaders(req.headers),
+      // An edited body goes up decoded: aibridge re-encodes nothing (it has no zstd encoder).
+      payload.upstreamBody && request.encoded ? DECODED : undefined,
+    ),
+    body: payload.upstreamBody ?? request.encoded ?? request.body,
     onResponse(status, headers) {
       const added: Record<string, string> = { [INTERCEPTION_ID_HEADER]: start.id };
       const streamed = String(headers['content-type'] ?? '').startsWith('text/event-stream');
