@@ -11,6 +11,19 @@ export const CHAT_STREAM_WITH_USAGE = [
   'data: [DONE]\n\n',
 ].join('');
 
+/**
+ * A chat stream as a client that did not ask for usage gets it through aibridge, which asked
+ * for it: without the usage-only chunk nor the `"usage":null` members. Written apart from the
+ * gateway's filter (on whole events of the fixtures' known shape) to check it.
+ */
+export function withoutAddedUsage(sse: string): string {
+  return sse
+    .split(/(?<=\n\n)/)
+    .filter((event) => !/^data: \{.*"choices":\[\],.*"usage":\{/m.test(event))
+    .map((event) => event.replaceAll(',"usage":null', ''))
+    .join('');
+}
+
 /** A Responses stream: created, one text delta, completed with usage. */
 export const RESPONSES_STREAM = [
   'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_ws1","object":"response","status":"in_progress","model":"gpt-4o-mini","output":[]}}\n\n',

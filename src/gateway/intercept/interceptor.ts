@@ -1,16 +1,17 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Actor } from '../../auth/roles.js';
 import type { Logger } from '../../log.js';
 import { type InterceptionStart, type Recorder, RecorderOverloadedError } from '../../recorder/types.js';
 import { uuidv7 } from '../../recorder/uuid7.js';
 import { guessClient } from '../client.js';
-import { sendError } from '../errors.js';
+import { type ClientResponse, sendError } from '../errors.js';
 import { upstreamRequestHeaders } from '../headers.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Route } from '../provider.js';
 import { relay } from '../relay.js';
 import { guessSession } from '../session.js';
 import { APIS } from './apis.js';
+import { HiddenUsageFilter } from './chat-completions/hidden-usage.js';
 import { Interception } from './interception.js';
 import { JsonObserver, type RecordingObserver, SseObserver } from './observers.js';
 import { type Payload, PayloadError } from './payload.js';
@@ -31,14 +32,18 @@ interface RequestTiming {
 
 /** An authenticated request on a bridged route, body read. */
 export interface BridgedRequest {
-  req: IncomingMessage;
-  res: ServerResponse;
+  /** The request's head (a WebSocket turn has the upgrade request's). */
+  req: Pick<IncomingMessage, 'headers' | 'rawHeaders' | 'method'>;
+  res: ClientResponse;
   route: Extract<Route, { kind: 'bridged' }>;
   actor: Actor;
   /** The body to read (decoded when the client compressed it). */
   body: Buffer;
-  /** The client's compressed bytes, forwarded as they came unless the body had to change. */
-  encoded?: Buffer | undefined;
+  /**
+   * The bytes to send upstream instead of `body` unless the payload reader edits it: the
+   * client's compressed bytes, or a WebSocket turn's body with its chained input spelled out.
+   */
+  forward?: Buffer | undefined;
   timing: RequestTiming;
 }
 
@@ -118,9 +123,9 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
       req.rawHeaders,
       route.provider.upstreamHeaders(req.headers),
       // An edited body goes up decoded: aibridge re-encodes nothing (it has no zstd encoder).
-      payload.upstreamBody && request.encoded ? DECODED : undefined,
+      payload.upstreamBody && request.forward ? DECODED : undefined,
     ),
-    body: payload.upstreamBody ?? request.encoded ?? request.body,
+    body: payload.upstreamBody ?? request.forward ?? request.body,
     onResponse(status, headers) {
       const added: Record<string, string> = { [INTERCEPTION_ID_HEADER]: start.id };
       const streamed = String(headers['content-type'] ?? '').startsWith('text/event-stream');
@@ -141,7 +146,8 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
             interception,
             contentLength(headers),
           );
-      return { headers: added, observer };
+      const rewriter = payload.usageAdded && streamed ? new HiddenUsageFilter() : undefined;
+      return { headers: added, observer, rewriter };
     },
     onObserverError(error) {
       observer = undefined;
