@@ -91,27 +91,28 @@ describe.skipIf(!CODEX)('the real Codex CLI over WebSocket', () => {
           'supports_websockets = true',
         ].join('\n'),
       );
-      const { stdout, stderr } = await run(
-        CODEX as string,
-        ['exec', '--skip-git-repo-check', '--color', 'never', 'say hello'],
-        {
-          env: { ...process.env, CODEX_HOME: home, AIBRIDGE_TOKEN: server.ownerToken },
-          cwd: home,
-          timeout: 60_000,
-        },
-      );
+      const codex = run(CODEX as string, ['exec', '--skip-git-repo-check', '--color', 'never', 'say hello'], {
+        env: { ...process.env, CODEX_HOME: home, AIBRIDGE_TOKEN: server.ownerToken },
+        cwd: home,
+        timeout: 100_000,
+      });
+      // `codex exec` also reads a prompt from stdin until it ends.
+      codex.child.stdin?.end();
+      const { stdout, stderr } = await codex;
       const output = `${stdout}\n${stderr}`;
       expect(output).toContain('hello from the fake');
       expect(output).not.toMatch(/ERROR|failed to connect to Responses WebSocket/);
       const rows = await server.running.db.kysely.selectFrom('aibridge_interceptions').selectAll().execute();
       expect(rows.length).toBeGreaterThan(0);
       expect(rows.every((r) => r.client === 'Codex')).toBe(true);
-      expect(
-        upstream.received.filter((r) => r.url.startsWith('/v1/responses')).every((r) => r.method === 'POST'),
-      ).toBe(true);
+      // The turn came over the socket: the upgrade's beta header rode along to the HTTP request.
+      const turns = upstream.received.filter((r) => r.url.startsWith('/v1/responses'));
+      expect(turns.length).toBeGreaterThan(0);
+      expect(turns.every((r) => r.method === 'POST')).toBe(true);
+      expect(turns.every((r) => r.headers['openai-beta'] === 'responses_websockets=2026-02-06')).toBe(true);
     } finally {
       await server.close();
       await upstream.close();
     }
-  });
+  }, 120_000);
 });
