@@ -21,6 +21,8 @@ export interface Config {
   maxBodyBytes: number;
   /** How long a graceful shutdown waits for in-flight requests. */
   shutdownTimeoutMs: number;
+  /** How long a conversation without a client session id stays joinable by its fingerprint. */
+  sessionIdleMs: number;
   logLevel: LogLevel;
 }
 
@@ -45,6 +47,7 @@ export interface Flags {
   rateLimit?: string;
   maxBodySize?: string;
   shutdownTimeout?: string;
+  sessionIdleWindow?: string;
   logLevel?: string;
 }
 
@@ -76,6 +79,11 @@ const SETTINGS = {
   rateLimit: { env: ['AIBRIDGE_RATE_LIMIT'], flag: 'rateLimit', fallback: '0' },
   maxBodySize: { env: ['AIBRIDGE_MAX_BODY_SIZE'], flag: 'maxBodySize', fallback: '32MiB' },
   shutdownTimeout: { env: ['AIBRIDGE_SHUTDOWN_TIMEOUT'], flag: 'shutdownTimeout', fallback: '30s' },
+  sessionIdleWindow: {
+    env: ['AIBRIDGE_SESSION_IDLE_WINDOW'],
+    flag: 'sessionIdleWindow',
+    fallback: '2h',
+  },
   logLevel: { env: ['AIBRIDGE_LOG_LEVEL'], flag: 'logLevel', fallback: 'info' },
 } satisfies { [K in keyof Flags]-?: Setting<K> };
 
@@ -114,6 +122,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     rateLimit: parseCount(raw('rateLimit')),
     maxBodyBytes: parseSize(raw('maxBodySize')),
     shutdownTimeoutMs: parseDuration(raw('shutdownTimeout')),
+    sessionIdleMs: parseDuration(raw('sessionIdleWindow')),
     logLevel: parseLogLevel(raw('logLevel')),
   };
 }

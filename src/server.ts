@@ -8,6 +8,10 @@ import { Database } from './db/database.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
+import { PriceBook } from './pricing/book.js';
+import { registerPricingMetrics } from './pricing/metrics.js';
+import { OverrideCache } from './pricing/overrides.js';
+import { PackagePrices } from './pricing/package-book.js';
 import { registerRecorderMetrics } from './recorder/metrics.js';
 import { DatabaseRecorder, type RecorderOptions } from './recorder/recorder.js';
 import { RetentionJob } from './store/retention-job.js';
@@ -45,7 +49,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const auth = new Authenticator(db, log);
     await auth.start();
     const metrics = createMetricsRegistry();
-    const recorder = new DatabaseRecorder(db, log, options.recorder);
+    const prices = new PriceBook(new PackagePrices());
+    const overrides = new OverrideCache(db.kysely, prices, log);
+    await overrides.start();
+    const onUnpriced = registerPricingMetrics(metrics);
+    const recorder = new DatabaseRecorder(db, log, {
+      sessionIdleMs: config.sessionIdleMs,
+      prices,
+      onUnpriced,
+      ...options.recorder,
+    });
     registerRecorderMetrics(metrics, () => recorder.stats);
     const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics });
     const retention = new RetentionJob({
@@ -55,7 +68,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retentionMs: config.retentionMs,
       intervalMs: options.retentionIntervalMs,
     });
-    const app = await buildApp({ config, db, log, auth, gateway, metrics, retention, version: VERSION });
+    const app = await buildApp({
+      config,
+      db,
+      log,
+      auth,
+      gateway,
+      metrics,
+      retention,
+      pricing: { book: prices, overrides },
+      version: VERSION,
+    });
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -71,6 +94,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         recorder,
         auth,
         retention,
+        overrides,
         db,
         log,
         timeoutMs: config.shutdownTimeoutMs,
@@ -95,11 +119,12 @@ async function shutdown(parts: {
   recorder: DatabaseRecorder;
   auth: Authenticator;
   retention: RetentionJob;
+  overrides: OverrideCache;
   db: Database;
   log: Logger;
   timeoutMs: number;
 }): Promise<void> {
-  const { app, gateway, recorder, auth, retention, db, log, timeoutMs } = parts;
+  const { app, gateway, recorder, auth, retention, overrides, db, log, timeoutMs } = parts;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
   const timer = setTimeout(() => {
     log.warn('shutdown timeout reached: closing remaining connections');
@@ -116,6 +141,7 @@ async function shutdown(parts: {
     clearInterval(idle);
   }
   await retention.stop();
+  overrides.stop();
   await recorder.close();
   log.info({ queued: recorder.queueDepth }, 'recordings flushed');
   await auth.close();

@@ -27,6 +27,10 @@ export function registerServerCommand(program: Command): void {
       '--shutdown-timeout <duration>',
       'graceful shutdown wait (AIBRIDGE_SHUTDOWN_TIMEOUT, default 30s)',
     )
+    .option(
+      '--session-idle-window <duration>',
+      'how long a conversation without a session id stays one session between turns (AIBRIDGE_SESSION_IDLE_WINDOW, default 2h)',
+    )
     .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)');
   withExamples(command, [
     'aibridge server',

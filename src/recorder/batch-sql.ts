@@ -1,5 +1,8 @@
 import type { Database } from '../db/database.js';
 import type { PreparedStatement } from '../db/prepared.js';
+import { PriceBook } from '../pricing/book.js';
+import { PackagePrices } from '../pricing/package-book.js';
+import { CostLedger } from './cost-ledger.js';
 import { cleanJson } from './text.js';
 import type { AsyncRecord } from './types.js';
 import { uuidv7 } from './uuid7.js';
@@ -8,17 +11,18 @@ import { uuidv7 } from './uuid7.js';
  * One statement writes a whole batch: a data-modifying CTE per table, each reading its rows
  * from one JSON parameter (an empty array inserts nothing), then the `ended_at` update. One
  * fixed shape, so it is prepared once; one round trip and one transaction per batch, and an
- * interception's rows are always committed together with (or before) its `ended_at`.
+ * interception's rows are always committed together with (or before) its `ended_at`. Token rows
+ * carry their cost and rate snapshot; the `ended_at` update sets the interception's cost sum.
  */
 const WRITE_BATCH: PreparedStatement = {
-  name: 'aibridge_write_batch_v2',
+  name: 'aibridge_write_batch_v3',
   text: `
 WITH tokens AS (
   INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens,
-    cache_read_input_tokens, cache_write_input_tokens, metadata, created_at)
+    cache_read_input_tokens, cache_write_input_tokens, metadata, created_at, cost_micros, price)
   SELECT * FROM json_to_recordset($1::text::json) AS r(id uuid, interception_id uuid, provider_response_id text,
     input_tokens bigint, output_tokens bigint, cache_read_input_tokens bigint, cache_write_input_tokens bigint,
-    metadata jsonb, created_at timestamptz)
+    metadata jsonb, created_at timestamptz, cost_micros bigint, price jsonb)
 ), prompts AS (
   INSERT INTO aibridge_user_prompts (id, interception_id, provider_response_id, prompt, metadata, created_at)
   SELECT r.id, r.interception_id, r.provider_response_id, r.prompt, '{}'::jsonb, r.created_at
@@ -36,8 +40,8 @@ WITH tokens AS (
   SELECT * FROM json_to_recordset($4::text::json)
     AS r(interception_id uuid, content text, metadata jsonb, created_at timestamptz)
 )
-UPDATE aibridge_interceptions AS i SET ended_at = r.ended_at
-FROM json_to_recordset($5::text::json) AS r(id uuid, ended_at timestamptz)
+UPDATE aibridge_interceptions AS i SET ended_at = r.ended_at, cost_micros = r.cost_micros
+FROM json_to_recordset($5::text::json) AS r(id uuid, ended_at timestamptz, cost_micros bigint)
 WHERE i.id = r.id AND i.ended_at IS NULL`,
 };
 
@@ -48,7 +52,12 @@ WHERE i.id = r.id AND i.ended_at IS NULL`,
  * audit row that matters — the interception start — is written with a synchronous commit,
  * before anything goes upstream.
  */
-export async function writeBatch(db: Database, records: readonly AsyncRecord[]): Promise<void> {
+export async function writeBatch(
+  db: Database,
+  records: readonly AsyncRecord[],
+  ledger: CostLedger = defaultLedger(),
+): Promise<void> {
+  const costs = ledger.prepare(records);
   const tokens: object[] = [];
   const prompts: object[] = [];
   const tools: object[] = [];
@@ -56,6 +65,7 @@ export async function writeBatch(db: Database, records: readonly AsyncRecord[]):
   const ends: object[] = [];
   for (const r of records) {
     if (r.kind === 'token_usage') {
+      const cost = costs.rowCost(r);
       tokens.push({
         id: uuidv7(),
         interception_id: r.interceptionId,
@@ -66,6 +76,8 @@ export async function writeBatch(db: Database, records: readonly AsyncRecord[]):
         cache_write_input_tokens: r.cacheWrite,
         metadata: r.metadata,
         created_at: r.createdAt,
+        cost_micros: cost?.micros ?? null,
+        price: cost?.snapshot ?? null,
       });
     } else if (r.kind === 'prompt') {
       const prompt = typeof r.prompt === 'string' ? r.prompt : r.prompt();
@@ -94,9 +106,18 @@ export async function writeBatch(db: Database, records: readonly AsyncRecord[]):
         created_at: r.createdAt,
       });
     } else {
-      ends.push({ id: r.interceptionId, ended_at: r.endedAt });
+      ends.push({ id: r.interceptionId, ended_at: r.endedAt, cost_micros: costs.endCost(r.interceptionId) });
     }
   }
   const params = [tokens, prompts, tools, thoughts, ends].map((rows) => cleanJson(rows));
   await db.prepared.run(WRITE_BATCH, params, { asyncCommit: true });
+  costs.commit();
+}
+
+let sharedLedger: CostLedger | undefined;
+
+/** For callers without a lane of their own (tests, tools): the package's prices, one ledger. */
+function defaultLedger(): CostLedger {
+  sharedLedger ??= new CostLedger(new PriceBook(new PackagePrices()), undefined);
+  return sharedLedger;
 }

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { FakeUpstream, replay } from '../fake-upstream.js';
 import { loadTxtar, section } from '../fixtures.js';
 import { gatewayOverrides, total, waitForRecording } from '../gateway.js';
@@ -103,18 +103,21 @@ describeEachServer(
     /** Waits for every interception the SDK made and returns them with their token rows. */
     const recordedSince = async (startedAfter: Date, expected: number) => {
       const db = server().running.db;
-      for (let i = 0; i < 200; i++) {
-        const rows = await db.kysely
-          .selectFrom('aibridge_interceptions')
-          .select(['id', 'ended_at'])
-          .where('started_at', '>=', startedAfter)
-          .execute();
-        if (rows.length === expected && rows.every((r) => r.ended_at)) {
-          return Promise.all(rows.map((r) => waitForRecording(db, r.id)));
-        }
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error('interceptions not recorded');
+      const rows = await vi.waitFor(
+        async () => {
+          const rows = await db.kysely
+            .selectFrom('aibridge_interceptions')
+            .select(['id', 'ended_at'])
+            .where('started_at', '>=', startedAfter)
+            .execute();
+          if (rows.length !== expected || !rows.every((r) => r.ended_at)) {
+            throw new Error(`${rows.filter((r) => r.ended_at).length} of ${expected} interceptions recorded`);
+          }
+          return rows;
+        },
+        { timeout: 30_000, interval: 25 },
+      );
+      return Promise.all(rows.map((r) => waitForRecording(db, r.id)));
     };
 
     it.each([undefined, false, true])(
@@ -128,7 +131,10 @@ describeEachServer(
         expect(bridged.streamed[1] !== undefined).toBe(includeUsage === true);
         expect((bridged.streamed[3] as string[]).includes('usage')).toBe(includeUsage === true);
         const recorded = await recordedSince(since, 2);
-        expect(recorded.map((r) => r.interception.client).sort()).toEqual(['Unknown', 'Unknown']);
+        expect(recorded.map((r) => r.interception.client).sort()).toEqual([
+          'OpenAI SDK (JS)',
+          'OpenAI SDK (JS)',
+        ]);
         expect(recorded.map((r) => total(r.tokens, 'output_tokens')).sort()).toEqual([200, 238]);
       },
     );

@@ -6,6 +6,9 @@ import * as usageHourly from './20261128T190000_usage_hourly.js';
 import * as triggerTransitionTables from './20261128T210000_trigger_transition_tables.js';
 import * as dropSupersededIndexes from './20261128T220000_drop_superseded_indexes.js';
 import * as lz4TextCompression from './20261128T230000_lz4_text_compression.js';
+import * as cost from './20261206T010000_cost.js';
+import * as priceOverrides from './20261206T010100_price_overrides.js';
+import * as conversationFingerprint from './20261206T050000_conversation_fingerprint.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from a folder) so the
@@ -19,4 +22,7 @@ export const migrations: Record<string, Migration> = {
   '20261128T210000_trigger_transition_tables': triggerTransitionTables,
   '20261128T220000_drop_superseded_indexes': dropSupersededIndexes,
   '20261128T230000_lz4_text_compression': lz4TextCompression,
+  '20261206T010000_cost': cost,
+  '20261206T010100_price_overrides': priceOverrides,
+  '20261206T050000_conversation_fingerprint': conversationFingerprint,
 };
