@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ApiDeps } from './api/context.js';
@@ -7,6 +8,7 @@ import { registerDashboard } from './dashboard.js';
 import { sendApiError } from './errors.js';
 import type { Gateway } from './gateway/bridge.js';
 import { GatewayPaths } from './gateway/paths.js';
+import { serveAsHttp, wantsWebSocket } from './gateway/websocket/upgrade.js';
 import { VERSION } from './version.js';
 
 /** Everything the HTTP app is built from; main.ts and the tests assemble it. */
@@ -41,6 +43,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const server = createServer((req: IncomingMessage, res: ServerResponse) => {
         if (paths.isGatewayPath(req.url ?? '')) deps.gateway.handle(req, res);
         else fastifyHandler(req, res);
+      });
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (wantsWebSocket(req) && paths.isGatewayPath(req.url ?? ''))
+          deps.gateway.upgrade(req, socket, head);
+        else serveAsHttp(server, req, socket, head);
       });
       server.keepAliveTimeout = 65_000;
       server.headersTimeout = 66_000;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Config } from '../config.js';
@@ -6,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { Recorder } from '../recorder/types.js';
 import { BodyAbortedError, BodyTooLargeError, readBody } from './body.js';
 import { gatewayToken, MISSING_TOKEN_MESSAGE, refusalMessage } from './credentials.js';
+import { readEncodedBody } from './encoding/request.js';
 import { type ErrorShape, plainError, sendError } from './errors.js';
 import { intercept } from './intercept/interceptor.js';
 import { ConcurrencyLimiter, RateLimiter } from './limits.js';
@@ -15,10 +17,14 @@ import { GATEWAY_PREFIX } from './paths.js';
 import { type Provider, type Route, resolveRoute } from './provider.js';
 import { anthropicProvider } from './providers/anthropic.js';
 import { openaiProvider } from './providers/openai.js';
+import { ResponsesSockets } from './websocket/sockets.js';
+import { refuseUpgrade } from './websocket/upgrade.js';
 
 /** The data plane as the HTTP server sees it: it answers the requests whose path is its own. */
 export interface Gateway {
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Takes (or refuses) a WebSocket upgrade on one of its paths. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Refuses new requests, waits for those in flight, then releases upstream connections. */
   close(): Promise<void>;
 }
@@ -47,6 +53,7 @@ class Bridge implements Gateway {
   private readonly concurrency: ConcurrencyLimiter;
   private readonly rate: RateLimiter;
   private readonly metrics: GatewayMetrics;
+  private readonly sockets: ResponsesSockets;
   private readonly active = new Set<ServerResponse>();
   private closing = false;
   private drained: (() => void) | undefined;
@@ -60,6 +67,35 @@ class Bridge implements Gateway {
     this.concurrency = new ConcurrencyLimiter(deps.config.maxConcurrency);
     this.rate = new RateLimiter(deps.config.rateLimit);
     this.metrics = new GatewayMetrics(deps.metrics);
+    this.sockets = new ResponsesSockets({
+      authenticate: (token) => deps.auth.authenticate(token),
+      concurrency: this.concurrency,
+      rate: this.rate,
+      maxMessageBytes: deps.config.maxBodyBytes,
+      recorder: deps.recorder,
+      metrics: this.metrics,
+      log: deps.log,
+    });
+  }
+
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const route = resolveRoute((req.url ?? '').slice(GATEWAY_PREFIX.length), this.providers);
+    const shape = route.provider?.errorShape ?? plainError;
+    socket.on('error', () => socket.destroy());
+    if (this.closing) {
+      refuseUpgrade(socket, 503, shape('overloaded', 'aibridge is shutting down; retry in a moment'));
+      return;
+    }
+    if (route.kind !== 'bridged' || route.api !== 'responses') {
+      // Codex tries a WebSocket first and falls back to HTTP at once on 426.
+      const message = 'aibridge serves WebSocket only on the Responses API (/openai/v1/responses); use HTTP';
+      refuseUpgrade(socket, 426, shape('invalid_request', message));
+      return;
+    }
+    this.sockets.upgrade(req, socket, head, route).catch((error: unknown) => {
+      this.deps.log.error({ err: error, path: req.url?.split('?')[0] }, 'gateway: WebSocket upgrade failed');
+      refuseUpgrade(socket, 500, shape('upstream', 'aibridge failed to handle this request'));
+    });
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -80,7 +116,9 @@ class Bridge implements Gateway {
   async close(): Promise<void> {
     this.closing = true;
     for (const res of this.active) if (!res.headersSent) res.shouldKeepAlive = false;
+    const sockets = this.sockets.close(this.deps.config.shutdownTimeoutMs);
     if (this.active.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    await sockets;
     await Promise.all(this.providers.map((p) => p.upstream.close()));
   }
 
@@ -95,18 +133,6 @@ class Bridge implements Gateway {
     if (this.closing) {
       res.shouldKeepAlive = false;
       return sendError(res, shape, 503, 'overloaded', 'aibridge is shutting down; retry in a moment');
-    }
-    if (req.headers.upgrade?.toLowerCase().includes('websocket')) {
-      // Codex tries a WebSocket first and falls back to HTTP at once on 426. (Other upgrades,
-      // like curl's h2c offer, are simply not taken: the request is served over HTTP/1.1.)
-      res.shouldKeepAlive = false;
-      return sendError(
-        res,
-        shape,
-        426,
-        'invalid_request',
-        'aibridge does not speak WebSocket here; use HTTP',
-      );
     }
     if (route.kind === 'base' && (method === 'HEAD' || method === 'OPTIONS')) {
       // Claude Code checks the base URL with a bodiless HEAD (no auth) before its first call.
@@ -186,8 +212,14 @@ class Bridge implements Gateway {
     }
     const bodyStartAt = performance.now();
     let body: Buffer;
+    let encoded: Buffer | undefined;
     try {
       body = await readBody(req, this.deps.config.maxBodyBytes);
+      if (route.kind === 'bridged') {
+        const read = await readEncodedBody(req, res, body, shape, this.deps.config.maxBodyBytes);
+        if (!read) return;
+        ({ body, encoded } = read);
+      }
     } catch (error) {
       if (error instanceof BodyAbortedError) return;
       if (!(error instanceof BodyTooLargeError)) throw error;
@@ -199,7 +231,7 @@ class Bridge implements Gateway {
     }
     const timing = { receivedAt, bodyStartAt, bodyReadAt: performance.now() };
     await intercept(
-      { req, res, route, actor: auth.actor, body, timing },
+      { req, res, route, actor: auth.actor, body, forward: encoded, timing },
       {
         recorder: this.deps.recorder,
         metrics: this.metrics,

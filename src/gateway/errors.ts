@@ -1,4 +1,23 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
+
+/**
+ * Where a gateway answer goes: a node `ServerResponse`, or one turn of a WebSocket connection
+ * that speaks the same calls (`gateway/websocket/`). Only what the relay and errors use.
+ */
+export interface ClientResponse {
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  readonly writableEnded: boolean;
+  readonly writableFinished: boolean;
+  writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
+  write(chunk: Buffer): boolean;
+  end(chunk?: string): unknown;
+  flushHeaders(): void;
+  destroy(): unknown;
+  on(event: 'close' | 'drain', listener: () => void): unknown;
+  once(event: 'close' | 'drain', listener: () => void): unknown;
+  off(event: 'close' | 'drain', listener: () => void): unknown;
+}
 
 /** Why the gateway itself refused or failed a request; each provider names these its own way. */
 export type GatewayErrorKind =
@@ -59,7 +78,7 @@ export const plainError: ErrorShape = (_kind, message) => JSON.stringify({ messa
  * had the provider failed the same way.
  */
 export function sendError(
-  res: ServerResponse,
+  res: ClientResponse,
   shape: ErrorShape,
   status: number,
   kind: GatewayErrorKind,

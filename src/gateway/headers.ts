@@ -26,11 +26,12 @@ const NEVER_FORWARDED = new Set([
  * The client's headers as they should reach the provider, in their original spelling and
  * order: everything (anthropic-beta, anthropic-version, openai-beta, x-stainless-*, …) except
  * hop-by-hop headers, the aibridge credentials and whatever `Connection` names, followed by
- * the provider's own headers (its key).
+ * the provider's own headers (its key). `dropped` names any more the caller must leave out.
  */
 export function upstreamRequestHeaders(
   rawHeaders: readonly string[],
   providerHeaders: readonly string[],
+  dropped?: ReadonlySet<string>,
 ): string[] {
   let connectionNamed: Set<string> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
@@ -44,7 +45,7 @@ export function upstreamRequestHeaders(
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     const lower = name.toLowerCase();
-    if (NEVER_FORWARDED.has(lower) || connectionNamed?.has(lower)) continue;
+    if (NEVER_FORWARDED.has(lower) || connectionNamed?.has(lower) || dropped?.has(lower)) continue;
     out.push(name, rawHeaders[i + 1] as string);
   }
   for (const value of providerHeaders) out.push(value);

@@ -1,17 +1,18 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Actor } from '../../auth/roles.js';
 import type { Logger } from '../../log.js';
 import { type InterceptionStart, type Recorder, RecorderOverloadedError } from '../../recorder/types.js';
 import { uuidv7 } from '../../recorder/uuid7.js';
 import { guessClient } from '../client.js';
 import { conversationLinks } from '../conversation/links.js';
-import { sendError } from '../errors.js';
+import { type ClientResponse, sendError } from '../errors.js';
 import { upstreamRequestHeaders } from '../headers.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Route } from '../provider.js';
 import { relay } from '../relay.js';
 import { guessSession } from '../session.js';
 import { APIS } from './apis.js';
+import { HiddenUsageFilter } from './chat-completions/hidden-usage.js';
 import { Interception } from './interception.js';
 import { JsonObserver, type RecordingObserver, SseObserver } from './observers.js';
 import { type Payload, PayloadError } from './payload.js';
@@ -32,13 +33,23 @@ interface RequestTiming {
 
 /** An authenticated request on a bridged route, body read. */
 export interface BridgedRequest {
-  req: IncomingMessage;
-  res: ServerResponse;
+  /** The request's head (a WebSocket turn has the upgrade request's). */
+  req: Pick<IncomingMessage, 'headers' | 'rawHeaders' | 'method'>;
+  res: ClientResponse;
   route: Extract<Route, { kind: 'bridged' }>;
   actor: Actor;
+  /** The body to read (decoded when the client compressed it). */
   body: Buffer;
+  /**
+   * The bytes to send upstream instead of `body` unless the payload reader edits it: the
+   * client's compressed bytes, or a WebSocket turn's body with its chained input spelled out.
+   */
+  forward?: Buffer | undefined;
   timing: RequestTiming;
 }
+
+/** Headers dropped when a compressed body had to be edited and goes upstream decoded. */
+const DECODED: ReadonlySet<string> = new Set(['content-encoding']);
 
 /** Response header carrying the interception id. */
 const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
@@ -119,8 +130,13 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     upstream: route.provider.upstream,
     method: 'POST',
     path: route.provider.upstream.path(route.path, route.query),
-    headers: upstreamRequestHeaders(req.rawHeaders, route.provider.upstreamHeaders(req.headers)),
-    body: payload.upstreamBody ?? request.body,
+    headers: upstreamRequestHeaders(
+      req.rawHeaders,
+      route.provider.upstreamHeaders(req.headers),
+      // An edited body goes up decoded: aibridge re-encodes nothing (it has no zstd encoder).
+      payload.upstreamBody && request.forward ? DECODED : undefined,
+    ),
+    body: payload.upstreamBody ?? request.forward ?? request.body,
     onResponse(status, headers) {
       const added: Record<string, string> = { [INTERCEPTION_ID_HEADER]: start.id };
       const streamed = String(headers['content-type'] ?? '').startsWith('text/event-stream');
@@ -141,7 +157,8 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
             interception,
             contentLength(headers),
           );
-      return { headers: added, observer };
+      const rewriter = payload.usageAdded && streamed ? new HiddenUsageFilter() : undefined;
+      return { headers: added, observer, rewriter };
     },
     onObserverError(error) {
       observer = undefined;

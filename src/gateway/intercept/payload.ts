@@ -25,6 +25,8 @@ export interface Payload {
   continuable?: boolean | undefined;
   /** Set only when the body had to change on its way upstream. */
   upstreamBody?: Buffer | undefined;
+  /** aibridge asked for stream usage the client did not: hide it from the client's stream. */
+  usageAdded?: boolean;
 }
 
 /** A body opened for reading: its top-level members, the model and the stream flag. */
