@@ -22,6 +22,8 @@ export interface Config {
   /** How long a graceful shutdown waits for in-flight requests. */
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
+  /** Budgets: the IANA zone their calendar periods are counted in, and what an unpriced model may do. */
+  budgets: { timeZone: string; unpriced: 'allow' | 'deny' };
 }
 
 /** One setting: its env var(s), its flag and how to read it. */
@@ -46,6 +48,8 @@ export interface Flags {
   maxBodySize?: string;
   shutdownTimeout?: string;
   logLevel?: string;
+  budgetTimeZone?: string;
+  budgetUnpriced?: string;
 }
 
 /** A configuration value that cannot be used; the message names the setting. */
@@ -77,6 +81,8 @@ const SETTINGS = {
   maxBodySize: { env: ['AIBRIDGE_MAX_BODY_SIZE'], flag: 'maxBodySize', fallback: '32MiB' },
   shutdownTimeout: { env: ['AIBRIDGE_SHUTDOWN_TIMEOUT'], flag: 'shutdownTimeout', fallback: '30s' },
   logLevel: { env: ['AIBRIDGE_LOG_LEVEL'], flag: 'logLevel', fallback: 'info' },
+  budgetTimeZone: { env: ['AIBRIDGE_BUDGET_TIME_ZONE'], flag: 'budgetTimeZone', fallback: 'UTC' },
+  budgetUnpriced: { env: ['AIBRIDGE_BUDGET_UNPRICED'], flag: 'budgetUnpriced', fallback: 'allow' },
 } satisfies { [K in keyof Flags]-?: Setting<K> };
 
 type Env = Record<string, string | undefined>;
@@ -115,6 +121,10 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     maxBodyBytes: parseSize(raw('maxBodySize')),
     shutdownTimeoutMs: parseDuration(raw('shutdownTimeout')),
     logLevel: parseLogLevel(raw('logLevel')),
+    budgets: {
+      timeZone: parseTimeZone(raw('budgetTimeZone')),
+      unpriced: parseUnpriced(raw('budgetUnpriced')),
+    },
   };
 }
 
@@ -254,4 +264,20 @@ function parseLogLevel(raw: Raw): LogLevel {
   const level = LOG_LEVELS.find((l) => l === value);
   if (!level) throw invalid(raw, `expected one of ${LOG_LEVELS.join(', ')}`);
   return level;
+}
+
+function parseTimeZone(raw: Raw): string {
+  const value = required(raw);
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+  } catch {
+    throw invalid(raw, 'expected an IANA time zone, e.g. UTC or Europe/Paris');
+  }
+  return value;
+}
+
+function parseUnpriced(raw: Raw): 'allow' | 'deny' {
+  const value = required(raw);
+  if (value !== 'allow' && value !== 'deny') throw invalid(raw, 'expected allow or deny');
+  return value;
 }

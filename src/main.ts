@@ -3,6 +3,7 @@ import { registerDemoCommand } from './cli/demo.js';
 import { CliError } from './cli/errors.js';
 import { registerExportCommands } from './cli/export.js';
 import { registerFacetCommands } from './cli/facets.js';
+import { registerGroupCommands } from './cli/groups.js';
 import { registerInterceptionCommands } from './cli/interceptions.js';
 import { registerLoginCommands } from './cli/login.js';
 import { registerPurgeCommand } from './cli/purge.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerExportCommands(program);
   registerUserCommands(program);
   registerTokenCommands(program);
+  registerGroupCommands(program);
   registerPurgeCommand(program);
   registerDemoCommand(program);
   return program;

@@ -3,6 +3,7 @@ import { adminRoutes } from './admin.js';
 import { buildInfoRoutes } from './buildinfo.js';
 import type { ApiDeps } from './context.js';
 import { facetRoutes } from './facets.js';
+import { groupRoutes } from './groups.js';
 import { interceptionRoutes } from './interceptions.js';
 import { keyRoutes } from './keys.js';
 import { buildOpenApi } from './openapi.js';
@@ -15,6 +16,7 @@ import { userRoutes } from './users.js';
 export const apiRoutes: AnyRoute[] = [
   ...buildInfoRoutes,
   ...userRoutes,
+  ...groupRoutes,
   ...keyRoutes,
   ...interceptionRoutes,
   ...sessionRoutes,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { InterceptionView, SessionView } from '../api/views/aibridge.js';
+import type { GroupView } from '../api/views/groups.js';
 import type { SessionThreadsView } from '../api/views/session-threads.js';
 import type { ApiKeyView, UserView } from '../api/views/users.js';
 
@@ -9,3 +10,4 @@ export type Session = z.infer<typeof SessionView>;
 export type SessionDetail = z.infer<typeof SessionThreadsView>;
 export type User = z.infer<typeof UserView>;
 export type ApiKey = z.infer<typeof ApiKeyView>;
+export type Group = z.infer<typeof GroupView>;

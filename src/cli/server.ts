@@ -27,7 +27,12 @@ export function registerServerCommand(program: Command): void {
       '--shutdown-timeout <duration>',
       'graceful shutdown wait (AIBRIDGE_SHUTDOWN_TIMEOUT, default 30s)',
     )
-    .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)');
+    .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)')
+    .option('--budget-time-zone <zone>', 'zone of budget periods (AIBRIDGE_BUDGET_TIME_ZONE, default UTC)')
+    .option(
+      '--budget-unpriced <allow|deny>',
+      'unpriced models under a budget (AIBRIDGE_BUDGET_UNPRICED, default allow)',
+    );
   withExamples(command, [
     'aibridge server',
     'DATABASE_URL=postgres://aibridge@db/aibridge AIBRIDGE_ANTHROPIC_KEY=sk-ant-... aibridge server --http-address :3000',
