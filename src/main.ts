@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerBudgetCommands } from './cli/budgets.js';
 import { registerDemoCommand } from './cli/demo.js';
 import { CliError } from './cli/errors.js';
 import { registerExportCommands } from './cli/export.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerUserCommands(program);
   registerTokenCommands(program);
   registerGroupCommands(program);
+  registerBudgetCommands(program);
   registerPurgeCommand(program);
   registerDemoCommand(program);
   return program;

@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, VERSION } from './app.js';
 import { Authenticator } from './auth/authenticator.js';
 import { type Bootstrapped, bootstrapOwner } from './auth/bootstrap.js';
+import { BudgetGate, type BudgetGateOptions } from './budgets/gate.js';
+import { registerBudgetMetrics } from './budgets/metrics.js';
+import { BudgetStore } from './budgets/store.js';
 import { type Config, redactedConfig } from './config.js';
 import { Database } from './db/database.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
@@ -35,6 +38,8 @@ export interface StartOptions {
   retentionIntervalMs?: number;
   /** Recorder tuning (batch linger, queue bounds). */
   recorder?: RecorderOptions;
+  /** Budget gate tuning (an injected clock, refresh intervals). */
+  budgets?: Pick<BudgetGateOptions, 'now' | 'rulesRefreshMs' | 'tidyMs'>;
 }
 
 /** Composition root: config → database → migrate → bootstrap → deps → listen. */
@@ -52,7 +57,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const onUnpriced = registerPricingMetrics(metrics);
     const recorder = new DatabaseRecorder(db, log, { prices, onUnpriced, ...options.recorder });
     registerRecorderMetrics(metrics, () => recorder.stats);
-    const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics });
+    const budgets = new BudgetGate({
+      store: new BudgetStore(db.kysely),
+      prices,
+      log,
+      metrics: registerBudgetMetrics(metrics),
+      timeZone: config.budgets.timeZone,
+      unpriced: config.budgets.unpriced,
+      ...options.budgets,
+    });
+    await budgets.start();
+    const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics, budgets });
     const retention = new RetentionJob({
       db,
       log,
@@ -60,7 +75,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retentionMs: config.retentionMs,
       intervalMs: options.retentionIntervalMs,
     });
-    const app = await buildApp({ config, db, log, auth, gateway, metrics, retention, version: VERSION });
+    const app = await buildApp({
+      config,
+      db,
+      log,
+      auth,
+      gateway,
+      metrics,
+      retention,
+      budgets,
+      version: VERSION,
+    });
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -76,6 +101,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         recorder,
         auth,
         retention,
+        budgets,
         db,
         log,
         timeoutMs: config.shutdownTimeoutMs,
@@ -100,11 +126,12 @@ async function shutdown(parts: {
   recorder: DatabaseRecorder;
   auth: Authenticator;
   retention: RetentionJob;
+  budgets: BudgetGate;
   db: Database;
   log: Logger;
   timeoutMs: number;
 }): Promise<void> {
-  const { app, gateway, recorder, auth, retention, db, log, timeoutMs } = parts;
+  const { app, gateway, recorder, auth, retention, budgets, db, log, timeoutMs } = parts;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
   const timer = setTimeout(() => {
     log.warn('shutdown timeout reached: closing remaining connections');
@@ -123,6 +150,10 @@ async function shutdown(parts: {
   await retention.stop();
   await recorder.close();
   log.info({ queued: recorder.queueDepth }, 'recordings flushed');
+  // After the flush: every settled cost is in the counters, so all lease can go back.
+  await budgets
+    .close()
+    .catch((error: unknown) => log.warn({ err: error }, 'budgets: could not give leases back'));
   await auth.close();
   await db.close();
   log.info('aibridge stopped');

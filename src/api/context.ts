@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Actor } from '../auth/roles.js';
+import type { BudgetGate } from '../budgets/gate.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { unauthorized } from '../errors.js';
@@ -16,6 +17,8 @@ export interface ApiDeps {
   version: string;
   /** The retention purge, which the admin purge endpoint runs on demand. */
   retention: RetentionJob;
+  /** Budget admission: told to re-read the rules when the API changes budgets or groups. */
+  budgets: BudgetGate;
 }
 
 const REFUSALS = {

@@ -82,6 +82,7 @@ const deleteGroup = defineRoute({
   handler: async ({ actor, deps, params }) => {
     const group = await managedGroup(deps, actor, params.group);
     await new GroupStore(deps.db.kysely).delete(group.id);
+    await deps.budgets.reload();
     return undefined;
   },
 });
@@ -100,6 +101,7 @@ function membershipRoute(method: 'PUT' | 'DELETE', summary: string, change: 'add
       const user = await resolveVisibleUser(deps.db.kysely, actor, params.user);
       const store = new GroupStore(deps.db.kysely);
       await store[change](group.id, user.id);
+      await deps.budgets.reload();
       return groupView(await reread(store, group.id));
     },
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin.js';
+import { budgetRoutes } from './budgets.js';
 import { buildInfoRoutes } from './buildinfo.js';
 import type { ApiDeps } from './context.js';
 import { facetRoutes } from './facets.js';
@@ -17,6 +18,7 @@ export const apiRoutes: AnyRoute[] = [
   ...buildInfoRoutes,
   ...userRoutes,
   ...groupRoutes,
+  ...budgetRoutes,
   ...keyRoutes,
   ...interceptionRoutes,
   ...sessionRoutes,

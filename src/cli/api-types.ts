@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { InterceptionView, SessionView } from '../api/views/aibridge.js';
+import type { BudgetView } from '../api/views/budgets.js';
 import type { GroupView } from '../api/views/groups.js';
 import type { SessionThreadsView } from '../api/views/session-threads.js';
 import type { ApiKeyView, UserView } from '../api/views/users.js';
@@ -11,3 +12,4 @@ export type SessionDetail = z.infer<typeof SessionThreadsView>;
 export type User = z.infer<typeof UserView>;
 export type ApiKey = z.infer<typeof ApiKeyView>;
 export type Group = z.infer<typeof GroupView>;
+export type Budget = z.infer<typeof BudgetView>;

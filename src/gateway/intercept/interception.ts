@@ -1,4 +1,4 @@
-import type { InterceptionStart, PricedAs, Recorder } from '../../recorder/types.js';
+import type { BudgetSettlement, InterceptionStart, PricedAs, Recorder } from '../../recorder/types.js';
 import type { InterceptionSeries } from '../metrics.js';
 import type { RecordSink, ThoughtSource, TokenCounts, ToolCall } from './sink.js';
 
@@ -30,6 +30,7 @@ export class Interception implements RecordSink {
     private readonly prompt: PromptSource | undefined,
     private readonly recorder: Recorder,
     private readonly metrics: InterceptionSeries,
+    private readonly budget?: BudgetSettlement,
   ) {
     this.pricedAs = { provider: start.provider, model: start.model, startedAt: start.startedAt };
     metrics.started();
@@ -124,7 +125,7 @@ export class Interception implements RecordSink {
   end(ok: boolean): void {
     if (this.ended) return;
     this.ended = true;
-    this.recorder.record({ kind: 'end', interceptionId: this.id, endedAt: new Date() });
+    this.recorder.record({ kind: 'end', interceptionId: this.id, endedAt: new Date(), budget: this.budget });
     const status = ok && !this.sawFailure ? 'completed' : 'failed';
     this.metrics.ended(status, (performance.now() - this.startedAt) / 1000);
   }

@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Actor } from '../../auth/roles.js';
+import type { BudgetGate } from '../../budgets/gate.js';
 import type { Logger } from '../../log.js';
 import { type InterceptionStart, type Recorder, RecorderOverloadedError } from '../../recorder/types.js';
 import { uuidv7 } from '../../recorder/uuid7.js';
+import { admitToBudgets, BUDGET_REMAINING_HEADER, sendBudgetRefusal } from '../budget.js';
 import { guessClient } from '../client.js';
 import { sendError } from '../errors.js';
 import { upstreamRequestHeaders } from '../headers.js';
@@ -20,6 +22,8 @@ export interface InterceptDeps {
   recorder: Recorder;
   metrics: GatewayMetrics;
   log: Logger;
+  /** Budget admission; absent in gateways built without budgets. */
+  budgets?: BudgetGate | undefined;
 }
 
 /** Moments (performance.now) that bound the gateway's own work on a request. */
@@ -77,11 +81,18 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     metadata: interceptionMetadata(actor, req.headers, session.threadSource),
     startedAt: new Date(),
   };
+  const hold = await admitToBudgets(deps.budgets, actor, route, payload, request.body.length);
+  if (hold && 'ok' in hold) {
+    await recordRefusal(deps, start, hold.budget);
+    sendBudgetRefusal(res, route, hold, { [INTERCEPTION_ID_HEADER]: start.id });
+    return;
+  }
   let threadRootId: string;
   try {
     const started = await deps.recorder.start(start);
     threadRootId = started.threadRootId ?? start.id;
   } catch (error) {
+    hold?.settlement.settle(null);
     const overloaded = error instanceof RecorderOverloadedError;
     deps.log.error({ err: error, provider: start.provider }, 'gateway: could not record the interception');
     const message = overloaded
@@ -99,7 +110,14 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     initiatorId: actor.userId,
     client,
   });
-  const interception = new Interception(start, threadRootId, payload.prompt, deps.recorder, series);
+  const interception = new Interception(
+    start,
+    threadRootId,
+    payload.prompt,
+    deps.recorder,
+    series,
+    hold?.settlement,
+  );
   let observer: RecordingObserver | undefined;
   const { timing } = request;
   const dispatchedAt = performance.now();
@@ -112,6 +130,8 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     body: payload.upstreamBody ?? request.body,
     onResponse(status, headers) {
       const added: Record<string, string> = { [INTERCEPTION_ID_HEADER]: start.id };
+      const remaining = hold?.remaining();
+      if (remaining !== undefined) added[BUDGET_REMAINING_HEADER] = remaining;
       const streamed = String(headers['content-type'] ?? '').startsWith('text/event-stream');
       if (!streamed) {
         const overhead = timing.bodyStartAt - timing.receivedAt + (dispatchedAt - timing.bodyReadAt);
@@ -169,6 +189,23 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     { interception: start.id, provider: start.provider, model: start.model, client, outcome: outcome.kind },
     'gateway: interception ended',
   );
+}
+
+/**
+ * A refused request is recorded as an interception that never went upstream: started and ended
+ * at once, with `aibridge_refused: "budget"` and the budget in its metadata. Best effort: the
+ * refusal is answered even when it cannot be recorded.
+ */
+async function recordRefusal(deps: InterceptDeps, start: InterceptionStart, budget: string): Promise<void> {
+  try {
+    await deps.recorder.start({
+      ...start,
+      metadata: { ...start.metadata, aibridge_refused: 'budget', budget },
+    });
+    deps.recorder.record({ kind: 'end', interceptionId: start.id, endedAt: new Date() });
+  } catch (error) {
+    deps.log.warn({ err: error, interception: start.id }, 'gateway: could not record a budget refusal');
+  }
 }
 
 function interceptionMetadata(
