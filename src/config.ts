@@ -24,6 +24,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Budgets: the IANA zone their calendar periods are counted in, and what an unpriced model may do. */
   budgets: { timeZone: string; unpriced: 'allow' | 'deny' };
+  /** Where budget events are POSTed, and the HMAC key that signs them. */
+  webhook: { url: string | undefined; secret: string | undefined };
 }
 
 /** One setting: its env var(s), its flag and how to read it. */
@@ -50,6 +52,7 @@ export interface Flags {
   logLevel?: string;
   budgetTimeZone?: string;
   budgetUnpriced?: string;
+  webhookUrl?: string;
 }
 
 /** A configuration value that cannot be used; the message names the setting. */
@@ -83,6 +86,7 @@ const SETTINGS = {
   logLevel: { env: ['AIBRIDGE_LOG_LEVEL'], flag: 'logLevel', fallback: 'info' },
   budgetTimeZone: { env: ['AIBRIDGE_BUDGET_TIME_ZONE'], flag: 'budgetTimeZone', fallback: 'UTC' },
   budgetUnpriced: { env: ['AIBRIDGE_BUDGET_UNPRICED'], flag: 'budgetUnpriced', fallback: 'allow' },
+  webhookUrl: { env: ['AIBRIDGE_WEBHOOK_URL'], flag: 'webhookUrl', fallback: undefined },
 } satisfies { [K in keyof Flags]-?: Setting<K> };
 
 type Env = Record<string, string | undefined>;
@@ -125,6 +129,10 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       timeZone: parseTimeZone(raw('budgetTimeZone')),
       unpriced: parseUnpriced(raw('budgetUnpriced')),
     },
+    webhook: {
+      url: optional(raw('webhookUrl'), parseHttpUrl),
+      secret: env.AIBRIDGE_WEBHOOK_SECRET || undefined,
+    },
   };
 }
 
@@ -137,6 +145,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     openai: { ...config.openai, key: mark(config.openai.key) },
     anthropic: { ...config.anthropic, key: mark(config.anthropic.key) },
     bootstrapToken: mark(config.bootstrapToken),
+    webhook: { ...config.webhook, secret: mark(config.webhook.secret) },
   };
 }
 

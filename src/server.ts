@@ -6,6 +6,7 @@ import { type Bootstrapped, bootstrapOwner } from './auth/bootstrap.js';
 import { BudgetGate, type BudgetGateOptions } from './budgets/gate.js';
 import { registerBudgetMetrics } from './budgets/metrics.js';
 import { BudgetStore } from './budgets/store.js';
+import { Webhook } from './budgets/webhook.js';
 import { type Config, redactedConfig } from './config.js';
 import { Database } from './db/database.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
@@ -39,7 +40,7 @@ export interface StartOptions {
   /** Recorder tuning (batch linger, queue bounds). */
   recorder?: RecorderOptions;
   /** Budget gate tuning (an injected clock, refresh intervals). */
-  budgets?: Pick<BudgetGateOptions, 'now' | 'rulesRefreshMs' | 'tidyMs'>;
+  budgets?: Pick<BudgetGateOptions, 'now' | 'rulesRefreshMs' | 'tidyMs' | 'webhook'>;
 }
 
 /** Composition root: config → database → migrate → bootstrap → deps → listen. */
@@ -64,6 +65,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       metrics: registerBudgetMetrics(metrics),
       timeZone: config.budgets.timeZone,
       unpriced: config.budgets.unpriced,
+      webhook: config.webhook.url
+        ? new Webhook({ url: config.webhook.url, secret: config.webhook.secret, log })
+        : undefined,
       ...options.budgets,
     });
     await budgets.start();

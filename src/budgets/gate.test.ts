@@ -66,6 +66,11 @@ describeEachDatabase('budget gate', (db) => {
       .selectAll()
       .orderBy('period_start')
       .execute();
+    // Each threshold is claimed once per budget and period, whichever replica asks first.
+    const day = new Date('2026-12-06T00:00:00.000Z');
+    expect(await store.claimThreshold(budget.id, day, 80)).toBe(true);
+    expect(await store.claimThreshold(budget.id, day, 80)).toBe(false);
+    expect(await store.claimThreshold(budget.id, day, 100)).toBe(true);
     // The lease of both days went back at close; only settled spend stays.
     expect(
       rows.map((r) => [r.period_start.toISOString(), Number(r.spent_micros), Number(r.leased_micros)]),

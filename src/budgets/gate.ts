@@ -6,6 +6,7 @@ import type { BudgetMetrics } from './metrics.js';
 import { periodBounds } from './period.js';
 import { applicableBudgets, type Budget, type BudgetRules } from './rules.js';
 import type { BudgetStore } from './store.js';
+import type { Webhook } from './webhook.js';
 
 /** A request as admission sees it. */
 export interface BudgetRequest {
@@ -29,6 +30,8 @@ export interface BudgetGateOptions {
   metrics: BudgetMetrics;
   timeZone: string;
   unpriced: 'allow' | 'deny';
+  /** Where threshold events are sent, when configured. */
+  webhook?: Webhook | undefined;
   now?: () => number;
   /** How stale the cached budgets and memberships may get (default 5 s). */
   rulesRefreshMs?: number;
@@ -171,15 +174,23 @@ export class BudgetGate {
       if (crossed === undefined) continue;
       if (!(await this.options.store.claimThreshold(budget.id, periodStart, crossed))) continue;
       this.options.log.warn(
-        {
-          budget: budget.label,
-          budgetId: budget.id,
-          percent: crossed,
-          spent: dollars(seen.spent),
-          limit: dollars(budget.limitMicros),
-        },
+        { budget: budget.label, budgetId: budget.id, percent: crossed, spent: dollars(seen.spent) },
         `budget ${budget.label} reached ${crossed}% of its limit`,
       );
+      this.options.webhook?.send({
+        type: 'budget.threshold',
+        id: `${budget.id}:${periodStart.toISOString()}:${crossed}`,
+        budget: {
+          id: budget.id,
+          subject: budget.label,
+          limit_usd: dollars(budget.limitMicros),
+          period: budget.period,
+        },
+        percent: crossed,
+        spent_usd: dollars(seen.spent),
+        period_start: periodStart.toISOString(),
+        resets_at: periodBounds(budget.period, at, this.options.timeZone).end.toISOString(),
+      });
     }
   }
 }
