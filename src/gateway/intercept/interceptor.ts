@@ -81,7 +81,16 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     metadata: interceptionMetadata(actor, req.headers, session.threadSource),
     startedAt: new Date(),
   };
-  const hold = await admitToBudgets(deps.budgets, actor, route, payload, request.body.length);
+  let hold: Awaited<ReturnType<typeof admitToBudgets>>;
+  try {
+    hold = await admitToBudgets(deps.budgets, actor, route, payload, request.body.length);
+  } catch (error) {
+    deps.log.error({ err: error, provider: start.provider }, 'gateway: could not check budgets');
+    const message =
+      'aibridge cannot check budgets right now (its database is unavailable), so the request was not sent upstream';
+    sendError(res, shape, 503, 'overloaded', message);
+    return;
+  }
   if (hold && 'ok' in hold) {
     await recordRefusal(deps, start, hold.budget);
     sendBudgetRefusal(res, route, hold, { [INTERCEPTION_ID_HEADER]: start.id });
