@@ -94,7 +94,8 @@ async function withBudget(i) {
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ subject: 'default', limit_usd: '1000000', period: 'month' }),
   });
-  if (res.status !== 201) throw new Error(`BUDGETS=1: could not set a budget: ${res.status} ${await res.text()}`);
+  if (res.status !== 201)
+    throw new Error(`BUDGETS=1: could not set a budget: ${res.status} ${await res.text()}`);
 }
 
 const label = (db) => `aibridge-${db}`;
