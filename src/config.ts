@@ -21,6 +21,8 @@ export interface Config {
   maxBodyBytes: number;
   /** How long a graceful shutdown waits for in-flight requests. */
   shutdownTimeoutMs: number;
+  /** How long a conversation without a client session id stays joinable by its fingerprint. */
+  sessionIdleMs: number;
   logLevel: LogLevel;
   /** Budgets: the IANA zone their calendar periods are counted in, and what an unpriced model may do. */
   budgets: { timeZone: string; unpriced: 'allow' | 'deny' };
@@ -49,6 +51,7 @@ export interface Flags {
   rateLimit?: string;
   maxBodySize?: string;
   shutdownTimeout?: string;
+  sessionIdleWindow?: string;
   logLevel?: string;
   budgetTimeZone?: string;
   budgetUnpriced?: string;
@@ -83,6 +86,11 @@ const SETTINGS = {
   rateLimit: { env: ['AIBRIDGE_RATE_LIMIT'], flag: 'rateLimit', fallback: '0' },
   maxBodySize: { env: ['AIBRIDGE_MAX_BODY_SIZE'], flag: 'maxBodySize', fallback: '32MiB' },
   shutdownTimeout: { env: ['AIBRIDGE_SHUTDOWN_TIMEOUT'], flag: 'shutdownTimeout', fallback: '30s' },
+  sessionIdleWindow: {
+    env: ['AIBRIDGE_SESSION_IDLE_WINDOW'],
+    flag: 'sessionIdleWindow',
+    fallback: '2h',
+  },
   logLevel: { env: ['AIBRIDGE_LOG_LEVEL'], flag: 'logLevel', fallback: 'info' },
   budgetTimeZone: { env: ['AIBRIDGE_BUDGET_TIME_ZONE'], flag: 'budgetTimeZone', fallback: 'UTC' },
   budgetUnpriced: { env: ['AIBRIDGE_BUDGET_UNPRICED'], flag: 'budgetUnpriced', fallback: 'allow' },
@@ -124,6 +132,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     rateLimit: parseCount(raw('rateLimit')),
     maxBodyBytes: parseSize(raw('maxBodySize')),
     shutdownTimeoutMs: parseDuration(raw('shutdownTimeout')),
+    sessionIdleMs: parseDuration(raw('sessionIdleWindow')),
     logLevel: parseLogLevel(raw('logLevel')),
     budgets: {
       timeZone: parseTimeZone(raw('budgetTimeZone')),

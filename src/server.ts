@@ -56,7 +56,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const metrics = createMetricsRegistry();
     const prices = new PriceBook(new PackagePrices());
     const onUnpriced = registerPricingMetrics(metrics);
-    const recorder = new DatabaseRecorder(db, log, { prices, onUnpriced, ...options.recorder });
+    const recorder = new DatabaseRecorder(db, log, {
+      prices,
+      onUnpriced,
+      sessionIdleMs: config.sessionIdleMs,
+      ...options.recorder,
+    });
     registerRecorderMetrics(metrics, () => recorder.stats);
     const budgets = new BudgetGate({
       store: new BudgetStore(db.kysely),

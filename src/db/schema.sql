@@ -72,6 +72,7 @@ CREATE TABLE aibridge_interceptions (
   started_at timestamp with time zone NOT NULL,
   ended_at timestamp with time zone,
   cost_micros bigint,
+  conversation_fingerprint text,
   CONSTRAINT aibridge_interceptions_pkey PRIMARY KEY (id),
   CONSTRAINT aibridge_interceptions_initiator_id_fkey FOREIGN KEY (initiator_id) REFERENCES users(id)
 );
@@ -82,6 +83,7 @@ CREATE INDEX aibridge_interceptions_ended_model_idx ON aibridge_interceptions US
 CREATE INDEX aibridge_interceptions_ended_provider_idx ON aibridge_interceptions USING btree (provider, started_at DESC, id DESC) WHERE (ended_at IS NOT NULL);
 CREATE INDEX aibridge_interceptions_ended_session_idx ON aibridge_interceptions USING btree (session_id, initiator_id, started_at DESC, id DESC) WHERE (ended_at IS NOT NULL);
 CREATE INDEX aibridge_interceptions_ended_started_idx ON aibridge_interceptions USING btree (started_at DESC, id DESC) WHERE (ended_at IS NOT NULL);
+CREATE INDEX aibridge_interceptions_fingerprint_idx ON aibridge_interceptions USING btree (initiator_id, conversation_fingerprint, started_at DESC) WHERE (conversation_fingerprint IS NOT NULL);
 CREATE INDEX aibridge_interceptions_initiator_started_idx ON aibridge_interceptions USING btree (initiator_id, started_at DESC, id DESC) WHERE (ended_at IS NOT NULL);
 CREATE INDEX aibridge_interceptions_started_id_idx ON aibridge_interceptions USING btree (started_at DESC, id DESC);
 CREATE INDEX aibridge_interceptions_thread_parent_idx ON aibridge_interceptions USING btree (thread_parent_id);

@@ -9,6 +9,7 @@ import * as lz4TextCompression from './20261128T230000_lz4_text_compression.js';
 import * as cost from './20261206T010000_cost.js';
 import * as groups from './20261206T040000_groups.js';
 import * as budgets from './20261206T041000_budgets.js';
+import * as conversationFingerprint from './20261206T050000_conversation_fingerprint.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from a folder) so the
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '20261206T010000_cost': cost,
   '20261206T040000_groups': groups,
   '20261206T041000_budgets': budgets,
+  '20261206T050000_conversation_fingerprint': conversationFingerprint,
 };

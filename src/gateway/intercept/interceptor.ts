@@ -6,6 +6,7 @@ import { type InterceptionStart, type Recorder, RecorderOverloadedError } from '
 import { uuidv7 } from '../../recorder/uuid7.js';
 import { admitToBudgets, BUDGET_REMAINING_HEADER, sendBudgetRefusal } from '../budget.js';
 import { guessClient } from '../client.js';
+import { conversationLinks } from '../conversation/links.js';
 import { sendError } from '../errors.js';
 import { upstreamRequestHeaders } from '../headers.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -78,6 +79,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     client,
     clientSessionId: session.id,
     correlatingToolCallId: payload.toolCallId,
+    ...conversationLinks(actor.userId, client, session.id, payload),
     metadata: interceptionMetadata(actor, req.headers, session.threadSource),
     startedAt: new Date(),
   };
@@ -97,9 +99,11 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     return;
   }
   let threadRootId: string;
+  let recorded: InterceptionStart;
   try {
     const started = await deps.recorder.start(start);
     threadRootId = started.threadRootId ?? start.id;
+    recorded = { ...start, clientSessionId: started.clientSessionId ?? undefined };
   } catch (error) {
     hold?.settlement.settle(null);
     const overloaded = error instanceof RecorderOverloadedError;
@@ -120,11 +124,12 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     client,
   });
   const interception = new Interception(
-    start,
+    recorded,
     threadRootId,
     payload.prompt,
     deps.recorder,
     series,
+    payload.continuable === true,
     hold?.settlement,
   );
   let observer: RecordingObserver | undefined;
