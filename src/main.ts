@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerBudgetCommands } from './cli/budgets.js';
+import { registerCostCommands } from './cli/cost.js';
 import { registerDemoCommand } from './cli/demo.js';
 import { CliError } from './cli/errors.js';
 import { registerExportCommands } from './cli/export.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerGroupCommands(program);
   registerBudgetCommands(program);
   registerPurgeCommand(program);
+  registerCostCommands(program);
   registerDemoCommand(program);
   return program;
 }

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
 import { PriceBook } from './pricing/book.js';
 import { registerPricingMetrics } from './pricing/metrics.js';
+import { OverrideCache } from './pricing/overrides.js';
 import { PackagePrices } from './pricing/package-book.js';
 import { registerRecorderMetrics } from './recorder/metrics.js';
 import { DatabaseRecorder, type RecorderOptions } from './recorder/recorder.js';
@@ -55,6 +56,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await auth.start();
     const metrics = createMetricsRegistry();
     const prices = new PriceBook(new PackagePrices());
+    const overrides = new OverrideCache(db.kysely, prices, log);
+    await overrides.start();
     const onUnpriced = registerPricingMetrics(metrics);
     const recorder = new DatabaseRecorder(db, log, {
       prices,
@@ -93,6 +96,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       metrics,
       retention,
       budgets,
+      pricing: { book: prices, overrides },
       version: VERSION,
     });
     await app.listen({ host: config.http.host, port: config.http.port });
@@ -111,6 +115,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         auth,
         retention,
         budgets,
+        overrides,
         db,
         log,
         timeoutMs: config.shutdownTimeoutMs,
@@ -136,11 +141,12 @@ async function shutdown(parts: {
   auth: Authenticator;
   retention: RetentionJob;
   budgets: BudgetGate;
+  overrides: OverrideCache;
   db: Database;
   log: Logger;
   timeoutMs: number;
 }): Promise<void> {
-  const { app, gateway, recorder, auth, retention, budgets, db, log, timeoutMs } = parts;
+  const { app, gateway, recorder, auth, retention, budgets, overrides, db, log, timeoutMs } = parts;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
   const timer = setTimeout(() => {
     log.warn('shutdown timeout reached: closing remaining connections');
@@ -157,6 +163,7 @@ async function shutdown(parts: {
     clearInterval(idle);
   }
   await retention.stop();
+  overrides.stop();
   await recorder.close();
   log.info({ queued: recorder.queueDepth }, 'recordings flushed');
   // After the flush: every settled cost is in the counters, so all lease can go back.

@@ -8,8 +8,10 @@ import { groupRoutes } from './groups.js';
 import { interceptionRoutes } from './interceptions.js';
 import { keyRoutes } from './keys.js';
 import { buildOpenApi } from './openapi.js';
+import { priceRoutes } from './prices.js';
 import { type AnyRoute, mountRoutes } from './route.js';
 import { sessionRoutes } from './sessions.js';
+import { spendRoutes } from './spend.js';
 import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
 
@@ -25,6 +27,8 @@ export const apiRoutes: AnyRoute[] = [
   ...facetRoutes,
   ...usageRoutes,
   ...adminRoutes,
+  ...priceRoutes,
+  ...spendRoutes,
 ];
 
 /**

@@ -104,6 +104,22 @@ CREATE TABLE aibridge_model_thoughts (
 
 CREATE INDEX aibridge_model_thoughts_interception_idx ON aibridge_model_thoughts USING btree (interception_id);
 
+CREATE TABLE aibridge_price_overrides (
+  id uuid NOT NULL,
+  provider text,
+  model text NOT NULL,
+  effective_from timestamp with time zone NOT NULL,
+  rates jsonb NOT NULL,
+  note text DEFAULT ''::text NOT NULL,
+  created_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT aibridge_price_overrides_pkey PRIMARY KEY (id),
+  CONSTRAINT aibridge_price_overrides_created_by_fkey FOREIGN KEY (created_by) REFERENCES users(id) ON DELETE SET NULL
+);
+
+CREATE UNIQUE INDEX aibridge_price_overrides_key_idx ON aibridge_price_overrides USING btree (model, COALESCE(provider, ''::text), effective_from);
+
 CREATE TABLE aibridge_sessions (
   session_id text NOT NULL,
   initiator_id uuid NOT NULL,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { calcPrice, type ModelPrice, type TieredPrices } from '@pydantic/genai-prices';
+import { calcPrice, findProvider, type ModelPrice, type TieredPrices } from '@pydantic/genai-prices';
 import { priceableModelName } from './model-name.js';
 import { microsPerMillion, type Price, type Rates, type TokenRates } from './rates.js';
 
@@ -11,13 +11,23 @@ export const PRICE_PACKAGE = packageId('@pydantic/genai-prices');
 /** How aibridge's provider names map to the package's provider ids. */
 const PROVIDER_IDS: Record<string, string> = { anthropic: 'anthropic', openai: 'openai' };
 
+/** One model of the package under a provider aibridge bridges, with its rates at a time. */
+export interface PackageModel {
+  provider: string;
+  model: string;
+  name: string;
+  price: Price;
+}
+
+const MAX_MEMOIZED = 10_000;
+
 type Found = { model: string; prices: ModelPrice; dated: boolean };
 
 /**
  * Prices from `@pydantic/genai-prices`, whose data ships inside the package (nothing is fetched
  * at run time; upgrading the package is how prices refresh). A name is matched by the package's
- * own rules (dated snapshots, aliases) under the request's provider, then under whichever
- * provider the name belongs to. Lookups are memoized per name: the matching walks every model.
+ * own rules (dated snapshots, aliases) under the request's provider (a provider aibridge does
+ * not know: under whichever provider the name belongs to). Lookups are memoized per name: the matching walks every model.
  */
 export class PackagePrices {
   private readonly found = new Map<string, Found | null>();
@@ -29,6 +39,8 @@ export class PackagePrices {
     let found = this.found.get(key);
     if (found === undefined) {
       found = lookup(provider, name, at);
+      // Model names come from requests: bound the memo so random names cannot grow it forever.
+      if (this.found.size >= MAX_MEMOIZED) this.found.clear();
       this.found.set(key, found);
     }
     if (!found) return undefined;
@@ -38,11 +50,36 @@ export class PackagePrices {
   }
 }
 
+/** Every model the package prices for the providers aibridge bridges (the price-book listing). */
+export function packageModels(at: Date): PackageModel[] {
+  const models: PackageModel[] = [];
+  for (const [provider, providerId] of Object.entries(PROVIDER_IDS)) {
+    for (const info of findProvider({ providerId })?.models ?? []) {
+      const result = calcPrice({}, info.id, { providerId, timestamp: at });
+      if (!result || result.model.id !== info.id) continue;
+      models.push({
+        provider,
+        model: info.id,
+        name: info.name ?? info.id,
+        price: {
+          source: 'package',
+          model: info.id,
+          origin: PRICE_PACKAGE,
+          rates: ratesOf(result.model_price),
+        },
+      });
+    }
+  }
+  return models;
+}
+
 function lookup(provider: string, name: string, at: Date): Found | null {
+  // Under a provider aibridge knows, only that provider's models match: a name guessed into
+  // another provider's catalogue (`…-llama` is many hosts' model) would be a wrong price.
   const providerId = PROVIDER_IDS[provider];
-  const result =
-    (providerId ? calcPrice({}, name, { providerId, timestamp: at }) : null) ??
-    calcPrice({}, name, { timestamp: at });
+  const result = providerId
+    ? calcPrice({}, name, { providerId, timestamp: at })
+    : calcPrice({}, name, { timestamp: at });
   if (!result) return null;
   return { model: result.model.id, prices: result.model_price, dated: Array.isArray(result.model.prices) };
 }

@@ -58,7 +58,10 @@ export class CostLedger {
     }
     return {
       rowCost: (record) => rows.get(record) ?? null,
-      endCost: (id) => ends.get(id) ?? 0,
+      endCost: (id) => {
+        const micros = ends.get(id);
+        return micros === undefined ? 0 : micros;
+      },
       commit: () => {
         for (const [id, running] of touched) this.open.set(id, running);
         for (const [id, micros] of ends) {

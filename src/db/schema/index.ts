@@ -4,6 +4,7 @@ import type { BudgetsTable, BudgetUsageTable } from './budgets.js';
 import type { GroupMembersTable, GroupsTable } from './groups.js';
 import type { InterceptionsTable } from './interceptions.js';
 import type { ModelThoughtsTable } from './model-thoughts.js';
+import type { PriceOverridesTable } from './price-overrides.js';
 import type { SessionsTable } from './sessions.js';
 import type { TokenUsagesTable } from './token-usages.js';
 import type { ToolUsagesTable } from './tool-usages.js';
@@ -16,6 +17,7 @@ export type { BudgetPeriod, BudgetRow, BudgetSubjectKind } from './budgets.js';
 export type { GroupRow } from './groups.js';
 export type { InterceptionRow, JsonObject, NewInterception } from './interceptions.js';
 export type { ModelThoughtRow, NewModelThought } from './model-thoughts.js';
+export type { PriceOverrideRow } from './price-overrides.js';
 export type { NewTokenUsage, TokenUsageRow } from './token-usages.js';
 export type { NewToolUsage, ToolUsageRow } from './tool-usages.js';
 export type { NewUserPrompt, UserPromptRow } from './user-prompts.js';
@@ -37,4 +39,5 @@ export interface Schema {
   group_members: GroupMembersTable;
   aibridge_budgets: BudgetsTable;
   aibridge_budget_usage: BudgetUsageTable;
+  aibridge_price_overrides: PriceOverridesTable;
 }
