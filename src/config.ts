@@ -24,6 +24,10 @@ export interface Config {
   /** How long a conversation without a client session id stays joinable by its fingerprint. */
   sessionIdleMs: number;
   logLevel: LogLevel;
+  /** Budgets: the IANA zone their calendar periods are counted in, and what an unpriced model may do. */
+  budgets: { timeZone: string; unpriced: 'allow' | 'deny' };
+  /** Where budget events are POSTed, and the HMAC key that signs them. */
+  webhook: { url: string | undefined; secret: string | undefined };
 }
 
 /** One setting: its env var(s), its flag and how to read it. */
@@ -49,6 +53,9 @@ export interface Flags {
   shutdownTimeout?: string;
   sessionIdleWindow?: string;
   logLevel?: string;
+  budgetTimeZone?: string;
+  budgetUnpriced?: string;
+  webhookUrl?: string;
 }
 
 /** A configuration value that cannot be used; the message names the setting. */
@@ -85,6 +92,9 @@ const SETTINGS = {
     fallback: '2h',
   },
   logLevel: { env: ['AIBRIDGE_LOG_LEVEL'], flag: 'logLevel', fallback: 'info' },
+  budgetTimeZone: { env: ['AIBRIDGE_BUDGET_TIME_ZONE'], flag: 'budgetTimeZone', fallback: 'UTC' },
+  budgetUnpriced: { env: ['AIBRIDGE_BUDGET_UNPRICED'], flag: 'budgetUnpriced', fallback: 'allow' },
+  webhookUrl: { env: ['AIBRIDGE_WEBHOOK_URL'], flag: 'webhookUrl', fallback: undefined },
 } satisfies { [K in keyof Flags]-?: Setting<K> };
 
 type Env = Record<string, string | undefined>;
@@ -124,6 +134,14 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     shutdownTimeoutMs: parseDuration(raw('shutdownTimeout')),
     sessionIdleMs: parseDuration(raw('sessionIdleWindow')),
     logLevel: parseLogLevel(raw('logLevel')),
+    budgets: {
+      timeZone: parseTimeZone(raw('budgetTimeZone')),
+      unpriced: parseUnpriced(raw('budgetUnpriced')),
+    },
+    webhook: {
+      url: optional(raw('webhookUrl'), parseHttpUrl),
+      secret: env.AIBRIDGE_WEBHOOK_SECRET || undefined,
+    },
   };
 }
 
@@ -136,6 +154,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     openai: { ...config.openai, key: mark(config.openai.key) },
     anthropic: { ...config.anthropic, key: mark(config.anthropic.key) },
     bootstrapToken: mark(config.bootstrapToken),
+    webhook: { ...config.webhook, secret: mark(config.webhook.secret) },
   };
 }
 
@@ -263,4 +282,20 @@ function parseLogLevel(raw: Raw): LogLevel {
   const level = LOG_LEVELS.find((l) => l === value);
   if (!level) throw invalid(raw, `expected one of ${LOG_LEVELS.join(', ')}`);
   return level;
+}
+
+function parseTimeZone(raw: Raw): string {
+  const value = required(raw);
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+  } catch {
+    throw invalid(raw, 'expected an IANA time zone, e.g. UTC or Europe/Paris');
+  }
+  return value;
+}
+
+function parseUnpriced(raw: Raw): 'allow' | 'deny' {
+  const value = required(raw);
+  if (value !== 'allow' && value !== 'deny') throw invalid(raw, 'expected allow or deny');
+  return value;
 }

@@ -3,6 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, VERSION } from './app.js';
 import { Authenticator } from './auth/authenticator.js';
 import { type Bootstrapped, bootstrapOwner } from './auth/bootstrap.js';
+import { BudgetGate, type BudgetGateOptions } from './budgets/gate.js';
+import { registerBudgetMetrics } from './budgets/metrics.js';
+import { BudgetStore } from './budgets/store.js';
+import { Webhook } from './budgets/webhook.js';
 import { type Config, redactedConfig } from './config.js';
 import { Database } from './db/database.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
@@ -36,6 +40,8 @@ export interface StartOptions {
   retentionIntervalMs?: number;
   /** Recorder tuning (batch linger, queue bounds). */
   recorder?: RecorderOptions;
+  /** Budget gate tuning (an injected clock, refresh intervals). */
+  budgets?: Pick<BudgetGateOptions, 'now' | 'rulesRefreshMs' | 'tidyMs' | 'webhook'>;
 }
 
 /** Composition root: config → database → migrate → bootstrap → deps → listen. */
@@ -54,13 +60,26 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await overrides.start();
     const onUnpriced = registerPricingMetrics(metrics);
     const recorder = new DatabaseRecorder(db, log, {
-      sessionIdleMs: config.sessionIdleMs,
       prices,
       onUnpriced,
+      sessionIdleMs: config.sessionIdleMs,
       ...options.recorder,
     });
     registerRecorderMetrics(metrics, () => recorder.stats);
-    const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics });
+    const budgets = new BudgetGate({
+      store: new BudgetStore(db.kysely),
+      prices,
+      log,
+      metrics: registerBudgetMetrics(metrics),
+      timeZone: config.budgets.timeZone,
+      unpriced: config.budgets.unpriced,
+      webhook: config.webhook.url
+        ? new Webhook({ url: config.webhook.url, secret: config.webhook.secret, log })
+        : undefined,
+      ...options.budgets,
+    });
+    await budgets.start();
+    const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics, budgets });
     const retention = new RetentionJob({
       db,
       log,
@@ -76,6 +95,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       gateway,
       metrics,
       retention,
+      budgets,
       pricing: { book: prices, overrides },
       version: VERSION,
     });
@@ -94,6 +114,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         recorder,
         auth,
         retention,
+        budgets,
         overrides,
         db,
         log,
@@ -119,12 +140,13 @@ async function shutdown(parts: {
   recorder: DatabaseRecorder;
   auth: Authenticator;
   retention: RetentionJob;
+  budgets: BudgetGate;
   overrides: OverrideCache;
   db: Database;
   log: Logger;
   timeoutMs: number;
 }): Promise<void> {
-  const { app, gateway, recorder, auth, retention, overrides, db, log, timeoutMs } = parts;
+  const { app, gateway, recorder, auth, retention, budgets, overrides, db, log, timeoutMs } = parts;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
   const timer = setTimeout(() => {
     log.warn('shutdown timeout reached: closing remaining connections');
@@ -144,6 +166,10 @@ async function shutdown(parts: {
   overrides.stop();
   await recorder.close();
   log.info({ queued: recorder.queueDepth }, 'recordings flushed');
+  // After the flush: every settled cost is in the counters, so all lease can go back.
+  await budgets
+    .close()
+    .catch((error: unknown) => log.warn({ err: error }, 'budgets: could not give leases back'));
   await auth.close();
   await db.close();
   log.info('aibridge stopped');

@@ -31,7 +31,7 @@ export interface TestServer {
 }
 
 /** Extra ways to start a test server. */
-export interface TestServerOptions extends Pick<StartOptions, 'retentionIntervalMs'> {
+export interface TestServerOptions extends Pick<StartOptions, 'retentionIntervalMs' | 'budgets'> {
   recorder?: RecorderOptions;
   /** Start a second replica on this server's PostgreSQL schema (same users and tokens). */
   replicaOf?: TestServer;
@@ -61,6 +61,7 @@ export async function startTestServer(
     db: fresh.db,
     log: createLogger(config.logLevel),
     ...(options.recorder ? { recorder: options.recorder } : {}),
+    ...(options.budgets ? { budgets: options.budgets } : {}),
     ...(options.retentionIntervalMs ? { retentionIntervalMs: options.retentionIntervalMs } : {}),
   });
   const request: TestServer['request'] = async (path, init = {}) => {

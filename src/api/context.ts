@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Actor } from '../auth/roles.js';
+import type { BudgetGate } from '../budgets/gate.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { unauthorized } from '../errors.js';
@@ -18,6 +19,8 @@ export interface ApiDeps {
   version: string;
   /** The retention purge, which the admin purge endpoint runs on demand. */
   retention: RetentionJob;
+  /** Budget admission: told to re-read the rules when the API changes budgets or groups. */
+  budgets: BudgetGate;
   /** The price book in force and the cache of its overrides (reloaded after each write). */
   pricing: { book: PriceBook; overrides: OverrideCache };
 }

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { OverrideView, PriceBookView } from '../api/prices.js';
 import type { SpendView } from '../api/spend.js';
 import type { InterceptionView, SessionView } from '../api/views/aibridge.js';
+import type { BudgetView } from '../api/views/budgets.js';
+import type { GroupView } from '../api/views/groups.js';
 import type { SessionThreadsView } from '../api/views/session-threads.js';
 import type { ApiKeyView, UserView } from '../api/views/users.js';
 
@@ -11,6 +13,8 @@ export type Session = z.infer<typeof SessionView>;
 export type SessionDetail = z.infer<typeof SessionThreadsView>;
 export type User = z.infer<typeof UserView>;
 export type ApiKey = z.infer<typeof ApiKeyView>;
+export type Group = z.infer<typeof GroupView>;
+export type Budget = z.infer<typeof BudgetView>;
 export type Spend = z.infer<typeof SpendView>;
 export type PriceBook = z.infer<typeof PriceBookView>;
 export type PriceOverride = z.infer<typeof OverrideView>;

@@ -31,7 +31,16 @@ export function registerServerCommand(program: Command): void {
       '--session-idle-window <duration>',
       'how long a conversation without a session id stays one session between turns (AIBRIDGE_SESSION_IDLE_WINDOW, default 2h)',
     )
-    .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)');
+    .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)')
+    .option('--budget-time-zone <zone>', 'zone of budget periods (AIBRIDGE_BUDGET_TIME_ZONE, default UTC)')
+    .option(
+      '--budget-unpriced <allow|deny>',
+      'unpriced models under a budget (AIBRIDGE_BUDGET_UNPRICED, default allow)',
+    )
+    .option(
+      '--webhook-url <url>',
+      'where budget events are POSTed (AIBRIDGE_WEBHOOK_URL; AIBRIDGE_WEBHOOK_SECRET signs them)',
+    );
   withExamples(command, [
     'aibridge server',
     'DATABASE_URL=postgres://aibridge@db/aibridge AIBRIDGE_ANTHROPIC_KEY=sk-ant-... aibridge server --http-address :3000',

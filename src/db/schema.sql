@@ -26,6 +26,36 @@ CREATE TABLE aibridge_activity_counts (
   CONSTRAINT aibridge_activity_counts_pkey PRIMARY KEY (facet, value, initiator_id)
 );
 
+CREATE TABLE aibridge_budget_usage (
+  budget_id uuid NOT NULL,
+  period_start timestamp with time zone NOT NULL,
+  spent_micros bigint DEFAULT 0 NOT NULL,
+  leased_micros bigint DEFAULT 0 NOT NULL,
+  notified_percent integer DEFAULT 0 NOT NULL,
+  CONSTRAINT aibridge_budget_usage_pkey PRIMARY KEY (budget_id, period_start)
+);
+
+CREATE TABLE aibridge_budgets (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  subject_kind text NOT NULL,
+  user_id uuid,
+  group_id uuid,
+  limit_micros bigint NOT NULL,
+  period text NOT NULL,
+  provider text,
+  model_pattern text,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT aibridge_budgets_pkey PRIMARY KEY (id),
+  CONSTRAINT aibridge_budgets_check CHECK (((subject_kind = 'user'::text) = (user_id IS NOT NULL))),
+  CONSTRAINT aibridge_budgets_check1 CHECK (((subject_kind = 'group'::text) = (group_id IS NOT NULL))),
+  CONSTRAINT aibridge_budgets_group_id_fkey FOREIGN KEY (group_id) REFERENCES groups(id) ON DELETE CASCADE,
+  CONSTRAINT aibridge_budgets_limit_micros_check CHECK ((limit_micros >= 0)),
+  CONSTRAINT aibridge_budgets_period_check CHECK ((period = ANY (ARRAY['day'::text, 'week'::text, 'month'::text]))),
+  CONSTRAINT aibridge_budgets_subject_kind_check CHECK ((subject_kind = ANY (ARRAY['user'::text, 'group'::text, 'default'::text]))),
+  CONSTRAINT aibridge_budgets_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+);
+
 CREATE TABLE aibridge_interceptions (
   id uuid NOT NULL,
   initiator_id uuid NOT NULL,
@@ -216,6 +246,27 @@ CREATE TABLE api_keys (
   CONSTRAINT api_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id),
   CONSTRAINT api_keys_user_id_token_name_key UNIQUE (user_id, token_name)
 );
+
+CREATE TABLE group_members (
+  group_id uuid NOT NULL,
+  user_id uuid NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT group_members_pkey PRIMARY KEY (group_id, user_id),
+  CONSTRAINT group_members_group_id_fkey FOREIGN KEY (group_id) REFERENCES groups(id) ON DELETE CASCADE,
+  CONSTRAINT group_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+);
+
+CREATE INDEX group_members_user_idx ON group_members USING btree (user_id);
+
+CREATE TABLE groups (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  name text NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT groups_pkey PRIMARY KEY (id)
+);
+
+CREATE UNIQUE INDEX groups_name_idx ON groups USING btree (lower(name));
 
 CREATE TABLE users (
   id uuid DEFAULT gen_random_uuid() NOT NULL,

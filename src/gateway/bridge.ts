@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { BudgetGate } from '../budgets/gate.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Recorder } from '../recorder/types.js';
@@ -36,6 +37,8 @@ export interface GatewayDeps {
   recorder: Recorder;
   log: Logger;
   metrics: Registry;
+  /** Budget admission (the server always has one; tests may leave it out). */
+  budgets?: BudgetGate | undefined;
 }
 
 /** The real gateway: OpenAI and Anthropic providers, bridged and passthrough routes. */
@@ -236,6 +239,7 @@ class Bridge implements Gateway {
         recorder: this.deps.recorder,
         metrics: this.metrics,
         log: this.deps.log,
+        budgets: this.deps.budgets,
       },
     );
   }

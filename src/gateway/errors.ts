@@ -28,6 +28,7 @@ export type GatewayErrorKind =
   | 'too_large'
   | 'unsupported_media_type'
   | 'rate_limit'
+  | 'out_of_credit'
   | 'overloaded'
   | 'upstream';
 
@@ -42,6 +43,8 @@ const ANTHROPIC_TYPES: Record<GatewayErrorKind, string> = {
   too_large: 'request_too_large',
   unsupported_media_type: 'invalid_request_error',
   rate_limit: 'rate_limit_error',
+  // What Anthropic answers (with 400) when an account's credit balance is too low.
+  out_of_credit: 'invalid_request_error',
   overloaded: 'overloaded_error',
   upstream: 'api_error',
 };
@@ -58,6 +61,8 @@ const OPENAI_TYPES: Record<GatewayErrorKind, [type: string, code: string | null]
   too_large: ['invalid_request_error', 'request_too_large'],
   unsupported_media_type: ['invalid_request_error', 'unsupported_media_type'],
   rate_limit: ['requests', 'rate_limit_exceeded'],
+  // What OpenAI answers (with 429) when an account's quota is used up; clients do not retry it.
+  out_of_credit: ['insufficient_quota', 'insufficient_quota'],
   overloaded: ['server_error', 'service_unavailable'],
   upstream: ['server_error', 'bad_gateway'],
 };

@@ -12,10 +12,11 @@ import { uuidv7 } from './uuid7.js';
  * from one JSON parameter (an empty array inserts nothing), then the `ended_at` update. One
  * fixed shape, so it is prepared once; one round trip and one transaction per batch, and an
  * interception's rows are always committed together with (or before) its `ended_at`. Token rows
- * carry their cost and rate snapshot; the `ended_at` update sets the interception's cost sum.
+ * carry their cost and rate snapshot; the `ended_at` update sets the interception's cost sum,
+ * and the same cost is added to the counters of the budget periods it was charged to.
  */
 const WRITE_BATCH: PreparedStatement = {
-  name: 'aibridge_write_batch_v3',
+  name: 'aibridge_write_batch_v4',
   text: `
 WITH tokens AS (
   INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens,
@@ -39,6 +40,12 @@ WITH tokens AS (
   INSERT INTO aibridge_model_thoughts (interception_id, content, metadata, created_at)
   SELECT * FROM json_to_recordset($4::text::json)
     AS r(interception_id uuid, content text, metadata jsonb, created_at timestamptz)
+), spend AS (
+  INSERT INTO aibridge_budget_usage AS u (budget_id, period_start, spent_micros)
+  SELECT r.budget_id, r.period_start, sum(r.micros) FROM json_to_recordset($6::text::json)
+    AS r(budget_id uuid, period_start timestamptz, micros bigint)
+  GROUP BY r.budget_id, r.period_start
+  ON CONFLICT (budget_id, period_start) DO UPDATE SET spent_micros = u.spent_micros + EXCLUDED.spent_micros
 )
 UPDATE aibridge_interceptions AS i SET ended_at = r.ended_at, cost_micros = r.cost_micros
 FROM json_to_recordset($5::text::json) AS r(id uuid, ended_at timestamptz, cost_micros bigint)
@@ -63,6 +70,7 @@ export async function writeBatch(
   const tools: object[] = [];
   const thoughts: object[] = [];
   const ends: object[] = [];
+  const spend: object[] = [];
   for (const r of records) {
     if (r.kind === 'token_usage') {
       const cost = costs.rowCost(r);
@@ -106,12 +114,17 @@ export async function writeBatch(
         created_at: r.createdAt,
       });
     } else {
-      ends.push({ id: r.interceptionId, ended_at: r.endedAt, cost_micros: costs.endCost(r.interceptionId) });
+      const cost = costs.endCost(r.interceptionId);
+      ends.push({ id: r.interceptionId, ended_at: r.endedAt, cost_micros: cost });
+      for (const c of r.budget?.charges ?? []) {
+        if (cost) spend.push({ budget_id: c.budgetId, period_start: c.periodStart, micros: cost });
+      }
     }
   }
-  const params = [tokens, prompts, tools, thoughts, ends].map((rows) => cleanJson(rows));
+  const params = [tokens, prompts, tools, thoughts, ends, spend].map((rows) => cleanJson(rows));
   await db.prepared.run(WRITE_BATCH, params, { asyncCommit: true });
   costs.commit();
+  for (const r of records) if (r.kind === 'end') r.budget?.settle(costs.endCost(r.interceptionId));
 }
 
 let sharedLedger: CostLedger | undefined;

@@ -109,6 +109,15 @@ interface EndRecord {
   kind: 'end';
   interceptionId: string;
   endedAt: Date;
+  /** The budget periods the request was charged to, and who to tell its cost once committed. */
+  budget?: BudgetSettlement | undefined;
+}
+
+/** Budget periods an interception's cost is added to, in the batch that ends it. */
+export interface BudgetSettlement {
+  charges: ReadonlyArray<{ budgetId: string; periodStart: Date }>;
+  /** Called once the batch is committed, with the interception's cost (null: unpriced). */
+  settle(costMicros: number | null): void;
 }
 
 /** Everything written after the request went upstream, in batches. */

@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Actor } from '../../auth/roles.js';
+import type { BudgetGate } from '../../budgets/gate.js';
 import type { Logger } from '../../log.js';
 import { type InterceptionStart, type Recorder, RecorderOverloadedError } from '../../recorder/types.js';
 import { uuidv7 } from '../../recorder/uuid7.js';
+import { admitToBudgets, BUDGET_REMAINING_HEADER, sendBudgetRefusal } from '../budget.js';
 import { guessClient } from '../client.js';
 import { conversationLinks } from '../conversation/links.js';
 import { type ClientResponse, sendError } from '../errors.js';
@@ -22,6 +24,8 @@ export interface InterceptDeps {
   recorder: Recorder;
   metrics: GatewayMetrics;
   log: Logger;
+  /** Budget admission; absent in gateways built without budgets. */
+  budgets?: BudgetGate | undefined;
 }
 
 /** Moments (performance.now) that bound the gateway's own work on a request. */
@@ -90,6 +94,21 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     metadata: interceptionMetadata(actor, req.headers, session.threadSource),
     startedAt: new Date(),
   };
+  let hold: Awaited<ReturnType<typeof admitToBudgets>>;
+  try {
+    hold = await admitToBudgets(deps.budgets, actor, route, payload, request.body.length);
+  } catch (error) {
+    deps.log.error({ err: error, provider: start.provider }, 'gateway: could not check budgets');
+    const message =
+      'aibridge cannot check budgets right now (its database is unavailable), so the request was not sent upstream';
+    sendError(res, shape, 503, 'overloaded', message);
+    return;
+  }
+  if (hold && 'ok' in hold) {
+    await recordRefusal(deps, start, hold.budget);
+    sendBudgetRefusal(res, route, hold, { [INTERCEPTION_ID_HEADER]: start.id });
+    return;
+  }
   let threadRootId: string;
   let recorded: InterceptionStart;
   try {
@@ -97,6 +116,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     threadRootId = started.threadRootId ?? start.id;
     recorded = { ...start, clientSessionId: started.clientSessionId ?? undefined };
   } catch (error) {
+    hold?.settlement.settle(null);
     const overloaded = error instanceof RecorderOverloadedError;
     deps.log.error({ err: error, provider: start.provider }, 'gateway: could not record the interception');
     const message = overloaded
@@ -121,6 +141,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     deps.recorder,
     series,
     payload.continuable === true,
+    hold?.settlement,
   );
   let observer: RecordingObserver | undefined;
   const { timing } = request;
@@ -139,6 +160,8 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     body: payload.upstreamBody ?? request.forward ?? request.body,
     onResponse(status, headers) {
       const added: Record<string, string> = { [INTERCEPTION_ID_HEADER]: start.id };
+      const remaining = hold?.remaining();
+      if (remaining !== undefined) added[BUDGET_REMAINING_HEADER] = remaining;
       const streamed = String(headers['content-type'] ?? '').startsWith('text/event-stream');
       if (!streamed) {
         const overhead = timing.bodyStartAt - timing.receivedAt + (dispatchedAt - timing.bodyReadAt);
@@ -197,6 +220,23 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     { interception: start.id, provider: start.provider, model: start.model, client, outcome: outcome.kind },
     'gateway: interception ended',
   );
+}
+
+/**
+ * A refused request is recorded as an interception that never went upstream: started and ended
+ * at once, with `aibridge_refused: "budget"` and the budget in its metadata. Best effort: the
+ * refusal is answered even when it cannot be recorded.
+ */
+async function recordRefusal(deps: InterceptDeps, start: InterceptionStart, budget: string): Promise<void> {
+  try {
+    await deps.recorder.start({
+      ...start,
+      metadata: { ...start.metadata, aibridge_refused: 'budget', budget },
+    });
+    deps.recorder.record({ kind: 'end', interceptionId: start.id, endedAt: new Date() });
+  } catch (error) {
+    deps.log.warn({ err: error, interception: start.id }, 'gateway: could not record a budget refusal');
+  }
 }
 
 function interceptionMetadata(

@@ -31,6 +31,7 @@ export function readChatPayload(body: Buffer): Payload {
     return {
       model,
       stream,
+      maxTokens: opened.maxTokens,
       prompt: role === 'user' && content ? userText(json, content) : undefined,
       toolCallId: role === 'tool' ? json.string(last?.get('tool_call_id')) : undefined,
       sessionHints: {},
