@@ -1,8 +1,7 @@
-import type { ServerResponse } from 'node:http';
 import type { Actor } from '../auth/roles.js';
 import type { Admission, BudgetGate } from '../budgets/gate.js';
 import type { BudgetSettlement } from '../recorder/types.js';
-import { sendError } from './errors.js';
+import { type ClientResponse, sendError } from './errors.js';
 import type { Payload } from './intercept/payload.js';
 import type { Route } from './provider.js';
 
@@ -50,7 +49,7 @@ export async function admitToBudgets(
  * and do not retry, unlike a rate limit.
  */
 export function sendBudgetRefusal(
-  res: ServerResponse,
+  res: ClientResponse,
   route: Extract<Route, { kind: 'bridged' }>,
   refusal: Extract<Admission, { ok: false }>,
   headers: Record<string, string>,
