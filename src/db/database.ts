@@ -1,12 +1,14 @@
 import { mkdirSync } from 'node:fs';
-import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.js';
 import { migrations } from './migrations/index.js';
+import { type Notifications, PGliteNotifications, PgNotifications, quoteIdent } from './notifications.js';
 import { PGliteDialect } from './pglite-driver.js';
 import { KyselyPreparedRunner, PgPreparedRunner, type PreparedRunner } from './prepared.js';
 import type { Schema } from './schema/index.js';
+
+export { quoteIdent };
 
 /** Where the data lives: a PostgreSQL server URL, or a PGlite directory (none = in memory). */
 export interface DatabaseOptions {
@@ -136,70 +138,5 @@ export class Database {
       this.release();
     })();
     return this.closing;
-  }
-}
-
-/** Quotes an identifier for use in a connection option (schema names in tests). */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-interface Notifications {
-  listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
-  close(): Promise<void>;
-}
-
-class PGliteNotifications implements Notifications {
-  constructor(private readonly pglite: PGlite) {}
-  async listen(channel: string, onMessage: (payload: string) => void): Promise<void> {
-    await this.pglite.listen(channel, onMessage);
-  }
-  async close(): Promise<void> {}
-}
-
-/** LISTEN needs a connection of its own, outside the pool; it reconnects if the server drops it. */
-class PgNotifications implements Notifications {
-  private client: pg.Client | undefined;
-  private readonly handlers = new Map<string, Array<(payload: string) => void>>();
-  private closed = false;
-
-  constructor(private readonly config: pg.ClientConfig) {}
-
-  async listen(channel: string, onMessage: (payload: string) => void): Promise<void> {
-    const list = this.handlers.get(channel) ?? [];
-    list.push(onMessage);
-    this.handlers.set(channel, list);
-    const client = this.client ?? (await this.connect());
-    if (list.length === 1) await client.query(`LISTEN ${quoteIdent(channel)}`);
-  }
-
-  private async connect(): Promise<pg.Client> {
-    const client = new pg.Client(this.config);
-    client.on('notification', (msg) => {
-      for (const handler of this.handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
-    });
-    client.on('error', () => this.reconnectSoon());
-    await client.connect();
-    this.client = client;
-    return client;
-  }
-
-  private reconnectSoon(): void {
-    this.client = undefined;
-    if (this.closed) return;
-    setTimeout(async () => {
-      if (this.closed) return;
-      try {
-        const client = await this.connect();
-        for (const channel of this.handlers.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
-      } catch {
-        this.reconnectSoon();
-      }
-    }, 1000).unref();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.client?.end().catch(() => {});
   }
 }
