@@ -54,7 +54,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error, request, reply) => {
     const sent = sendApiError(reply, error);
-    if (reply.statusCode >= 500)
+    // An outage is logged once, when it starts (and when it ends), not per failed request.
+    if (reply.statusCode >= 500 && !deps.db.health.failed(error))
       request.log.error({ err: error, url: request.routeOptions.url }, 'request failed');
     return sent;
   });

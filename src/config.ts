@@ -21,6 +21,12 @@ export interface Config {
   maxBodyBytes: number;
   /** How long a graceful shutdown waits for in-flight requests. */
   shutdownTimeoutMs: number;
+  /** PostgreSQL: bound on each query and on getting a connection (a frozen database fails fast). */
+  databaseTimeoutMs: number;
+  /** An interception still open this long after it started was left by a dead process; 0 = never reap. */
+  interruptedAfterMs: number;
+  /** PostgreSQL: how long start-up waits for an unreachable database (with backoff) before failing. */
+  databaseWaitMs: number;
   logLevel: LogLevel;
 }
 
@@ -45,6 +51,9 @@ export interface Flags {
   rateLimit?: string;
   maxBodySize?: string;
   shutdownTimeout?: string;
+  databaseTimeout?: string;
+  databaseWait?: string;
+  interruptedAfter?: string;
   logLevel?: string;
 }
 
@@ -76,6 +85,9 @@ const SETTINGS = {
   rateLimit: { env: ['AIBRIDGE_RATE_LIMIT'], flag: 'rateLimit', fallback: '0' },
   maxBodySize: { env: ['AIBRIDGE_MAX_BODY_SIZE'], flag: 'maxBodySize', fallback: '32MiB' },
   shutdownTimeout: { env: ['AIBRIDGE_SHUTDOWN_TIMEOUT'], flag: 'shutdownTimeout', fallback: '30s' },
+  databaseTimeout: { env: ['AIBRIDGE_DATABASE_TIMEOUT'], flag: 'databaseTimeout', fallback: '10s' },
+  databaseWait: { env: ['AIBRIDGE_DATABASE_WAIT'], flag: 'databaseWait', fallback: '2m' },
+  interruptedAfter: { env: ['AIBRIDGE_INTERRUPTED_AFTER'], flag: 'interruptedAfter', fallback: '1h' },
   logLevel: { env: ['AIBRIDGE_LOG_LEVEL'], flag: 'logLevel', fallback: 'info' },
 } satisfies { [K in keyof Flags]-?: Setting<K> };
 
@@ -114,6 +126,9 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     rateLimit: parseCount(raw('rateLimit')),
     maxBodyBytes: parseSize(raw('maxBodySize')),
     shutdownTimeoutMs: parseDuration(raw('shutdownTimeout')),
+    databaseTimeoutMs: parseDuration(raw('databaseTimeout')),
+    databaseWaitMs: parseDuration(raw('databaseWait')),
+    interruptedAfterMs: parseDuration(raw('interruptedAfter')),
     logLevel: parseLogLevel(raw('logLevel')),
   };
 }

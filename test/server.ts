@@ -55,6 +55,8 @@ export async function startTestServer(
     shutdownTimeoutMs: 5000,
     // Suites seed activity dated in the past; only retention tests purge it.
     retentionMs: 0,
+    // Suites also seed open interceptions; only the reaper's tests close them.
+    interruptedAfterMs: 0,
     ...overrides,
   };
   const running = await startServer(config, {

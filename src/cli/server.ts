@@ -27,6 +27,18 @@ export function registerServerCommand(program: Command): void {
       '--shutdown-timeout <duration>',
       'graceful shutdown wait (AIBRIDGE_SHUTDOWN_TIMEOUT, default 30s)',
     )
+    .option(
+      '--database-timeout <duration>',
+      'bound on each database query and connection (AIBRIDGE_DATABASE_TIMEOUT, default 10s)',
+    )
+    .option(
+      '--database-wait <duration>',
+      'how long start-up waits for an unreachable database (AIBRIDGE_DATABASE_WAIT, default 2m)',
+    )
+    .option(
+      '--interrupted-after <duration>',
+      'close interceptions still open this long as interrupted (AIBRIDGE_INTERRUPTED_AFTER, default 1h; 0 = never)',
+    )
     .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)');
   withExamples(command, [
     'aibridge server',

@@ -20,6 +20,7 @@ const TABLES = [
   'aibridge_interceptions',
   'aibridge_model_thoughts',
   'aibridge_sessions',
+  'aibridge_spool_replays',
   'aibridge_token_usages',
   'aibridge_tool_usages',
   'aibridge_usage_hourly',

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Config } from '../config.js';
+import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
 import type { Logger } from '../log.js';
 import type { Recorder } from '../recorder/types.js';
 import { BodyAbortedError, BodyTooLargeError, readBody } from './body.js';
@@ -30,7 +31,11 @@ export interface GatewayDeps {
   recorder: Recorder;
   log: Logger;
   metrics: Registry;
+  /** Classifies failures: a database outage is a 503 with Retry-After, logged once. */
+  health: DatabaseHealth;
 }
+
+const DATABASE_DOWN_MESSAGE = 'aibridge cannot reach its database right now; retry shortly';
 
 /** The real gateway: OpenAI and Anthropic providers, bridged and passthrough routes. */
 export function createGateway(deps: GatewayDeps): Gateway {
@@ -72,6 +77,11 @@ class Bridge implements Gateway {
     const route = resolveRoute((req.url ?? '').slice(GATEWAY_PREFIX.length), this.providers);
     const shape = route.provider?.errorShape ?? plainError;
     this.serve(req, res, route, shape, receivedAt).catch((error: unknown) => {
+      if (this.deps.health.failed(error)) {
+        return sendError(res, shape, 503, 'overloaded', DATABASE_DOWN_MESSAGE, {
+          'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS),
+        });
+      }
       this.deps.log.error({ err: error, path: req.url?.split('?')[0] }, 'gateway: request failed');
       sendError(res, shape, 500, 'upstream', 'aibridge failed to handle this request');
     });
@@ -94,7 +104,9 @@ class Bridge implements Gateway {
     const method = req.method ?? 'GET';
     if (this.closing) {
       res.shouldKeepAlive = false;
-      return sendError(res, shape, 503, 'overloaded', 'aibridge is shutting down; retry in a moment');
+      return sendError(res, shape, 503, 'overloaded', 'aibridge is shutting down; retry in a moment', {
+        'retry-after': '1',
+      });
     }
     if (req.headers.upgrade?.toLowerCase().includes('websocket')) {
       // Codex tries a WebSocket first and falls back to HTTP at once on 426. (Other upgrades,
@@ -132,6 +144,7 @@ class Bridge implements Gateway {
         503,
         'overloaded',
         'aibridge is at capacity (AIBRIDGE_MAX_CONCURRENCY); try again shortly',
+        { 'retry-after': '1' },
       );
     }
     try {
@@ -204,6 +217,7 @@ class Bridge implements Gateway {
         recorder: this.deps.recorder,
         metrics: this.metrics,
         log: this.deps.log,
+        health: this.deps.health,
       },
     );
   }

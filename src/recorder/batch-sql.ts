@@ -1,5 +1,7 @@
+import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { PreparedStatement } from '../db/prepared.js';
+import type { Schema } from '../db/schema/index.js';
 import { cleanJson } from './text.js';
 import type { AsyncRecord } from './types.js';
 import { uuidv7 } from './uuid7.js';
@@ -49,6 +51,18 @@ WHERE i.id = r.id AND i.ended_at IS NULL`,
  * before anything goes upstream.
  */
 export async function writeBatch(db: Database, records: readonly AsyncRecord[]): Promise<void> {
+  await db.prepared.run(WRITE_BATCH, batchParams(records), { asyncCommit: true });
+}
+
+/**
+ * Writes records inside a transaction the caller owns (the spool's replay commits them with its
+ * replay marker, so a replay interrupted by a crash is neither lost nor applied twice).
+ */
+export async function writeBatchIn(trx: Transaction<Schema>, records: readonly AsyncRecord[]): Promise<void> {
+  await trx.executeQuery(CompiledQuery.raw(WRITE_BATCH.text, batchParams(records)));
+}
+
+function batchParams(records: readonly AsyncRecord[]): string[] {
   const tokens: object[] = [];
   const prompts: object[] = [];
   const tools: object[] = [];
@@ -97,6 +111,5 @@ export async function writeBatch(db: Database, records: readonly AsyncRecord[]):
       ends.push({ id: r.interceptionId, ended_at: r.endedAt });
     }
   }
-  const params = [tokens, prompts, tools, thoughts, ends].map((rows) => cleanJson(rows));
-  await db.prepared.run(WRITE_BATCH, params, { asyncCommit: true });
+  return [tokens, prompts, tools, thoughts, ends].map((rows) => cleanJson(rows));
 }

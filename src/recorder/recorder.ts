@@ -135,8 +135,13 @@ export class DatabaseRecorder implements Recorder {
     };
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.close(this.closeTimeoutMs)));
+  /**
+   * Writes what is queued, retrying a failing database for `closeTimeoutMs`; resolves with the
+   * records it could not write (empty when everything was flushed).
+   */
+  async close(): Promise<AsyncRecord[]> {
+    const left = await Promise.all(this.lanes.map((lane) => lane.close(this.closeTimeoutMs)));
+    return left.flat();
   }
 
   private laneWriter(lane: number): BatchWriter {

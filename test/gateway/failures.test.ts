@@ -1,8 +1,9 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
-import { freshDatabase, POSTGRES_URL, postgresUnavailable } from '../databases.js';
+import { freshDatabase, postgresUnavailable } from '../databases.js';
+import { databaseProxy } from '../db-proxy.js';
 import { FakeUpstream, type Responder, reply, stream } from '../fake-upstream.js';
 import { loadTxtar, section } from '../fixtures.js';
 import { callGateway, gatewayOverrides, interceptionId, waitForRecording } from '../gateway.js';
@@ -142,36 +143,10 @@ describe('unreachable upstream', () => {
   });
 });
 
-/** A TCP relay in front of PostgreSQL that a test can cut, like a database going away. */
-async function cuttableProxy(): Promise<{ url: string; cut(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const target = new URL(POSTGRES_URL);
-  const proxy: Server = createServer((client) => {
-    const backend = connect(Number(target.port || 5432), target.hostname);
-    for (const s of [client, backend]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {});
-    }
-    client.pipe(backend).pipe(client);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const url = new URL(POSTGRES_URL);
-  url.port = String((proxy.address() as { port: number }).port);
-  url.hostname = '127.0.0.1';
-  return {
-    url: url.toString(),
-    cut: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
-    },
-  };
-}
-
 describe.skipIf(postgresUnavailable !== undefined)('database unavailable at request time [postgres]', () => {
   it('refuses with 503 and sends nothing upstream once the database is gone', async () => {
     const fresh = await freshDatabase('postgres');
-    const proxy = await cuttableProxy();
+    const proxy = await databaseProxy();
     const { startServer } = await import('../../src/server.js');
     const { createLogger } = await import('../../src/log.js');
     const { loadConfig } = await import('../../src/config.js');
@@ -200,7 +175,7 @@ describe.skipIf(postgresUnavailable !== undefined)('database unavailable at requ
           body: JSON.stringify(chatBody(false)),
         });
       expect((await call()).status).toBe(200);
-      await proxy.cut();
+      proxy.cut();
       const refused = await call();
       expect(refused.status).toBe(503);
       expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(
@@ -209,6 +184,7 @@ describe.skipIf(postgresUnavailable !== undefined)('database unavailable at requ
       expect(upstream.received).toHaveLength(1);
     } finally {
       await running.close();
+      await proxy.close();
       await fresh.dispose();
     }
   });

@@ -6,6 +6,8 @@ import * as usageHourly from './20261128T190000_usage_hourly.js';
 import * as triggerTransitionTables from './20261128T210000_trigger_transition_tables.js';
 import * as dropSupersededIndexes from './20261128T220000_drop_superseded_indexes.js';
 import * as lz4TextCompression from './20261128T230000_lz4_text_compression.js';
+import * as spoolReplays from './20261206T020000_spool_replays.js';
+import * as openInterceptionsIndex from './20261206T020100_open_interceptions_index.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from a folder) so the
@@ -19,4 +21,6 @@ export const migrations: Record<string, Migration> = {
   '20261128T210000_trigger_transition_tables': triggerTransitionTables,
   '20261128T220000_drop_superseded_indexes': dropSupersededIndexes,
   '20261128T230000_lz4_text_compression': lz4TextCompression,
+  '20261206T020000_spool_replays': spoolReplays,
+  '20261206T020100_open_interceptions_index': openInterceptionsIndex,
 };
