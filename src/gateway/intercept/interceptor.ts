@@ -103,7 +103,6 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     model: start.model,
     route: route.path,
     method: req.method ?? 'POST',
-    initiatorId: actor.userId,
     client,
   });
   const interception = new Interception(start, threadRootId, payload.prompt, deps.recorder, series);
