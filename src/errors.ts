@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { isDatabaseUnavailable } from './db/errors.js';
+import { isDatabaseUnavailable, sqlState } from './db/errors.js';
 import { OUTAGE_RETRY_AFTER_SECONDS } from './db/health.js';
 
 /** One field that failed validation, as the reference reports it. */
@@ -63,6 +63,17 @@ export function sendApiError(reply: FastifyReply, error: unknown): FastifyReply 
 /** Maps anything thrown in a handler to a status and envelope; an unreachable database a 503; unknown errors a bare 500. */
 function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ApiError) return { status: error.status, body: error.toBody() };
+  // A data exception (class 22: NUL bytes, lone surrogates, out-of-range values) on an API
+  // route comes from what the caller sent.
+  if (sqlState(error)?.startsWith('22')) {
+    return {
+      status: 400,
+      body: {
+        message: 'Invalid request.',
+        detail: 'The request contains a value the database cannot store or compare (e.g. a NUL byte).',
+      },
+    };
+  }
   if (isDatabaseUnavailable(error)) {
     return { status: 503, body: { message: 'The database is unavailable.', detail: 'Retry shortly.' } };
   }
