@@ -7,6 +7,7 @@ import { registerDashboard } from './dashboard.js';
 import { sendApiError } from './errors.js';
 import type { Gateway } from './gateway/bridge.js';
 import { GatewayPaths } from './gateway/paths.js';
+import { registerHealthRoutes } from './health/routes.js';
 import { VERSION } from './version.js';
 
 /** Everything the HTTP app is built from; main.ts and the tests assemble it. */
@@ -72,9 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerApi(app, deps);
-  app.get('/metrics', async (_request, reply) =>
-    reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics()),
-  );
+  registerHealthRoutes(app, { db: deps.db, metrics: deps.metrics, metricsToken: deps.config.metricsToken });
   await registerDashboard(app);
   return app;
 }

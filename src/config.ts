@@ -12,6 +12,8 @@ export interface Config {
   openai: { baseUrl: string; key: string | undefined };
   anthropic: { baseUrl: string; key: string | undefined };
   bootstrapToken: string | undefined;
+  /** When set, `/metrics` requires `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined;
   /** How long interceptions are kept; 0 keeps them forever. */
   retentionMs: number;
   maxConcurrency: number;
@@ -121,6 +123,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       key: raw('anthropicKey').value || undefined,
     },
     bootstrapToken,
+    metricsToken: env.AIBRIDGE_METRICS_TOKEN || undefined,
     retentionMs: parseDuration(raw('retention')),
     maxConcurrency: parseCount(raw('maxConcurrency')),
     rateLimit: parseCount(raw('rateLimit')),
@@ -142,6 +145,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     openai: { ...config.openai, key: mark(config.openai.key) },
     anthropic: { ...config.anthropic, key: mark(config.anthropic.key) },
     bootstrapToken: mark(config.bootstrapToken),
+    metricsToken: mark(config.metricsToken),
   };
 }
 

@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import type { Recorder } from '../recorder/types.js';
 import { BodyAbortedError, BodyTooLargeError, readBody } from './body.js';
 import { gatewayToken, MISSING_TOKEN_MESSAGE, refusalMessage } from './credentials.js';
-import { type ErrorShape, plainError, sendError } from './errors.js';
+import { type ErrorShape, type GatewayErrorKind, plainError, sendError } from './errors.js';
 import { intercept } from './intercept/interceptor.js';
 import { ConcurrencyLimiter, RateLimiter } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
@@ -94,6 +94,23 @@ class Bridge implements Gateway {
     await Promise.all(this.providers.map((p) => p.upstream.close()));
   }
 
+  /** The gateway's own refusals (401, 404, 413, 415, 426, 429, 503 at capacity): one info line each. */
+  private refuse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    shape: ErrorShape,
+    status: number,
+    kind: GatewayErrorKind,
+    message: string,
+    headers: Record<string, string> = {},
+  ): void {
+    this.deps.log.info(
+      { status, kind, method: req.method, path: (req.url ?? '').split('?')[0] },
+      'gateway: request refused',
+    );
+    sendError(res, shape, status, kind, message, headers);
+  }
+
   private async serve(
     req: IncomingMessage,
     res: ServerResponse,
@@ -104,7 +121,7 @@ class Bridge implements Gateway {
     const method = req.method ?? 'GET';
     if (this.closing) {
       res.shouldKeepAlive = false;
-      return sendError(res, shape, 503, 'overloaded', 'aibridge is shutting down; retry in a moment', {
+      return this.refuse(req, res, shape, 503, 'overloaded', 'aibridge is shutting down; retry in a moment', {
         'retry-after': '1',
       });
     }
@@ -112,7 +129,8 @@ class Bridge implements Gateway {
       // Codex tries a WebSocket first and falls back to HTTP at once on 426. (Other upgrades,
       // like curl's h2c offer, are simply not taken: the request is served over HTTP/1.1.)
       res.shouldKeepAlive = false;
-      return sendError(
+      return this.refuse(
+        req,
         res,
         shape,
         426,
@@ -135,10 +153,11 @@ class Bridge implements Gateway {
         route.kind === 'unknown'
           ? route.path
           : `/${(req.url ?? '').slice(GATEWAY_PREFIX.length).split('?')[0]}`;
-      return sendError(res, shape, 404, 'not_found', `route not supported: ${method} ${path}`);
+      return this.refuse(req, res, shape, 404, 'not_found', `route not supported: ${method} ${path}`);
     }
     if (!this.concurrency.tryAcquire()) {
-      return sendError(
+      return this.refuse(
+        req,
         res,
         shape,
         503,
@@ -162,10 +181,11 @@ class Bridge implements Gateway {
     receivedAt: number,
   ): Promise<void> {
     const token = gatewayToken(req.headers);
-    if (!token) return sendError(res, shape, 401, 'authentication', MISSING_TOKEN_MESSAGE);
+    if (!token) return this.refuse(req, res, shape, 401, 'authentication', MISSING_TOKEN_MESSAGE);
     const wait = this.rate.take(token);
     if (wait > 0) {
-      return sendError(
+      return this.refuse(
+        req,
         res,
         shape,
         429,
@@ -177,11 +197,11 @@ class Bridge implements Gateway {
       );
     }
     const auth = await this.deps.auth.authenticate(token);
-    if (!auth.ok) return sendError(res, shape, 401, 'authentication', refusalMessage(auth.reason));
+    if (!auth.ok) return this.refuse(req, res, shape, 401, 'authentication', refusalMessage(auth.reason));
     const { provider } = route;
     if (!provider.key) {
       const message = `aibridge has no ${provider.displayName} API key configured (set ${provider.keySetting} on the server)`;
-      return sendError(res, shape, 403, 'permission', message);
+      return this.refuse(req, res, shape, 403, 'permission', message);
     }
     const contentType = req.headers['content-type'];
     if (
@@ -189,7 +209,8 @@ class Bridge implements Gateway {
       contentType !== undefined &&
       !contentType.toLowerCase().includes('json')
     ) {
-      return sendError(
+      return this.refuse(
+        req,
         res,
         shape,
         415,
@@ -205,7 +226,7 @@ class Bridge implements Gateway {
       if (error instanceof BodyAbortedError) return;
       if (!(error instanceof BodyTooLargeError)) throw error;
       res.shouldKeepAlive = false;
-      return sendError(res, shape, 413, 'too_large', error.message);
+      return this.refuse(req, res, shape, 413, 'too_large', error.message);
     }
     if (route.kind === 'passthrough') {
       return passthrough(req, res, route, body, this.metrics, this.deps.log);

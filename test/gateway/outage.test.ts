@@ -94,6 +94,9 @@ describe.skipIf(postgresUnavailable !== undefined)('database outage [postgres]',
           detail: 'Retry shortly.',
         });
       }
+      const ready = await fetch(`${server.running.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect((await fetch(`${server.running.url}/healthz`)).status).toBe(200);
       const errors = server.lines.filter((line) => line.level >= 50);
       expect(errors.map((line) => line.msg)).toEqual([
         'database unavailable: gateway and API answer 503 until it is back',
