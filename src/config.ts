@@ -1,4 +1,5 @@
 import { isValidToken } from './auth/token.js';
+import type { UpstreamTimeouts } from './gateway/upstream.js';
 
 /** Levels pino understands; `AIBRIDGE_LOG_LEVEL` must be one of them. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -12,6 +13,8 @@ export interface Config {
   openai: { baseUrl: string; key: string | undefined };
   anthropic: { baseUrl: string; key: string | undefined };
   bootstrapToken: string | undefined;
+  /** Connect, first-byte and idle-stream bounds on provider calls. */
+  upstreamTimeouts: UpstreamTimeouts;
   /** When set, `/metrics` requires `Authorization: Bearer <this>`. */
   metricsToken: string | undefined;
   /** How long interceptions are kept; 0 keeps them forever. */
@@ -56,6 +59,9 @@ export interface Flags {
   databaseTimeout?: string;
   databaseWait?: string;
   interruptedAfter?: string;
+  upstreamConnectTimeout?: string;
+  upstreamFirstByteTimeout?: string;
+  upstreamIdleTimeout?: string;
   logLevel?: string;
 }
 
@@ -90,6 +96,21 @@ const SETTINGS = {
   databaseTimeout: { env: ['AIBRIDGE_DATABASE_TIMEOUT'], flag: 'databaseTimeout', fallback: '10s' },
   databaseWait: { env: ['AIBRIDGE_DATABASE_WAIT'], flag: 'databaseWait', fallback: '2m' },
   interruptedAfter: { env: ['AIBRIDGE_INTERRUPTED_AFTER'], flag: 'interruptedAfter', fallback: '1h' },
+  upstreamConnectTimeout: {
+    env: ['AIBRIDGE_UPSTREAM_CONNECT_TIMEOUT'],
+    flag: 'upstreamConnectTimeout',
+    fallback: '10s',
+  },
+  upstreamFirstByteTimeout: {
+    env: ['AIBRIDGE_UPSTREAM_FIRST_BYTE_TIMEOUT'],
+    flag: 'upstreamFirstByteTimeout',
+    fallback: '10m',
+  },
+  upstreamIdleTimeout: {
+    env: ['AIBRIDGE_UPSTREAM_IDLE_TIMEOUT'],
+    flag: 'upstreamIdleTimeout',
+    fallback: '10m',
+  },
   logLevel: { env: ['AIBRIDGE_LOG_LEVEL'], flag: 'logLevel', fallback: 'info' },
 } satisfies { [K in keyof Flags]-?: Setting<K> };
 
@@ -132,6 +153,11 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     databaseTimeoutMs: parseDuration(raw('databaseTimeout')),
     databaseWaitMs: parseDuration(raw('databaseWait')),
     interruptedAfterMs: parseDuration(raw('interruptedAfter')),
+    upstreamTimeouts: {
+      connectMs: parseDuration(raw('upstreamConnectTimeout')),
+      firstByteMs: parseDuration(raw('upstreamFirstByteTimeout')),
+      idleMs: parseDuration(raw('upstreamIdleTimeout')),
+    },
     logLevel: parseLogLevel(raw('logLevel')),
   };
 }

@@ -39,6 +39,12 @@ export function registerServerCommand(program: Command): void {
       '--interrupted-after <duration>',
       'close interceptions still open this long as interrupted (AIBRIDGE_INTERRUPTED_AFTER, default 1h; 0 = never)',
     )
+    .option('--upstream-connect-timeout <duration>', 'AIBRIDGE_UPSTREAM_CONNECT_TIMEOUT (default 10s)')
+    .option('--upstream-first-byte-timeout <duration>', 'AIBRIDGE_UPSTREAM_FIRST_BYTE_TIMEOUT (default 10m)')
+    .option(
+      '--upstream-idle-timeout <duration>',
+      'silent provider stream cut after (AIBRIDGE_UPSTREAM_IDLE_TIMEOUT, default 10m)',
+    )
     .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)');
   withExamples(command, [
     'aibridge server',

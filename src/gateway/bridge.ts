@@ -59,8 +59,8 @@ class Bridge implements Gateway {
   constructor(private readonly deps: GatewayDeps) {
     const { openai, anthropic } = deps.config;
     this.providers = [
-      openaiProvider(openai.baseUrl, openai.key),
-      anthropicProvider(anthropic.baseUrl, anthropic.key),
+      openaiProvider(openai.baseUrl, openai.key, deps.config.upstreamTimeouts),
+      anthropicProvider(anthropic.baseUrl, anthropic.key, deps.config.upstreamTimeouts),
     ];
     this.concurrency = new ConcurrencyLimiter(deps.config.maxConcurrency);
     this.rate = new RateLimiter(deps.config.rateLimit);
