@@ -22,8 +22,23 @@ async function probePostgres(): Promise<string | undefined> {
   }
 }
 
-/** Why the PostgreSQL half cannot run here, or undefined when it can (always, in CI). */
-export const postgresUnavailable = await probePostgres();
+/** `CI` (set by CI systems and `.ci/run`) or `AIBRIDGE_REQUIRE_POSTGRES=1`; `0`/`false` mean unset. */
+const postgresRequired = [process.env.CI, process.env.AIBRIDGE_REQUIRE_POSTGRES].some(
+  (value) => value !== undefined && !['', '0', 'false'].includes(value.toLowerCase()),
+);
+
+const unreachable = await probePostgres();
+if (unreachable !== undefined && postgresRequired) {
+  throw new Error(
+    `PostgreSQL is required here (CI or AIBRIDGE_REQUIRE_POSTGRES=1) but ${POSTGRES_URL} cannot be reached: ${unreachable}`,
+  );
+}
+
+/**
+ * Why the PostgreSQL half cannot run here, or undefined when it can. Where PostgreSQL is
+ * required (CI) an unreachable server fails every suite that imports this module instead.
+ */
+export const postgresUnavailable: string | undefined = unreachable;
 
 /** A migrated database of its own, and how to throw it away. */
 export interface FreshDatabase {
@@ -70,7 +85,8 @@ export async function adminQuery(statement: string): Promise<void> {
 
 /**
  * Declares the suite twice, once per database kind, each with a fresh migrated database.
- * Without a reachable server the PostgreSQL half is skipped, and its title says why.
+ * Without a reachable server the PostgreSQL half is skipped, and its title says why (outside
+ * CI only: there the import above already failed).
  */
 export function describeEachDatabase(
   title: string,

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { sharedPath } from './shared.js';
+import { fileURLToPath } from 'node:url';
 
-/** The shared fixtures, found beside the repository (see `sharedPath`). */
-export const FIXTURES_DIR: string = sharedPath('fixtures');
+/** The checked-in fixtures (`test/fixtures/`, see its README): a clone needs nothing beside it. */
+const FIXTURES_DIR: string = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 /** A txtar archive: its leading comment and its named sections, bytes exactly as in the file. */
 export interface Txtar {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench:gateway`: aibridge's overhead next to calling the fake provider directly, nginx
-// (one bare extra hop) and Portkey, all measured in the same run with the shared harness
-// (../shared/bench), interleaved scenario by scenario, ROUNDS times; then streaming TTFB, 256
+// (one bare extra hop) and Portkey, all measured in the same run with the harness in
+// bench/harness, interleaved scenario by scenario, ROUNDS times; then streaming TTFB, 256
 // slow streams, and an RSS soak. aibridge records into a private PostgreSQL 15 cluster (its
 // CPU and memory count as aibridge's) and, as a second row, into embedded PGlite. After every
 // aibridge run the recorded interceptions and token sums are checked against what the fake served.

@@ -1,4 +1,4 @@
-// Processes of the gateway benchmark: the shared harness's peers (fake upstream, nginx, Portkey),
+// Processes of the gateway benchmark: the harness's peers (bench/harness: fake upstream, nginx, Portkey),
 // a private PostgreSQL 15 cluster and aibridge itself, all pinned like the harness expects
 // (load + upstream on CPU 0, every gateway and its database on CPU 1). Everything is stopped by
 // the PID we started, never by name.
@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, wr
 import { join } from 'node:path';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
-export const HARNESS = join(ROOT, '..', 'shared', 'bench');
+export const HARNESS = join(ROOT, 'bench', 'harness');
 export const STATE = process.env.BENCH_STATE || '/tmp/aibridge-bench-gateway';
 export const PB_STATE = process.env.PB_STATE || join(STATE, 'pb');
 export const PORTS = {

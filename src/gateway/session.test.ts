@@ -5,7 +5,7 @@ import { readMessagesPayload } from './intercept/messages/payload.js';
 import { readResponsesPayload } from './intercept/responses/payload.js';
 import { guessSession, MAX_SESSION_ID_LENGTH, shortenSessionId } from './session.js';
 
-/** What each real capture in ../shared/fixtures/clients must be recorded as. */
+/** What each real capture in test/fixtures/clients must be recorded as. */
 const EXPECTED: Record<string, [client: string, session: string | undefined, threadSource?: string]> = {
   'anthropic-sdk-js': [CLIENTS.unknown, undefined],
   'claude-code-interactive-title': [CLIENTS.claudeCode, 'a3acad36-7a3a-49fc-83e6-bc93427f246d'],

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { TestServer } from '../server.js';
-import { sharedPath } from '../shared.js';
 
 /** A response's status and parsed JSON body. */
 export interface JsonResponse<T = unknown> {
@@ -23,11 +22,13 @@ export function at(seconds: number): Date {
   return new Date(Date.UTC(2026, 2, 1) + seconds * 1000);
 }
 
-/** The reference's 200-response examples, in document order: interceptions, models, sessions. */
-export function referenceExamples(): unknown[] {
-  const text = readFileSync(sharedFile('spec/reference-api-docs.md'), 'utf8');
-  const blocks = [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] as string);
-  return blocks.map((block) => JSON.parse(block));
+/**
+ * The reference's 200-response example for a list endpoint, as its published API docs show it
+ * (checked in under `test/fixtures/reference-api/`, see the README there).
+ */
+export function referenceExample(list: 'interceptions' | 'sessions'): unknown {
+  const file = new URL(`../fixtures/reference-api/${list}.json`, import.meta.url);
+  return JSON.parse(readFileSync(file, 'utf8'));
 }
 
 /**
@@ -52,9 +53,4 @@ export function missingReferenceFields(actual: unknown, example: unknown, path =
     );
   }
   return typeof actual === typeof example ? [] : [`${path}: ${typeof actual} instead of ${typeof example}`];
-}
-
-/** A file of `../shared` beside the repository. */
-export function sharedFile(relative: string): string {
-  return sharedPath(relative);
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Seeder } from '../seed.js';
 import { describeEachServer, type TestServer } from '../server.js';
-import { at, getJson, missingReferenceFields, referenceExamples } from './aibridge-helpers.js';
+import { at, getJson, missingReferenceFields, referenceExample } from './aibridge-helpers.js';
 
 const PATH = '/api/v2/aibridge/interceptions';
 const BAD_QUERY = 'Query parameters have invalid values.';
@@ -224,7 +224,7 @@ describeEachServer('GET /api/v2/aibridge/interceptions', (server) => {
     it('has every field of the reference example, sub-resources in creation order', async () => {
       const { body } = await list(`?q=${encodeURIComponent('started_before:"2026-03-01T00:00:50Z"')}`);
       expect(body.count).toBe(1);
-      const [example] = referenceExamples() as [{ results: unknown[] }];
+      const example = referenceExample('interceptions');
       expect(missingReferenceFields(body, example)).toEqual([]);
       expect(body.results[0]).toEqual({
         id: detailedId,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Conversation, Seeder } from '../seed.js';
 import { describeEachServer, type TestServer } from '../server.js';
-import { at, getJson, missingReferenceFields, referenceExamples } from './aibridge-helpers.js';
+import { at, getJson, missingReferenceFields, referenceExample } from './aibridge-helpers.js';
 
 const PATH = '/api/v2/aibridge/sessions';
 const BAD_QUERY = 'Query parameters have invalid values.';
@@ -186,7 +186,7 @@ describeEachServer('GET /api/v2/aibridge/sessions', (server) => {
 
     it('describes the whole session, matching the reference example', async () => {
       const { body } = await list(q('session_id:shared-sid initiator:alice'));
-      const [, , example] = referenceExamples() as [unknown, unknown, { sessions: unknown[] }];
+      const example = referenceExample('sessions');
       expect(missingReferenceFields(body, example)).toEqual([]);
       expect(body).toEqual({
         count: 1,

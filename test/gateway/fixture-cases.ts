@@ -18,7 +18,7 @@ const ADD_SUMMARY = 'The user wants to add 3 and 5. Let me call the add function
 const WORKSPACES = { name: 'bmcp_coder_coder_list_workspaces', input: { owner: 'admin' } };
 
 /**
- * Every fixture of ../shared/fixtures/coder-aibridge, in each mode it has, with the values
+ * Every fixture of test/fixtures/coder-aibridge, in each mode it has, with the values
  * INDEX.md lists. Two deliberate differences from the reference's numbers: Anthropic's
  * streamed `output_tokens` is cumulative, so single_builtin_tool records 61 (not 5 + 61 = 66,
  * PRODUCT §4.4); and the `*_injected_tool` fixtures are relayed as plain responses (MCP

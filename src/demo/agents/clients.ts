@@ -7,7 +7,7 @@ import { CLAUDE_CODE_TOOLS, CODEX_TOOLS, CURSOR_TOOLS, WEATHER_TOOL } from './to
 
 /**
  * Simulated clients: each sends what the real one sends to a provider (captured in
- * shared/fixtures/clients) — its User-Agent and session headers, its body shape, streaming or
+ * test/fixtures/clients) — its User-Agent and session headers, its body shape, streaming or
  * not — with an aibridge token as the API key, so the gateway detects and groups them as it
  * would the real thing.
  */
