@@ -39,12 +39,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: API_BODY_LIMIT,
     serverFactory: (fastifyHandler) => {
-      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-        if (paths.isGatewayPath(req.url ?? '')) deps.gateway.handle(req, res);
-        else fastifyHandler(req, res);
-      });
+      const server = createServer(
+        { connectionsCheckingInterval: 1000 },
+        (req: IncomingMessage, res: ServerResponse) => {
+          if (paths.isGatewayPath(req.url ?? '')) deps.gateway.handle(req, res);
+          else fastifyHandler(req, res);
+        },
+      );
       server.keepAliveTimeout = 65_000;
-      server.headersTimeout = 66_000;
+      server.headersTimeout = Math.min(66_000, deps.config.bodyTimeoutMs || 66_000);
+      // A body trickled a byte at a time must not pin a connection (0 = no bound).
+      server.requestTimeout = deps.config.bodyTimeoutMs;
       return server;
     },
   });

@@ -13,6 +13,8 @@ export interface Config {
   openai: { baseUrl: string; key: string | undefined };
   anthropic: { baseUrl: string; key: string | undefined };
   bootstrapToken: string | undefined;
+  /** How long a client may take to send a whole request (headers and body) before it is cut. */
+  bodyTimeoutMs: number;
   /** Connect, first-byte and idle-stream bounds on provider calls. */
   upstreamTimeouts: UpstreamTimeouts;
   /** When set, `/metrics` requires `Authorization: Bearer <this>`. */
@@ -59,6 +61,7 @@ export interface Flags {
   databaseTimeout?: string;
   databaseWait?: string;
   interruptedAfter?: string;
+  bodyTimeout?: string;
   upstreamConnectTimeout?: string;
   upstreamFirstByteTimeout?: string;
   upstreamIdleTimeout?: string;
@@ -96,6 +99,7 @@ const SETTINGS = {
   databaseTimeout: { env: ['AIBRIDGE_DATABASE_TIMEOUT'], flag: 'databaseTimeout', fallback: '10s' },
   databaseWait: { env: ['AIBRIDGE_DATABASE_WAIT'], flag: 'databaseWait', fallback: '2m' },
   interruptedAfter: { env: ['AIBRIDGE_INTERRUPTED_AFTER'], flag: 'interruptedAfter', fallback: '1h' },
+  bodyTimeout: { env: ['AIBRIDGE_BODY_TIMEOUT'], flag: 'bodyTimeout', fallback: '2m' },
   upstreamConnectTimeout: {
     env: ['AIBRIDGE_UPSTREAM_CONNECT_TIMEOUT'],
     flag: 'upstreamConnectTimeout',
@@ -153,6 +157,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     databaseTimeoutMs: parseDuration(raw('databaseTimeout')),
     databaseWaitMs: parseDuration(raw('databaseWait')),
     interruptedAfterMs: parseDuration(raw('interruptedAfter')),
+    bodyTimeoutMs: parseDuration(raw('bodyTimeout')),
     upstreamTimeouts: {
       connectMs: parseDuration(raw('upstreamConnectTimeout')),
       firstByteMs: parseDuration(raw('upstreamFirstByteTimeout')),

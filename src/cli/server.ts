@@ -39,6 +39,10 @@ export function registerServerCommand(program: Command): void {
       '--interrupted-after <duration>',
       'close interceptions still open this long as interrupted (AIBRIDGE_INTERRUPTED_AFTER, default 1h; 0 = never)',
     )
+    .option(
+      '--body-timeout <duration>',
+      'a request not fully received by then is cut (AIBRIDGE_BODY_TIMEOUT, default 2m)',
+    )
     .option('--upstream-connect-timeout <duration>', 'AIBRIDGE_UPSTREAM_CONNECT_TIMEOUT (default 10s)')
     .option('--upstream-first-byte-timeout <duration>', 'AIBRIDGE_UPSTREAM_FIRST_BYTE_TIMEOUT (default 10m)')
     .option(

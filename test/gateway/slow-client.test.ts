@@ -1,0 +1,25 @@
+import { connect } from 'node:net';
+import { expect, it } from 'vitest';
+import { useTestServer } from '../server.js';
+
+const server = useTestServer('pglite', { bodyTimeoutMs: 800 });
+
+it('cuts a client that trickles its body instead of holding the connection', async () => {
+  const { port } = new URL(server().url);
+  const socket = connect(Number(port), '127.0.0.1');
+  let answer = '';
+  socket.on('data', (chunk) => {
+    answer += chunk;
+  });
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.on('error', () => {});
+  await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+  socket.write(
+    'POST /api/v2/aibridge/anthropic/v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{',
+  );
+  // One byte each time the last one was flushed: the server, not the client, must end it.
+  const trickle = setInterval(() => socket.writable && socket.write(' '), 100);
+  await closed;
+  clearInterval(trickle);
+  expect(answer).toMatch(/^HTTP\/1\.1 408/);
+});
