@@ -6,6 +6,7 @@ import { registerApi } from './api/index.js';
 import { registerDashboard } from './dashboard.js';
 import { sendApiError } from './errors.js';
 import type { Gateway } from './gateway/bridge.js';
+import { clientErrorHandler } from './gateway/client-errors.js';
 import { GatewayPaths } from './gateway/paths.js';
 import { registerHealthRoutes } from './health/routes.js';
 import { VERSION } from './version.js';
@@ -38,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: API_BODY_LIMIT,
+    clientErrorHandler: clientErrorHandler((url) => deps.gateway.errorShapeFor(url)),
     serverFactory: (fastifyHandler) => {
       const server = createServer(
         { connectionsCheckingInterval: 1000 },

@@ -22,6 +22,8 @@ export interface Gateway {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Refuses new requests, waits for those in flight, then releases upstream connections. */
   close(): Promise<void>;
+  /** The error shape of the provider a URL belongs to (undefined: not a provider path). */
+  errorShapeFor(url: string): ErrorShape | undefined;
 }
 
 /** What the gateway is built from. */
@@ -85,6 +87,11 @@ class Bridge implements Gateway {
       this.deps.log.error({ err: error, path: req.url?.split('?')[0] }, 'gateway: request failed');
       sendError(res, shape, 500, 'upstream', 'aibridge failed to handle this request');
     });
+  }
+
+  errorShapeFor(url: string): ErrorShape | undefined {
+    if (!url.startsWith(GATEWAY_PREFIX)) return undefined;
+    return resolveRoute(url.slice(GATEWAY_PREFIX.length), this.providers).provider?.errorShape;
   }
 
   async close(): Promise<void> {

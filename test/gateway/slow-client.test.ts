@@ -22,4 +22,17 @@ it('cuts a client that trickles its body instead of holding the connection', asy
   await closed;
   clearInterval(trickle);
   expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  expect(answer).toContain('"type":"error"');
+});
+
+it('answers headers too large with 431 in the provider shape on gateway paths', async () => {
+  const res = await fetch(`${server().url}/api/v2/aibridge/openai/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'x-padding': 'a'.repeat(100_000), 'content-type': 'application/json' },
+    body: '{}',
+  });
+  expect(res.status).toBe(431);
+  expect(await res.json()).toMatchObject({
+    error: { type: 'invalid_request_error', code: 'request_too_large' },
+  });
 });
