@@ -1,4 +1,6 @@
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
@@ -158,6 +160,8 @@ describe.skipIf(postgresUnavailable !== undefined)('database unavailable at requ
       ...gatewayOverrides(upstream),
       http: { host: '127.0.0.1', port: 0 },
       bootstrapToken: token,
+      // The records it cannot write at shutdown are spooled here, not in ./.aibridge.
+      dataDir: join(tmpdir(), `aibridge-failures-${token.slice(0, 10)}`),
       logLevel: 'silent' as const,
     };
     const running = await startServer(config, {
