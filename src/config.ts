@@ -34,6 +34,8 @@ export interface Config {
   interruptedAfterMs: number;
   /** PostgreSQL: how long start-up waits for an unreachable database (with backoff) before failing. */
   databaseWaitMs: number;
+  /** How long a conversation without a client session id stays joinable by its fingerprint. */
+  sessionIdleMs: number;
   logLevel: LogLevel;
 }
 
@@ -65,6 +67,7 @@ export interface Flags {
   upstreamConnectTimeout?: string;
   upstreamFirstByteTimeout?: string;
   upstreamIdleTimeout?: string;
+  sessionIdleWindow?: string;
   logLevel?: string;
 }
 
@@ -115,6 +118,11 @@ const SETTINGS = {
     flag: 'upstreamIdleTimeout',
     fallback: '10m',
   },
+  sessionIdleWindow: {
+    env: ['AIBRIDGE_SESSION_IDLE_WINDOW'],
+    flag: 'sessionIdleWindow',
+    fallback: '2h',
+  },
   logLevel: { env: ['AIBRIDGE_LOG_LEVEL'], flag: 'logLevel', fallback: 'info' },
 } satisfies { [K in keyof Flags]-?: Setting<K> };
 
@@ -163,6 +171,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       firstByteMs: parseDuration(raw('upstreamFirstByteTimeout')),
       idleMs: parseDuration(raw('upstreamIdleTimeout')),
     },
+    sessionIdleMs: parseDuration(raw('sessionIdleWindow')),
     logLevel: parseLogLevel(raw('logLevel')),
   };
 }

@@ -63,7 +63,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const auth = new Authenticator(db, log);
     await auth.start();
     const metrics = createMetricsRegistry();
-    const recorder = new DatabaseRecorder(db, log, options.recorder);
+    const recorder = new DatabaseRecorder(db, log, {
+      sessionIdleMs: config.sessionIdleMs,
+      ...options.recorder,
+    });
     registerRecorderMetrics(metrics, () => recorder.stats);
     const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics, health: db.health });
     const retention = new RetentionJob({

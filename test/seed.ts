@@ -10,6 +10,16 @@ import type {
   Schema,
 } from '../src/db/schema/index.js';
 
+/** Inserts a member straight into the users table (for recorder tests, which need no token); returns its id. */
+export async function insertMember(db: Kysely<Schema>, username: string): Promise<string> {
+  const row = await db
+    .insertInto('users')
+    .values({ username, role: 'member' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
 /** Tokens one upstream response reported. */
 export interface SeedTokens {
   input: number;

@@ -49,6 +49,10 @@ export function registerServerCommand(program: Command): void {
       '--upstream-idle-timeout <duration>',
       'silent provider stream cut after (AIBRIDGE_UPSTREAM_IDLE_TIMEOUT, default 10m)',
     )
+    .option(
+      '--session-idle-window <duration>',
+      'how long a conversation without a session id stays one session between turns (AIBRIDGE_SESSION_IDLE_WINDOW, default 2h)',
+    )
     .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)');
   withExamples(command, [
     'aibridge server',

@@ -41,6 +41,7 @@ CREATE TABLE aibridge_interceptions (
   metadata jsonb,
   started_at timestamp with time zone NOT NULL,
   ended_at timestamp with time zone,
+  conversation_fingerprint text,
   CONSTRAINT aibridge_interceptions_pkey PRIMARY KEY (id),
   CONSTRAINT aibridge_interceptions_initiator_id_fkey FOREIGN KEY (initiator_id) REFERENCES users(id)
 );
@@ -51,6 +52,7 @@ CREATE INDEX aibridge_interceptions_ended_model_idx ON aibridge_interceptions US
 CREATE INDEX aibridge_interceptions_ended_provider_idx ON aibridge_interceptions USING btree (provider, started_at DESC, id DESC) WHERE (ended_at IS NOT NULL);
 CREATE INDEX aibridge_interceptions_ended_session_idx ON aibridge_interceptions USING btree (session_id, initiator_id, started_at DESC, id DESC) WHERE (ended_at IS NOT NULL);
 CREATE INDEX aibridge_interceptions_ended_started_idx ON aibridge_interceptions USING btree (started_at DESC, id DESC) WHERE (ended_at IS NOT NULL);
+CREATE INDEX aibridge_interceptions_fingerprint_idx ON aibridge_interceptions USING btree (initiator_id, conversation_fingerprint, started_at DESC) WHERE (conversation_fingerprint IS NOT NULL);
 CREATE INDEX aibridge_interceptions_initiator_started_idx ON aibridge_interceptions USING btree (initiator_id, started_at DESC, id DESC) WHERE (ended_at IS NOT NULL);
 CREATE INDEX aibridge_interceptions_open_idx ON aibridge_interceptions USING btree (started_at) WHERE (ended_at IS NULL);
 CREATE INDEX aibridge_interceptions_started_id_idx ON aibridge_interceptions USING btree (started_at DESC, id DESC);

@@ -7,7 +7,7 @@ import { guessSession, MAX_SESSION_ID_LENGTH, shortenSessionId } from './session
 
 /** What each real capture in test/fixtures/clients must be recorded as. */
 const EXPECTED: Record<string, [client: string, session: string | undefined, threadSource?: string]> = {
-  'anthropic-sdk-js': [CLIENTS.unknown, undefined],
+  'anthropic-sdk-js': [CLIENTS.anthropicSdkJs, undefined],
   'claude-code-interactive-title': [CLIENTS.claudeCode, 'a3acad36-7a3a-49fc-83e6-bc93427f246d'],
   'claude-code-interactive': [CLIENTS.claudeCode, 'a3acad36-7a3a-49fc-83e6-bc93427f246d'],
   'claude-code-print-bearer-prefix': [CLIENTS.claudeCode, '9e600f1f-cdfe-4eb3-9082-57eb340e2a76'],
@@ -21,8 +21,16 @@ const EXPECTED: Record<string, [client: string, session: string | undefined, thr
   'codex-exec': [CLIENTS.codex, '01a2223a-a4b1-7c70-a9a5-179ea34888cf'],
   'codex-tui-title': [CLIENTS.codex, '01a22223-cee3-7170-afe0-d474d0ac49a3', 'thread_title'],
   'codex-tui': [CLIENTS.codex, '01a22223-9a4b-7e62-ac89-5a78a5250192', 'user'],
-  'openai-sdk-js-chat': [CLIENTS.unknown, undefined],
-  'openai-sdk-js-responses': [CLIENTS.unknown, undefined],
+  'langchain-anthropic': [CLIENTS.anthropicSdkJs, undefined],
+  'langchain-openai-chat': [CLIENTS.langchainJs, undefined],
+  'openai-agents-js': [CLIENTS.openaiAgentsSdk, undefined],
+  'opencode-chat': [CLIENTS.opencode, 'ses_dbda2c1cfffepF7Lg9fYT0P41Y'],
+  'opencode-messages': [CLIENTS.opencode, 'ses_dbda221f6ffeqLNLaqf1w3Lx55'],
+  'openai-sdk-js-chat': [CLIENTS.openaiSdkJs, undefined],
+  'openai-sdk-js-responses': [CLIENTS.openaiSdkJs, undefined],
+  'vercel-ai-sdk-anthropic': [CLIENTS.vercelAiSdk, undefined],
+  'vercel-ai-sdk-generate-responses': [CLIENTS.vercelAiSdk, undefined],
+  'vercel-ai-sdk-stream-responses': [CLIENTS.vercelAiSdk, undefined],
 };
 
 describe('client detection and session ids on real client captures', () => {
@@ -44,25 +52,6 @@ describe('client detection and session ids on real client captures', () => {
   }
 });
 
-describe('guessClient', () => {
-  it.each([
-    [{ 'user-agent': 'mux/0.9.0' }, CLIENTS.mux],
-    [{ 'user-agent': 'Zed/0.200.1' }, CLIENTS.zed],
-    [{ 'user-agent': 'GitHubCopilotChat/0.31.0' }, CLIENTS.copilotVsCode],
-    [{ 'user-agent': 'copilot/1.0.2 (linux)' }, CLIENTS.copilotCli],
-    [{ 'user-agent': 'Kilo-Code/4.80.0' }, CLIENTS.kiloCode],
-    [{ 'user-agent': 'node', originator: 'kilo-code' }, CLIENTS.kiloCode],
-    [{ 'user-agent': 'roo-code/3.25' }, CLIENTS.rooCode],
-    [{ originator: 'roo-code' }, CLIENTS.rooCode],
-    [{ 'user-agent': 'coder-agents/1.0' }, CLIENTS.coderAgents],
-    [{ 'user-agent': 'Charm Crush/0.7.0' }, CLIENTS.charmCrush],
-    [{ 'user-agent': 'Mozilla/5.0', 'x-cursor-client-version': '1.5' }, CLIENTS.cursor],
-    [{}, CLIENTS.unknown],
-  ])('%j → %s', (headers, client) => {
-    expect(guessClient(headers)).toBe(client);
-  });
-});
-
 describe('guessSession', () => {
   it.each([
     [CLIENTS.mux, 'x-mux-workspace-id'],
@@ -70,9 +59,25 @@ describe('guessSession', () => {
     [CLIENTS.copilotCli, 'x-client-session-id'],
     [CLIENTS.kiloCode, 'x-kilocode-taskid'],
     [CLIENTS.coderAgents, 'x-coder-chat-id'],
+    [CLIENTS.cline, 'x-task-id'],
+    [CLIENTS.unknown, 'x-session-id'],
+    [CLIENTS.vercelAiSdk, 'x-session-affinity'],
   ] as const)('reads %s sessions from %s, trimmed', (client, header) => {
     expect(guessSession(client, { [header]: '  s-1 ' }, {}).id).toBe('s-1');
     expect(guessSession(client, { [header]: '   ' }, {}).id).toBeUndefined();
+  });
+
+  it("prefers a client's own header to the generic ones", () => {
+    const headers = {
+      'x-mux-workspace-id': 'mux',
+      'x-session-id': 'generic',
+      'x-session-affinity': 'sticky',
+    };
+    expect(guessSession(CLIENTS.mux, headers, {}).id).toBe('mux');
+    expect(guessSession(CLIENTS.opencode, { 'x-session-affinity': 'ses_1' }, {}).id).toBe('ses_1');
+    expect(
+      guessSession(CLIENTS.opencode, { 'x-session-id': 'ses_2', 'x-session-affinity': 'ses_1' }, {}).id,
+    ).toBe('ses_2');
   });
 
   it('has no session for clients that send none', () => {

@@ -27,13 +27,26 @@ const SESSION_HEADER: Partial<Record<ClientName, string>> = {
   [CLIENTS.copilotCli]: 'x-client-session-id',
   [CLIENTS.kiloCode]: 'x-kilocode-taskid',
   [CLIENTS.coderAgents]: 'x-coder-chat-id',
+  // opencode 1.18 sends its `ses_…` id as both on every request, title request included
+  // (test/fixtures/clients/opencode-*); the generic headers below read it.
+  // Cline 4 sends its task id as `X-Task-Id` beside `X-Client-Type` / `X-Client-Version`
+  // (as gateways that reproduce Cline's requests show).
+  [CLIENTS.cline]: 'x-task-id',
 };
+
+/**
+ * Headers any client may carry its conversation's id in, read when its own rule finds none:
+ * opencode and AI SDK–based agents send `x-session-id`, and `x-session-affinity` (the same id,
+ * meant for sticky routing).
+ */
+const GENERIC_SESSION_HEADERS = ['x-session-id', 'x-session-affinity'];
 
 /**
  * The client's session id (reference §6.6, updated for what today's clients send): Claude
  * Code's `X-Claude-Code-Session-Id` or its `metadata.user_id` (JSON or legacy form); Codex's
  * `session_id` / `session-id` header, its turn-metadata JSON, or `prompt_cache_key`; one header
- * for Mux, Copilot, Kilo Code and Coder Agents. Trimmed; empty means none; longer than 256
+ * for Mux, Copilot, Kilo Code, Coder Agents and Cline; then, for any client, `x-session-id` or
+ * `x-session-affinity` (opencode's `ses_…`). Trimmed; empty means none; longer than 256
  * characters is shortened deterministically rather than failing the request.
  */
 export function guessSession(
@@ -41,6 +54,17 @@ export function guessSession(
   headers: IncomingHttpHeaders,
   hints: SessionHints,
 ): ClientSession {
+  const own = clientSession(client, headers, hints);
+  if (own.id !== undefined) return own;
+  for (const name of GENERIC_SESSION_HEADERS) {
+    const id = tidy(header(headers, name));
+    if (id !== undefined) return { id, threadSource: own.threadSource };
+  }
+  return own;
+}
+
+/** The session id by the client's own convention. */
+function clientSession(client: ClientName, headers: IncomingHttpHeaders, hints: SessionHints): ClientSession {
   if (client === CLIENTS.claudeCode) {
     return {
       id: tidy(header(headers, 'x-claude-code-session-id') ?? claudeUserIdSession(hints.metadataUserId)),

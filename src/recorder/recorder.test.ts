@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../test/databases.js';
+import { insertMember } from '../../test/seed.js';
 import type { Database } from '../db/database.js';
 import { createLogger } from '../log.js';
 import { DatabaseRecorder } from './recorder.js';
@@ -8,13 +9,8 @@ import { type InterceptionStart, RecorderOverloadedError } from './types.js';
 
 const log = createLogger('silent');
 
-async function user(db: Database, username: string): Promise<string> {
-  const row = await db.kysely
-    .insertInto('users')
-    .values({ username, role: 'member' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+function user(db: Database, username: string): Promise<string> {
+  return insertMember(db.kysely, username);
 }
 
 /** Queues what a finished exchange records: a prompt, two token usages, a tool call, the end. */
@@ -112,6 +108,7 @@ describeEachDatabase('DatabaseRecorder', (db) => {
     expect(await first.start(start(alice, 'toolu_shared'))).toEqual({
       threadParentId: parent.id,
       threadRootId: parent.id,
+      clientSessionId: null,
     });
     await first.durable(seq);
     // Another replica (no memory of it): found in the database, scoped to the initiator.
@@ -119,14 +116,17 @@ describeEachDatabase('DatabaseRecorder', (db) => {
     expect(await other.start(start(alice, 'toolu_shared'))).toEqual({
       threadParentId: parent.id,
       threadRootId: parent.id,
+      clientSessionId: null,
     });
     expect(await other.start(start(bob, 'toolu_shared'))).toEqual({
       threadParentId: null,
       threadRootId: null,
+      clientSessionId: null,
     });
     expect(await other.start(start(alice, 'toolu_unknown'))).toEqual({
       threadParentId: null,
       threadRootId: null,
+      clientSessionId: null,
     });
     await Promise.all([first.close(), other.close()]);
   });

@@ -4,7 +4,7 @@ import { Admissions } from './admissions.js';
 import { writeBatch } from './batch-sql.js';
 import { BatchWriter, type BatchWriterOptions, type QueuedRecord } from './batch-writer.js';
 import { QueueBudget } from './budget.js';
-import { StartWriter, type ThreadHint } from './start-writer.js';
+import { type LineageKind, StartWriter, type ThreadHint } from './start-writer.js';
 import type { AsyncRecord, InterceptionStart, Recorder, StartedInterception } from './types.js';
 
 /** Tuning for tests and benchmarks; production uses the defaults. */
@@ -24,6 +24,8 @@ export type RecorderOptions = Partial<Omit<BatchWriterOptions, 'write' | 'onSett
   recordsPerInterception?: number;
   /** Start inserts in flight at once (group commit keeps filling the next while one waits on its flush). */
   startsInFlight?: number;
+  /** How long a conversation without a session id stays joinable by its fingerprint (default 2 h). */
+  sessionIdleMs?: number;
 };
 
 /** Counters of the recorder's database work. */
@@ -42,6 +44,8 @@ const BASE_RECORD_BYTES = 256;
  * parallel nearly doubles what can be recorded. PGlite runs one statement at a time anyway.
  */
 const POSTGRES_LANES = 2;
+/** How long a conversation fingerprint stays joinable after its latest interception, by default. */
+const DEFAULT_SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
 /** Room an interception reserves: prompt, a few token usages and tool calls, end. */
 const RECORDS_PER_INTERCEPTION = 8;
 
@@ -49,22 +53,24 @@ const RECORDS_PER_INTERCEPTION = 8;
  * Records interceptions in the database: the start row synchronously (group commit), the rest
  * in ordered batches. Batches are written on a few lanes in parallel; every record of an
  * interception goes to the same lane (chosen by its id), so its rows still commit in order and
- * never after its `ended_at`. Tool calls queued here but not yet committed are remembered by
- * (initiator, tool-call id), so a tool result arriving on this replica before the batch lands
- * still finds its parent; once committed, the database answers for every replica.
+ * never after its `ended_at`. Tool calls and continuable response ids queued here but not yet
+ * committed are remembered by (initiator, id), so a tool result or a `previous_response_id`
+ * arriving on this replica before the batch lands still finds its parent; once committed, the
+ * database answers for every replica.
  */
 export class DatabaseRecorder implements Recorder {
   private readonly starts: StartWriter;
   private readonly lanes: BatchWriter[];
   private readonly admissions: Admissions;
-  private readonly unflushedToolCalls = new Map<string, ThreadHint & { seq: number }>();
+  private readonly unflushedLinks = new Map<string, ThreadHint & { seq: number }>();
   private readonly closeTimeoutMs: number;
 
   constructor(db: Database, log: Logger, options: RecorderOptions = {}) {
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     this.starts = new StartWriter(
       db,
-      (initiatorId, toolCallId) => this.unflushedToolCalls.get(toolCallKey(initiatorId, toolCallId)),
+      (kind, initiatorId, id) => this.unflushedLinks.get(linkKey(kind, initiatorId, id)),
+      options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS,
       options.startsInFlight,
     );
     const count = Math.max(1, options.lanes ?? (db.kind === 'postgres' ? POSTGRES_LANES : 1));
@@ -107,12 +113,9 @@ export class DatabaseRecorder implements Recorder {
     const lane = laneOf(record.interceptionId, this.lanes.length);
     const seq = this.ticket(lane, this.laneWriter(lane).add(record, approximateBytes(record)));
     this.admissions.recorded(record);
-    if (record.kind === 'tool_usage' && record.toolCallId) {
-      this.unflushedToolCalls.set(toolCallKey(record.initiatorId, record.toolCallId), {
-        parentId: record.interceptionId,
-        rootId: record.threadRootId,
-        seq,
-      });
+    const link = linkOf(record);
+    if (link) {
+      this.unflushedLinks.set(link.key, { ...link.hint, seq });
     }
     return seq;
   }
@@ -160,10 +163,9 @@ export class DatabaseRecorder implements Recorder {
 
   private forgetFlushed(lane: number, entries: readonly QueuedRecord[]): void {
     for (const { seq, record } of entries) {
-      if (record.kind !== 'tool_usage' || !record.toolCallId) continue;
-      const key = toolCallKey(record.initiatorId, record.toolCallId);
-      if (this.unflushedToolCalls.get(key)?.seq === this.ticket(lane, seq))
-        this.unflushedToolCalls.delete(key);
+      const key = linkOf(record)?.key;
+      if (key && this.unflushedLinks.get(key)?.seq === this.ticket(lane, seq))
+        this.unflushedLinks.delete(key);
     }
   }
 }
@@ -178,8 +180,30 @@ function laneOf(interceptionId: string, lanes: number): number {
   return Math.abs(hash) % lanes;
 }
 
-function toolCallKey(initiatorId: string, toolCallId: string): string {
-  return `${initiatorId}\u0000${toolCallId}`;
+function linkKey(kind: LineageKind, initiatorId: string, id: string): string {
+  return `${kind}\u0000${initiatorId}\u0000${id}`;
+}
+
+/** What a later request can point back to through this record: a tool call, or a continuable response. */
+function linkOf(record: AsyncRecord): { key: string; hint: ThreadHint } | undefined {
+  if (record.kind === 'tool_usage' && record.toolCallId) {
+    return {
+      key: linkKey('tool_call', record.initiatorId, record.toolCallId),
+      hint: {
+        parentId: record.interceptionId,
+        rootId: record.threadRootId,
+        clientSessionId: record.clientSessionId ?? null,
+      },
+    };
+  }
+  if (record.kind === 'token_usage' && record.lineage && record.providerResponseId) {
+    const { initiatorId, threadRootId, clientSessionId } = record.lineage;
+    return {
+      key: linkKey('response', initiatorId, record.providerResponseId),
+      hint: { parentId: record.interceptionId, rootId: threadRootId, clientSessionId },
+    };
+  }
+  return undefined;
 }
 
 function approximateBytes(record: AsyncRecord): number {

@@ -11,6 +11,19 @@ export interface InterceptionStart {
   clientSessionId: string | undefined;
   /** Tool-call id the request answers (a tool result); links it to the interception that asked. */
   correlatingToolCallId: string | undefined;
+  /** Responses `previous_response_id`: links the request to the interception of that response. */
+  previousResponseId?: string | undefined;
+  /**
+   * How the conversation began (initiator, client, system prompt, first user messages, and on a
+   * later turn the first answer), hashed; set only for requests without a client session id.
+   */
+  conversationFingerprint?: string | undefined;
+  /**
+   * Only on a later turn (the request resends history): the fingerprint of the opening alone.
+   * Without lineage the request joins the session of the latest interception with its own
+   * fingerprint, else of the latest with this one (the first turn), if recent enough.
+   */
+  conversationOpening?: string | undefined;
   metadata: JsonObject;
   startedAt: Date;
 }
@@ -19,6 +32,8 @@ export interface InterceptionStart {
 export interface StartedInterception {
   threadParentId: string | null;
   threadRootId: string | null;
+  /** The session key stored: the client's own, or the one inherited from lineage or fingerprint. */
+  clientSessionId: string | null;
 }
 
 /** Token counts of one upstream response, split as PRODUCT §4.4 requires: cache reads/writes apart. */
@@ -36,6 +51,11 @@ export interface TokenCounts {
 interface TokenUsageRecord extends TokenCounts {
   kind: 'token_usage';
   interceptionId: string;
+  /**
+   * Set when a later request may continue this response by its id (a stored Responses
+   * response): who made it and where, so this replica finds it before its row is committed.
+   */
+  lineage?: { initiatorId: string; threadRootId: string; clientSessionId: string | null } | undefined;
   createdAt: Date;
 }
 
@@ -57,6 +77,8 @@ interface ToolUsageRecord {
   initiatorId: string;
   /** The thread root of the interception that made the call (itself when it is a root). */
   threadRootId: string;
+  /** Its stored session key, inherited by the interception that answers the call. */
+  clientSessionId?: string | null | undefined;
   providerResponseId: string;
   toolCallId: string | undefined;
   tool: string;

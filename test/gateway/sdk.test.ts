@@ -102,7 +102,10 @@ describeEachServer(
       expect(bridged).toEqual(await chat(direct.openai));
       expect(bridged.streamed[0]).toMatch(/^The question/);
       const recorded = await recordedSince(since, 2);
-      expect(recorded.map((r) => r.interception.client).sort()).toEqual(['Unknown', 'Unknown']);
+      expect(recorded.map((r) => r.interception.client).sort()).toEqual([
+        'OpenAI SDK (JS)',
+        'OpenAI SDK (JS)',
+      ]);
       expect(recorded.map((r) => total(r.tokens, 'output_tokens')).sort()).toEqual([200, 238]);
     });
 

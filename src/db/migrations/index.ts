@@ -8,6 +8,7 @@ import * as dropSupersededIndexes from './20261128T220000_drop_superseded_indexe
 import * as lz4TextCompression from './20261128T230000_lz4_text_compression.js';
 import * as spoolReplays from './20261206T020000_spool_replays.js';
 import * as openInterceptionsIndex from './20261206T020100_open_interceptions_index.js';
+import * as conversationFingerprint from './20261206T050000_conversation_fingerprint.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from a folder) so the
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '20261128T230000_lz4_text_compression': lz4TextCompression,
   '20261206T020000_spool_replays': spoolReplays,
   '20261206T020100_open_interceptions_index': openInterceptionsIndex,
+  '20261206T050000_conversation_fingerprint': conversationFingerprint,
 };

@@ -15,6 +15,11 @@ export interface InterceptionsTable {
   client_session_id: string | null;
   thread_parent_id: string | null;
   thread_root_id: string | null;
+  /**
+   * How the conversation began (initiator, client, system prompt, first user messages), hashed;
+   * a later turn with no session id of its own joins the session of the latest match.
+   */
+  conversation_fingerprint: string | null;
   /** Generated: COALESCE(client_session_id, thread_root_id::text, id::text). */
   session_id: ColumnType<string, never, never>;
   metadata: JsonObject | null;

@@ -8,8 +8,8 @@ export interface PromptSource {
   read(): string;
 }
 
-/** How long the end of a response may wait for its tool calls to be committed. */
-const TOOL_DURABILITY_WAIT_MS = 2000;
+/** How long the end of a response may wait for what a follow-up request looks up to be committed. */
+const LINK_DURABILITY_WAIT_MS = 2000;
 
 /**
  * One recorded interception after its start row is durable: the sink the readers report to,
@@ -18,7 +18,7 @@ const TOOL_DURABILITY_WAIT_MS = 2000;
  */
 export class Interception implements RecordSink {
   private firstResponseId: string | undefined;
-  private lastToolSeq = 0;
+  private lastLinkSeq = 0;
   private sawFailure = false;
   private ended = false;
   private readonly startedAt = performance.now();
@@ -29,6 +29,8 @@ export class Interception implements RecordSink {
     private readonly prompt: PromptSource | undefined,
     private readonly recorder: Recorder,
     private readonly metrics: InterceptionSeries,
+    /** Its response may be continued by id (`previous_response_id`): that id must be findable. */
+    readonly continuable = false,
   ) {
     metrics.started();
   }
@@ -54,7 +56,21 @@ export class Interception implements RecordSink {
   }
 
   tokens(counts: TokenCounts): void {
-    this.recorder.record({ kind: 'token_usage', interceptionId: this.id, ...counts, createdAt: new Date() });
+    const lineage = this.continuable
+      ? {
+          initiatorId: this.start.initiatorId,
+          threadRootId: this.threadRootId,
+          clientSessionId: this.start.clientSessionId ?? null,
+        }
+      : undefined;
+    const seq = this.recorder.record({
+      kind: 'token_usage',
+      interceptionId: this.id,
+      ...counts,
+      lineage,
+      createdAt: new Date(),
+    });
+    if (lineage) this.lastLinkSeq = seq;
     this.metrics.tokenCounts({
       input: counts.input,
       output: counts.output,
@@ -65,11 +81,12 @@ export class Interception implements RecordSink {
   }
 
   tool(call: ToolCall): void {
-    this.lastToolSeq = this.recorder.record({
+    this.lastLinkSeq = this.recorder.record({
       kind: 'tool_usage',
       interceptionId: this.id,
       initiatorId: this.start.initiatorId,
       threadRootId: this.threadRootId,
+      clientSessionId: this.start.clientSessionId ?? null,
       providerResponseId: call.providerResponseId,
       toolCallId: call.callId,
       tool: call.name,
@@ -95,16 +112,17 @@ export class Interception implements RecordSink {
   }
 
   /**
-   * When the response selected tools: resolves once those rows are committed (bounded), so the
-   * client cannot send the tool result before the lineage lookup can find its parent.
+   * When the response selected tools, or may be continued by its id: resolves once those rows
+   * are committed (bounded), so the client cannot send the tool result or the next turn before
+   * the lineage lookup, on any replica, can find its parent.
    */
-  toolsDurable(): Promise<void> | undefined {
-    if (this.lastToolSeq === 0) return undefined;
+  linksDurable(): Promise<void> | undefined {
+    if (this.lastLinkSeq === 0) return undefined;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, TOOL_DURABILITY_WAIT_MS);
+      timer = setTimeout(resolve, LINK_DURABILITY_WAIT_MS);
     });
-    return Promise.race([this.recorder.durable(this.lastToolSeq), timeout]).finally(() =>
+    return Promise.race([this.recorder.durable(this.lastLinkSeq), timeout]).finally(() =>
       clearTimeout(timer),
     );
   }

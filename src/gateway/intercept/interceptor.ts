@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import { type InterceptionStart, type Recorder, RecorderOverloadedError } from '../../recorder/types.js';
 import { uuidv7 } from '../../recorder/uuid7.js';
 import { guessClient } from '../client.js';
+import { conversationLinks } from '../conversation/links.js';
 import { sendError } from '../errors.js';
 import { upstreamRequestHeaders } from '../headers.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -77,13 +78,16 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     client,
     clientSessionId: session.id,
     correlatingToolCallId: payload.toolCallId,
+    ...conversationLinks(actor.userId, client, session.id, payload),
     metadata: interceptionMetadata(actor, req.headers, session.threadSource),
     startedAt: new Date(),
   };
   let threadRootId: string;
+  let recorded: InterceptionStart;
   try {
     const started = await deps.recorder.start(start);
     threadRootId = started.threadRootId ?? start.id;
+    recorded = { ...start, clientSessionId: started.clientSessionId ?? undefined };
   } catch (error) {
     const overloaded = error instanceof RecorderOverloadedError;
     if (!overloaded && !deps.health.failed(error)) {
@@ -105,7 +109,14 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     method: req.method ?? 'POST',
     client,
   });
-  const interception = new Interception(start, threadRootId, payload.prompt, deps.recorder, series);
+  const interception = new Interception(
+    recorded,
+    threadRootId,
+    payload.prompt,
+    deps.recorder,
+    series,
+    payload.continuable === true,
+  );
   let observer: RecordingObserver | undefined;
   const { timing } = request;
   const dispatchedAt = performance.now();

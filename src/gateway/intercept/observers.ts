@@ -36,12 +36,12 @@ export class SseObserver implements RecordingObserver {
     this.parser.feed(chunk);
     if (this.heldForTools || !this.reader.sawFinalEvent) return undefined;
     this.heldForTools = true;
-    return this.interception.toolsDurable();
+    return this.interception.linksDurable();
   }
 
   complete(): Promise<void> | undefined {
     this.parser.flush();
-    return this.interception.toolsDurable();
+    return this.interception.linksDurable();
   }
 
   flush(): void {
@@ -57,8 +57,8 @@ const MAX_RECORDED_BODY_BYTES = 32 * 1024 * 1024;
 
 /**
  * Keeps a blocking (JSON) response's chunks while they are relayed, and reads it once complete.
- * When the body may contain tool calls (a cheap byte search for the API's marker), it is read
- * before its last chunk goes out and that chunk waits for the tool rows to be committed;
+ * When the body may contain tool calls (a cheap byte search for the API's marker) or its id may
+ * be continued, it is read before its last chunk goes out and that chunk waits for those rows;
  * otherwise reading happens after the client has everything, and when no thought can be in it
  * either, only its id and usage are decoded.
  */
@@ -95,9 +95,10 @@ export class JsonObserver implements RecordingObserver {
     if (this.gated) return undefined;
     this.gated = true;
     const body = this.body();
-    if (!this.toolMarkers.some((marker) => body.includes(marker))) return undefined;
+    const continuable = this.interception.continuable;
+    if (!continuable && !this.toolMarkers.some((marker) => body.includes(marker))) return undefined;
     this.readNow(body);
-    return this.interception.toolsDurable();
+    return this.interception.linksDurable();
   }
 
   private body(): Buffer {

@@ -1,3 +1,4 @@
+import type { ConversationStart } from '../conversation/fingerprint.js';
 import { JsonSyntaxError, RawJson, type Span } from '../json/raw-json.js';
 import type { SessionHints } from '../session.js';
 import type { PromptSource } from './interception.js';
@@ -13,6 +14,15 @@ export interface Payload {
   /** The tool call this request answers, if its last message is a tool result. */
   toolCallId: string | undefined;
   sessionHints: SessionHints;
+  /**
+   * How the conversation began, hashed on demand: only a request without a client session id
+   * or lineage needs it.
+   */
+  conversation?: (() => ConversationStart | undefined) | undefined;
+  /** The recorded response this request continues (Responses `previous_response_id`). */
+  previousResponseId?: string | undefined;
+  /** A later request may continue this one's response by its id (a Responses request not `store: false`). */
+  continuable?: boolean | undefined;
   /** Set only when the body had to change on its way upstream. */
   upstreamBody?: Buffer | undefined;
 }

@@ -1,3 +1,4 @@
+import { conversationStart } from '../../conversation/fingerprint.js';
 import type { RawJson, Span } from '../../json/raw-json.js';
 import {
   lastBlockOfType,
@@ -10,6 +11,7 @@ import {
 } from '../payload.js';
 
 const SYSTEM_ENTRIES: ReadonlySet<string> = new Set(['system']);
+const SHAPE = { instructionRoles: new Set(['system', 'developer']) };
 
 /**
  * Reads a `/chat/completions` body in place: model, stream flag, the prompt (last non-system
@@ -31,6 +33,10 @@ export function readChatPayload(body: Buffer): Payload {
       prompt: role === 'user' && content ? userText(json, content) : undefined,
       toolCallId: role === 'tool' ? json.string(last?.get('tool_call_id')) : undefined,
       sessionHints: {},
+      conversation: () => {
+        const messages = fields.get('messages');
+        return conversationStart(json, [], messages ? json.elements(messages) : [], SHAPE);
+      },
       upstreamBody: stream ? withUsageReported(opened) : undefined,
     };
   });

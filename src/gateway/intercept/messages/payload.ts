@@ -1,7 +1,9 @@
+import { conversationStart } from '../../conversation/fingerprint.js';
 import type { RawJson, Span } from '../../json/raw-json.js';
 import { lastBlockOfType, lastMessage, openBody, type Payload, promptFrom, readSafely } from '../payload.js';
 
 const SYSTEM_ENTRIES: ReadonlySet<string> = new Set(['system']);
+const SHAPE = { instructionRoles: new Set<string>(), ignoredRoles: SYSTEM_ENTRIES };
 
 /**
  * Reads an Anthropic `/v1/messages` body in place: model, stream flag, Claude Code's
@@ -20,6 +22,15 @@ export function readMessagesPayload(body: Buffer): Payload {
       prompt: isUser && content ? userText(json, content) : undefined,
       toolCallId: json.string(lastBlockOfType(json, content, 'tool_result')?.get('tool_use_id')),
       sessionHints: { metadataUserId: json.string(json.field(fields.get('metadata'), 'user_id')) },
+      conversation: () => {
+        const messages = fields.get('messages');
+        return conversationStart(
+          json,
+          [fields.get('system')],
+          messages ? json.elements(messages) : [],
+          SHAPE,
+        );
+      },
     };
   });
 }
