@@ -2,7 +2,12 @@ import { connect } from 'node:net';
 import { expect, it } from 'vitest';
 import { useTestServer } from '../server.js';
 
-const server = useTestServer('pglite', { bodyTimeoutMs: 800 });
+// A key is configured, so the request gets as far as reading its body (never sent upstream).
+const server = useTestServer('pglite', {
+  bodyTimeoutMs: 800,
+  anthropic: { baseUrl: 'http://127.0.0.1:9/', key: 'sk-ant-never-used' },
+  openai: { baseUrl: 'http://127.0.0.1:9/v1/', key: 'sk-never-used' },
+});
 
 it('cuts a client that trickles its body instead of holding the connection', async () => {
   const { port } = new URL(server().url);
@@ -15,7 +20,7 @@ it('cuts a client that trickles its body instead of holding the connection', asy
   socket.on('error', () => {});
   await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
   socket.write(
-    'POST /api/v2/aibridge/anthropic/v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{',
+    `POST /api/v2/aibridge/anthropic/v1/messages HTTP/1.1\r\nHost: x\r\nX-Api-Key: ${server().ownerToken}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`,
   );
   // One byte each time the last one was flushed: the server, not the client, must end it.
   const trickle = setInterval(() => socket.writable && socket.write(' '), 100);
