@@ -121,6 +121,7 @@ async function round(mode, count) {
         recorder.record({
           kind: 'token_usage',
           interceptionId: id,
+          pricedAs: { provider: 'anthropic', model: 'claude-sonnet-4-5', startedAt: now },
           providerResponseId: `r${n}`,
           input: 100,
           output: 10,

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerCostCommands } from './cli/cost.js';
 import { registerDemoCommand } from './cli/demo.js';
 import { CliError } from './cli/errors.js';
 import { registerExportCommands } from './cli/export.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerUserCommands(program);
   registerTokenCommands(program);
   registerPurgeCommand(program);
+  registerCostCommands(program);
   registerDemoCommand(program);
   return program;
 }

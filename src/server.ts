@@ -10,6 +10,10 @@ import { openWhenReachable } from './db/wait.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
+import { PriceBook } from './pricing/book.js';
+import { registerPricingMetrics } from './pricing/metrics.js';
+import { OverrideCache } from './pricing/overrides.js';
+import { PackagePrices } from './pricing/package-book.js';
 import { InterruptedReaper } from './reaper/reaper.js';
 import { registerRecorderMetrics } from './recorder/metrics.js';
 import { DatabaseRecorder, type RecorderOptions } from './recorder/recorder.js';
@@ -63,8 +67,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const auth = new Authenticator(db, log);
     await auth.start();
     const metrics = createMetricsRegistry();
+    const prices = new PriceBook(new PackagePrices());
+    const overrides = new OverrideCache(db.kysely, prices, log);
+    await overrides.start();
+    const onUnpriced = registerPricingMetrics(metrics);
     const recorder = new DatabaseRecorder(db, log, {
       sessionIdleMs: config.sessionIdleMs,
+      prices,
+      onUnpriced,
       ...options.recorder,
     });
     registerRecorderMetrics(metrics, () => recorder.stats);
@@ -77,7 +87,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       intervalMs: options.retentionIntervalMs,
     });
     const reaper = new InterruptedReaper({ db, log, metrics, openForMs: config.interruptedAfterMs });
-    const app = await buildApp({ config, db, log, auth, gateway, metrics, retention, version: VERSION });
+    const app = await buildApp({
+      config,
+      db,
+      log,
+      auth,
+      gateway,
+      metrics,
+      retention,
+      pricing: { book: prices, overrides },
+      version: VERSION,
+    });
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -95,6 +115,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         auth,
         retention,
         reaper,
+        overrides,
         db,
         log,
         spool,
@@ -121,12 +142,13 @@ async function shutdown(parts: {
   auth: Authenticator;
   retention: RetentionJob;
   reaper: InterruptedReaper;
+  overrides: OverrideCache;
   db: Database;
   log: Logger;
   spool: RecordSpool;
   timeoutMs: number;
 }): Promise<void> {
-  const { app, gateway, recorder, auth, retention, reaper, db, log, spool, timeoutMs } = parts;
+  const { app, gateway, recorder, auth, retention, reaper, overrides, db, log, spool, timeoutMs } = parts;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
   const timer = setTimeout(() => {
     log.warn('shutdown timeout reached: closing remaining connections');
@@ -143,6 +165,7 @@ async function shutdown(parts: {
     clearInterval(idle);
   }
   await retention.stop();
+  overrides.stop();
   await reaper.stop();
   const unwritten = await recorder.close();
   let lost = 0;

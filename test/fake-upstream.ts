@@ -113,30 +113,46 @@ export function reply(status: number, body: string, contentType = 'application/j
 
 /** Options for streamed answers. */
 export interface StreamOptions {
-  /** Pause before each event after the first. */
+  /** Pause before each event after the first (a slow provider; tests never wait on it). */
   delayMs?: number;
-  /** Pause before the response starts. */
-  firstByteDelayMs?: number;
   /** Cut the connection after this many events instead of finishing. */
   destroyAfter?: number;
+  /**
+   * Hold the stream after this many events until `resume` settles (or the client hangs up):
+   * how a test knows, without a clock, that part of a stream is in flight and the rest is not.
+   */
+  pauseAfter?: number;
+  /** Resolves when the held stream may go on; never settling holds it until the gateway hangs up. */
+  resume?: Promise<void>;
+}
+
+/** A promise the test settles: `open()` lets whoever awaits `opened` go on. */
+export function gate(): { opened: Promise<void>; open: () => void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
 }
 
 /** An SSE body sent event by event (events split on blank lines, bytes kept). */
 export function stream(body: string, options: StreamOptions = {}): Responder {
   const events = splitEvents(body);
   return async (_req, res) => {
-    if (options.firstByteDelayMs) await sleep(options.firstByteDelayMs);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    let flushed: Promise<void> = Promise.resolve();
     for (const [i, event] of events.entries()) {
       if (options.destroyAfter !== undefined && i >= options.destroyAfter) {
-        // Let what was written reach the wire first: destroy() drops corked, unsent bytes.
-        await sleep(20);
+        // Once what was written has reached the socket: destroy() drops corked, unsent bytes.
+        await flushed;
         res.destroy();
         return;
       }
+      if (i > 0 && i === options.pauseAfter && !res.destroyed) {
+        const hungUp = new Promise<void>((resolve) => res.once('close', resolve));
+        await Promise.race([options.resume ?? hungUp, hungUp]);
+      }
       if (i > 0 && options.delayMs) await sleep(options.delayMs);
       if (res.destroyed) return;
-      res.write(event);
+      flushed = new Promise((resolve) => res.write(event, () => resolve()));
     }
     res.end();
   };

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { vi } from 'vitest';
 import type { Config } from '../src/config.js';
 import type { Database } from '../src/db/database.js';
 import type {
@@ -68,46 +68,46 @@ export interface Recorded {
  * Waits until the interception has ended (its child rows are committed in the same or an
  * earlier transaction) and returns every row recorded for it.
  */
-export async function waitForRecording(db: Database, id: string, timeoutMs = 10_000): Promise<Recorded> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const interception = await db.kysely
-      .selectFrom('aibridge_interceptions')
+export async function waitForRecording(db: Database, id: string, timeoutMs = 30_000): Promise<Recorded> {
+  const interception = await vi.waitFor(
+    async () => {
+      const row = await db.kysely
+        .selectFrom('aibridge_interceptions')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row?.ended_at) throw new Error(`interception ${id} did not end within ${timeoutMs} ms`);
+      return row;
+    },
+    { timeout: timeoutMs, interval: 20 },
+  );
+  const [tokens, prompts, tools, thoughts] = await Promise.all([
+    db.kysely
+      .selectFrom('aibridge_token_usages')
       .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (interception?.ended_at) {
-      const [tokens, prompts, tools, thoughts] = await Promise.all([
-        db.kysely
-          .selectFrom('aibridge_token_usages')
-          .selectAll()
-          .where('interception_id', '=', id)
-          .orderBy('created_at')
-          .execute(),
-        db.kysely
-          .selectFrom('aibridge_user_prompts')
-          .selectAll()
-          .where('interception_id', '=', id)
-          .orderBy('created_at')
-          .execute(),
-        db.kysely
-          .selectFrom('aibridge_tool_usages')
-          .selectAll()
-          .where('interception_id', '=', id)
-          .orderBy('created_at')
-          .execute(),
-        db.kysely
-          .selectFrom('aibridge_model_thoughts')
-          .selectAll()
-          .where('interception_id', '=', id)
-          .orderBy('created_at')
-          .execute(),
-      ]);
-      return { interception, tokens, prompts, tools, thoughts };
-    }
-    if (Date.now() > deadline) throw new Error(`interception ${id} did not end within ${timeoutMs} ms`);
-    await sleep(20);
-  }
+      .where('interception_id', '=', id)
+      .orderBy('created_at')
+      .execute(),
+    db.kysely
+      .selectFrom('aibridge_user_prompts')
+      .selectAll()
+      .where('interception_id', '=', id)
+      .orderBy('created_at')
+      .execute(),
+    db.kysely
+      .selectFrom('aibridge_tool_usages')
+      .selectAll()
+      .where('interception_id', '=', id)
+      .orderBy('created_at')
+      .execute(),
+    db.kysely
+      .selectFrom('aibridge_model_thoughts')
+      .selectAll()
+      .where('interception_id', '=', id)
+      .orderBy('created_at')
+      .execute(),
+  ]);
+  return { interception, tokens, prompts, tools, thoughts };
 }
 
 /** The interception id a gateway response carries. */

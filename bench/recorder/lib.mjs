@@ -166,6 +166,7 @@ export function recordExchange(recorder, start) {
     recorder.record({
       kind: 'token_usage',
       interceptionId,
+      pricedAs: { provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', startedAt: createdAt },
       providerResponseId: `${responseId}_${i}`,
       input: 1200 + i,
       output: 300,

@@ -5,6 +5,8 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { unauthorized } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { PriceBook } from '../pricing/book.js';
+import type { OverrideCache } from '../pricing/overrides.js';
 import type { RetentionJob } from '../store/retention-job.js';
 
 /** What control-plane handlers may use; built once in app.ts. */
@@ -16,6 +18,8 @@ export interface ApiDeps {
   version: string;
   /** The retention purge, which the admin purge endpoint runs on demand. */
   retention: RetentionJob;
+  /** The price book in force and the cache of its overrides (reloaded after each write). */
+  pricing: { book: PriceBook; overrides: OverrideCache };
 }
 
 const REFUSALS = {

@@ -6,8 +6,10 @@ import { facetRoutes } from './facets.js';
 import { interceptionRoutes } from './interceptions.js';
 import { keyRoutes } from './keys.js';
 import { buildOpenApi } from './openapi.js';
+import { priceRoutes } from './prices.js';
 import { type AnyRoute, mountRoutes } from './route.js';
 import { sessionRoutes } from './sessions.js';
+import { spendRoutes } from './spend.js';
 import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
 
@@ -21,6 +23,8 @@ export const apiRoutes: AnyRoute[] = [
   ...facetRoutes,
   ...usageRoutes,
   ...adminRoutes,
+  ...priceRoutes,
+  ...spendRoutes,
 ];
 
 /**

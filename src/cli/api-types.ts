@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { OverrideView, PriceBookView } from '../api/prices.js';
+import type { SpendView } from '../api/spend.js';
 import type { InterceptionView, SessionView } from '../api/views/aibridge.js';
 import type { SessionThreadsView } from '../api/views/session-threads.js';
 import type { ApiKeyView, UserView } from '../api/views/users.js';
@@ -9,3 +11,6 @@ export type Session = z.infer<typeof SessionView>;
 export type SessionDetail = z.infer<typeof SessionThreadsView>;
 export type User = z.infer<typeof UserView>;
 export type ApiKey = z.infer<typeof ApiKeyView>;
+export type Spend = z.infer<typeof SpendView>;
+export type PriceBook = z.infer<typeof PriceBookView>;
+export type PriceOverride = z.infer<typeof OverrideView>;

@@ -66,3 +66,19 @@ export function truncate(text: string, width: number | undefined): string {
   }
   return `${out}…`;
 }
+
+/**
+ * Integer micro-dollars as dollars a person can read: cents for amounts of a dollar or more,
+ * otherwise three significant digits (at least two decimals), so small amounts stay visible
+ * ($0.00421, not $0.00; a $0.125 rate stays $0.125); `—` for an unpriced (null) cost.
+ */
+export function dollars(micros: number | null | undefined): string {
+  if (micros === null || micros === undefined) return '—';
+  const value = micros / 1_000_000;
+  if (value === 0) return '$0.00';
+  if (Math.abs(value) >= 1) {
+    return `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  }
+  const digits = Math.min(6, Math.max(2, 2 - Math.floor(Math.log10(Math.abs(value)))));
+  return `$${value.toFixed(digits).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
+}

@@ -1,5 +1,5 @@
 import type { Interception, Session } from './api-types.js';
-import { compactNumber, localTime } from './format.js';
+import { compactNumber, dollars, localTime } from './format.js';
 import type { Listing } from './output.js';
 import type { CursorWalk } from './pages.js';
 
@@ -37,6 +37,12 @@ function sumTokens(row: Interception) {
   return sum;
 }
 
+/** A session's cost; `+?` when some of its interceptions have no price (so the sum is a floor). */
+function sessionCost(s: Session): string {
+  if (s.unpriced_interceptions > 0 && s.cost_micros === 0) return '—';
+  return s.unpriced_interceptions > 0 ? `${dollars(s.cost_micros)}+?` : dollars(s.cost_micros);
+}
+
 const lastPrompt = (row: Interception) => row.user_prompts.at(-1)?.prompt ?? '';
 
 /** Sessions: most recently active first. */
@@ -54,6 +60,7 @@ export const SESSIONS: Listing<Session> = {
     },
     { header: 'THREADS', cell: (s) => String(s.threads), align: 'right' },
     { header: 'IN/OUT/CACHE', cell: (s) => tokensCell(s.token_usage_summary), align: 'right' },
+    { header: 'COST', cell: (s) => sessionCost(s), align: 'right' },
     { header: 'LAST PROMPT', cell: (s, t) => t.colors.dim(s.last_prompt ?? ''), flex: true },
   ],
   csv: [
@@ -73,6 +80,8 @@ export const SESSIONS: Listing<Session> = {
     { name: 'output_tokens', value: (s) => s.token_usage_summary.output_tokens },
     { name: 'cache_read_input_tokens', value: (s) => s.token_usage_summary.cache_read_input_tokens },
     { name: 'cache_write_input_tokens', value: (s) => s.token_usage_summary.cache_write_input_tokens },
+    { name: 'cost_micros', value: (s) => s.cost_micros },
+    { name: 'unpriced_interceptions', value: (s) => s.unpriced_interceptions },
     { name: 'last_prompt', value: (s) => s.last_prompt },
     { name: 'metadata', value: (s) => s.metadata },
   ],
@@ -88,6 +97,7 @@ export const INTERCEPTIONS: Listing<Interception> = {
     { header: 'CLIENT', cell: (i) => i.client ?? 'Unknown', minWidth: 8 },
     { header: 'MODEL', cell: (i) => i.model, minWidth: 10 },
     { header: 'IN/OUT/CACHE', cell: (i) => tokensCell(interceptionTokens(i)), align: 'right' },
+    { header: 'COST', cell: (i) => dollars(i.cost_micros), align: 'right' },
     { header: 'TOOLS', cell: (i) => String(i.tool_usages.length), align: 'right' },
     { header: 'PROMPT', cell: (i, t) => t.colors.dim(lastPrompt(i)), flex: true },
   ],
@@ -107,6 +117,7 @@ export const INTERCEPTIONS: Listing<Interception> = {
     { name: 'output_tokens', value: (i) => interceptionTokens(i).output_tokens },
     { name: 'cache_read_input_tokens', value: (i) => interceptionTokens(i).cache_read_input_tokens },
     { name: 'cache_write_input_tokens', value: (i) => interceptionTokens(i).cache_write_input_tokens },
+    { name: 'cost_micros', value: (i) => i.cost_micros },
     { name: 'prompt', value: lastPrompt },
     { name: 'metadata', value: (i) => i.metadata },
     { name: 'token_usages', value: (i) => i.token_usages },

@@ -19,6 +19,7 @@ const TABLES = [
   'aibridge_activity_counts',
   'aibridge_interceptions',
   'aibridge_model_thoughts',
+  'aibridge_price_overrides',
   'aibridge_sessions',
   'aibridge_spool_replays',
   'aibridge_token_usages',
@@ -52,6 +53,8 @@ describeEachDatabase('database schema', (db) => {
         'api_key_id',
         'client',
         'client_session_id',
+        'conversation_fingerprint',
+        'cost_micros',
         'ended_at',
         'id',
         'initiator_id',
@@ -194,9 +197,11 @@ describe.skipIf(postgresUnavailable !== undefined)('migrations on a shared Postg
     await fresh.db.kysely.connection().execute(async (connection) => {
       const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(connection);
       const pid = rows[0]?.pid;
-      // Killed from another connection while this one is checked out and idle between queries.
-      await sql`select pg_terminate_backend(${pid})`.execute(fresh.db.kysely);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Killed from another connection while this one is checked out and idle between queries;
+      // with a timeout, pg_terminate_backend returns once the backend has actually exited.
+      const { rows: killed } = await sql<{ gone: boolean }>`
+        select pg_terminate_backend(${pid}, 30000) as gone`.execute(fresh.db.kysely);
+      expect(killed[0]?.gone).toBe(true);
       await expect(sql`select 1`.execute(connection)).rejects.toThrow();
     });
     await expect(sql`select 1 as one`.execute(fresh.db.kysely)).resolves.toBeDefined();

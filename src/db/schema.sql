@@ -41,6 +41,7 @@ CREATE TABLE aibridge_interceptions (
   metadata jsonb,
   started_at timestamp with time zone NOT NULL,
   ended_at timestamp with time zone,
+  cost_micros bigint,
   conversation_fingerprint text,
   CONSTRAINT aibridge_interceptions_pkey PRIMARY KEY (id),
   CONSTRAINT aibridge_interceptions_initiator_id_fkey FOREIGN KEY (initiator_id) REFERENCES users(id)
@@ -74,6 +75,22 @@ CREATE TABLE aibridge_model_thoughts (
 
 CREATE INDEX aibridge_model_thoughts_interception_idx ON aibridge_model_thoughts USING btree (interception_id);
 
+CREATE TABLE aibridge_price_overrides (
+  id uuid NOT NULL,
+  provider text,
+  model text NOT NULL,
+  effective_from timestamp with time zone NOT NULL,
+  rates jsonb NOT NULL,
+  note text DEFAULT ''::text NOT NULL,
+  created_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT aibridge_price_overrides_pkey PRIMARY KEY (id),
+  CONSTRAINT aibridge_price_overrides_created_by_fkey FOREIGN KEY (created_by) REFERENCES users(id) ON DELETE SET NULL
+);
+
+CREATE UNIQUE INDEX aibridge_price_overrides_key_idx ON aibridge_price_overrides USING btree (model, COALESCE(provider, ''::text), effective_from);
+
 CREATE TABLE aibridge_sessions (
   session_id text NOT NULL,
   initiator_id uuid NOT NULL,
@@ -95,6 +112,8 @@ CREATE TABLE aibridge_sessions (
   last_prompt text,
   last_prompt_at timestamp with time zone,
   last_prompt_id uuid,
+  cost_micros bigint DEFAULT 0 NOT NULL,
+  unpriced_interceptions bigint DEFAULT 0 NOT NULL,
   CONSTRAINT aibridge_sessions_pkey PRIMARY KEY (session_id, initiator_id)
 );
 
@@ -122,6 +141,8 @@ CREATE TABLE aibridge_token_usages (
   cache_write_input_tokens bigint DEFAULT 0 NOT NULL,
   metadata jsonb,
   created_at timestamp with time zone NOT NULL,
+  cost_micros bigint,
+  price jsonb,
   CONSTRAINT aibridge_token_usages_pkey PRIMARY KEY (id)
 );
 
@@ -164,6 +185,8 @@ CREATE TABLE aibridge_usage_hourly (
   output_tokens bigint NOT NULL,
   cache_read_input_tokens bigint NOT NULL,
   cache_write_input_tokens bigint NOT NULL,
+  cost_micros bigint DEFAULT 0 NOT NULL,
+  unpriced_interceptions bigint DEFAULT 0 NOT NULL,
   CONSTRAINT aibridge_usage_hourly_pkey PRIMARY KEY (hour, initiator_id, provider, model, client)
 );
 
@@ -262,10 +285,11 @@ AS $function$
    BEGIN
      IF TG_OP = 'UPDATE' THEN
        INSERT INTO aibridge_usage_hourly AS u (hour, initiator_id, provider, model, client, interceptions, input_tokens, output_tokens,
-  cache_read_input_tokens, cache_write_input_tokens) 
+  cache_read_input_tokens, cache_write_input_tokens, cost_micros, unpriced_interceptions) 
   SELECT date_trunc('hour', i.started_at, 'UTC'), i.initiator_id, i.provider, i.model,
     COALESCE(i.client, 'Unknown'), count(*), COALESCE(sum(t.input_tokens), 0), COALESCE(sum(t.output_tokens), 0),
-    COALESCE(sum(t.cache_read_input_tokens), 0), COALESCE(sum(t.cache_write_input_tokens), 0)
+    COALESCE(sum(t.cache_read_input_tokens), 0), COALESCE(sum(t.cache_write_input_tokens), 0),
+    COALESCE(sum(i.cost_micros), 0), count(*) FILTER (WHERE i.cost_micros IS NULL)
   FROM (SELECT n.* FROM old_rows o JOIN new_rows n ON n.id = o.id
     WHERE o.ended_at IS NULL AND n.ended_at IS NOT NULL AND TRUE) i
   LEFT JOIN LATERAL (
@@ -279,18 +303,20 @@ AS $function$
        ON CONFLICT (hour, initiator_id, provider, model, client) DO UPDATE SET interceptions = u.interceptions + EXCLUDED.interceptions,
   input_tokens = u.input_tokens + EXCLUDED.input_tokens, output_tokens = u.output_tokens + EXCLUDED.output_tokens,
   cache_read_input_tokens = u.cache_read_input_tokens + EXCLUDED.cache_read_input_tokens,
-  cache_write_input_tokens = u.cache_write_input_tokens + EXCLUDED.cache_write_input_tokens;
+  cache_write_input_tokens = u.cache_write_input_tokens + EXCLUDED.cache_write_input_tokens,
+  cost_micros = u.cost_micros + EXCLUDED.cost_micros,
+  unpriced_interceptions = u.unpriced_interceptions + EXCLUDED.unpriced_interceptions;
        -- Re-keyed or un-ended rows (rare): their hours are recomputed whole.
        v_hours := ARRAY(
          SELECT date_trunc('hour', o.started_at, 'UTC') FROM old_rows o JOIN new_rows n ON n.id = o.id
          WHERE o.ended_at IS NOT NULL AND (o.initiator_id, o.provider, o.model, COALESCE(o.client, 'Unknown'),
-  date_trunc('hour', o.started_at, 'UTC'), o.ended_at IS NULL) IS DISTINCT FROM (n.initiator_id, n.provider,
-  n.model, COALESCE(n.client, 'Unknown'), date_trunc('hour', n.started_at, 'UTC'), n.ended_at IS NULL)
+  date_trunc('hour', o.started_at, 'UTC'), o.ended_at IS NULL, o.cost_micros) IS DISTINCT FROM (n.initiator_id, n.provider,
+  n.model, COALESCE(n.client, 'Unknown'), date_trunc('hour', n.started_at, 'UTC'), n.ended_at IS NULL, n.cost_micros)
          UNION
          SELECT date_trunc('hour', n.started_at, 'UTC') FROM old_rows o JOIN new_rows n ON n.id = o.id
          WHERE o.ended_at IS NOT NULL AND n.ended_at IS NOT NULL AND (o.initiator_id, o.provider, o.model, COALESCE(o.client, 'Unknown'),
-  date_trunc('hour', o.started_at, 'UTC'), o.ended_at IS NULL) IS DISTINCT FROM (n.initiator_id, n.provider,
-  n.model, COALESCE(n.client, 'Unknown'), date_trunc('hour', n.started_at, 'UTC'), n.ended_at IS NULL));
+  date_trunc('hour', o.started_at, 'UTC'), o.ended_at IS NULL, o.cost_micros) IS DISTINCT FROM (n.initiator_id, n.provider,
+  n.model, COALESCE(n.client, 'Unknown'), date_trunc('hour', n.started_at, 'UTC'), n.ended_at IS NULL, n.cost_micros));
        IF cardinality(v_hours) > 0 THEN PERFORM aibridge_usage_hourly_refresh(v_hours); END IF;
      ELSE
        PERFORM aibridge_usage_hourly_refresh(ARRAY(
@@ -311,11 +337,12 @@ AS $function$
      IF TG_OP = 'UPDATE' THEN
        INSERT INTO aibridge_sessions AS s (session_id, initiator_id, started_at, ended_at, last_active_at, first_interception_id,
   client, metadata, providers, models, clients, interceptions, threads, input_tokens, output_tokens,
-  cache_read_input_tokens, cache_write_input_tokens, last_prompt, last_prompt_at, last_prompt_id)
+  cache_read_input_tokens, cache_write_input_tokens, last_prompt, last_prompt_at, last_prompt_id, cost_micros,
+  unpriced_interceptions)
   SELECT a.session_id, a.initiator_id, a.started_at, a.ended_at, a.last_active_at, a.first_id,
     a.first_client, a.first_metadata, a.providers, a.models, a.clients, a.interceptions, a.threads,
     a.input_tokens, a.output_tokens, a.cache_read_input_tokens, a.cache_write_input_tokens,
-    p.prompt, p.created_at, p.id
+    p.prompt, p.created_at, p.id, a.cost_micros, a.unpriced
   FROM (
     SELECT e.session_id, e.initiator_id, min(e.started_at) AS started_at, max(e.ended_at) AS ended_at,
       max(e.started_at) AS last_active_at, (array_agg(e.id ORDER BY e.started_at, e.id))[1] AS first_id,
@@ -325,6 +352,7 @@ AS $function$
       array_agg(DISTINCT e.model ORDER BY e.model) AS models,
       array_agg(DISTINCT COALESCE(e.client, 'Unknown') ORDER BY COALESCE(e.client, 'Unknown')) AS clients,
       count(*) AS interceptions, count(*) FILTER (WHERE e.thread_root_id IS NULL) AS threads,
+      COALESCE(sum(e.cost_micros), 0) AS cost_micros, count(*) FILTER (WHERE e.cost_micros IS NULL) AS unpriced,
       COALESCE(sum(t.input_tokens), 0) AS input_tokens, COALESCE(sum(t.output_tokens), 0) AS output_tokens,
       COALESCE(sum(t.cache_read_input_tokens), 0) AS cache_read_input_tokens,
       COALESCE(sum(t.cache_write_input_tokens), 0) AS cache_write_input_tokens,
@@ -360,6 +388,8 @@ AS $function$
   output_tokens = s.output_tokens + EXCLUDED.output_tokens,
   cache_read_input_tokens = s.cache_read_input_tokens + EXCLUDED.cache_read_input_tokens,
   cache_write_input_tokens = s.cache_write_input_tokens + EXCLUDED.cache_write_input_tokens,
+  cost_micros = s.cost_micros + EXCLUDED.cost_micros,
+  unpriced_interceptions = s.unpriced_interceptions + EXCLUDED.unpriced_interceptions,
   last_prompt = CASE WHEN (EXCLUDED.last_prompt_at IS NOT NULL AND (s.last_prompt_at IS NULL
     OR (EXCLUDED.last_prompt_at, EXCLUDED.last_prompt_id) > (s.last_prompt_at, s.last_prompt_id))) THEN EXCLUDED.last_prompt ELSE s.last_prompt END,
   last_prompt_at = CASE WHEN (EXCLUDED.last_prompt_at IS NOT NULL AND (s.last_prompt_at IS NULL
@@ -369,13 +399,13 @@ AS $function$
        SELECT array_agg(k.initiator_id), array_agg(k.session_id) INTO v_initiators, v_sessions FROM (
          SELECT o.initiator_id, o.session_id FROM old_rows o JOIN new_rows n ON n.id = o.id
          WHERE o.ended_at IS NOT NULL AND (o.session_id, o.initiator_id, o.started_at, o.ended_at, o.provider, o.model, o.client,
-  o.thread_root_id, o.metadata) IS DISTINCT FROM (n.session_id, n.initiator_id, n.started_at, n.ended_at,
-  n.provider, n.model, n.client, n.thread_root_id, n.metadata)
+  o.thread_root_id, o.metadata, o.cost_micros) IS DISTINCT FROM (n.session_id, n.initiator_id, n.started_at, n.ended_at,
+  n.provider, n.model, n.client, n.thread_root_id, n.metadata, n.cost_micros)
          UNION
          SELECT n.initiator_id, n.session_id FROM old_rows o JOIN new_rows n ON n.id = o.id
          WHERE n.ended_at IS NOT NULL AND (o.session_id, o.initiator_id, o.started_at, o.ended_at, o.provider, o.model, o.client,
-  o.thread_root_id, o.metadata) IS DISTINCT FROM (n.session_id, n.initiator_id, n.started_at, n.ended_at,
-  n.provider, n.model, n.client, n.thread_root_id, n.metadata)
+  o.thread_root_id, o.metadata, o.cost_micros) IS DISTINCT FROM (n.session_id, n.initiator_id, n.started_at, n.ended_at,
+  n.provider, n.model, n.client, n.thread_root_id, n.metadata, n.cost_micros)
            AND (o.ended_at IS NOT NULL OR (o.session_id, o.initiator_id) IS DISTINCT FROM (n.session_id, n.initiator_id))
        ) k;
        IF v_initiators IS NOT NULL THEN PERFORM aibridge_sessions_refresh(v_initiators, v_sessions); END IF;
@@ -417,19 +447,21 @@ AS $function$
    BEGIN
      INSERT INTO aibridge_sessions AS s (session_id, initiator_id, started_at, ended_at, last_active_at, first_interception_id,
   client, metadata, providers, models, clients, interceptions, threads, input_tokens, output_tokens,
-  cache_read_input_tokens, cache_write_input_tokens, last_prompt, last_prompt_at, last_prompt_id) 
+  cache_read_input_tokens, cache_write_input_tokens, last_prompt, last_prompt_at, last_prompt_id, cost_micros,
+  unpriced_interceptions) 
   SELECT a.session_id, a.initiator_id, a.started_at, a.ended_at, a.last_active_at, a.first_id,
     f.client, f.metadata, a.providers, a.models, a.clients, a.interceptions, a.threads,
     COALESCE(t.input_tokens, 0), COALESCE(t.output_tokens, 0),
     COALESCE(t.cache_read_input_tokens, 0), COALESCE(t.cache_write_input_tokens, 0),
-    p.prompt, p.created_at, p.id
+    p.prompt, p.created_at, p.id, a.cost_micros, a.unpriced
   FROM (
     SELECT i.session_id, i.initiator_id, min(i.started_at) AS started_at, max(i.ended_at) AS ended_at,
       max(i.started_at) AS last_active_at, (array_agg(i.id ORDER BY i.started_at, i.id))[1] AS first_id,
       array_agg(DISTINCT i.provider ORDER BY i.provider) AS providers,
       array_agg(DISTINCT i.model ORDER BY i.model) AS models,
       array_agg(DISTINCT COALESCE(i.client, 'Unknown') ORDER BY COALESCE(i.client, 'Unknown')) AS clients,
-      count(*) AS interceptions, count(*) FILTER (WHERE i.thread_root_id IS NULL) AS threads
+      count(*) AS interceptions, count(*) FILTER (WHERE i.thread_root_id IS NULL) AS threads,
+      COALESCE(sum(i.cost_micros), 0) AS cost_micros, count(*) FILTER (WHERE i.cost_micros IS NULL) AS unpriced
     FROM aibridge_interceptions i WHERE i.ended_at IS NOT NULL AND i.id = ANY(p_ids)
     GROUP BY i.session_id, i.initiator_id
   ) a
@@ -465,6 +497,8 @@ AS $function$
   output_tokens = s.output_tokens + EXCLUDED.output_tokens,
   cache_read_input_tokens = s.cache_read_input_tokens + EXCLUDED.cache_read_input_tokens,
   cache_write_input_tokens = s.cache_write_input_tokens + EXCLUDED.cache_write_input_tokens,
+  cost_micros = s.cost_micros + EXCLUDED.cost_micros,
+  unpriced_interceptions = s.unpriced_interceptions + EXCLUDED.unpriced_interceptions,
   last_prompt = CASE WHEN (EXCLUDED.last_prompt_at IS NOT NULL AND (s.last_prompt_at IS NULL
     OR (EXCLUDED.last_prompt_at, EXCLUDED.last_prompt_id) > (s.last_prompt_at, s.last_prompt_id))) THEN EXCLUDED.last_prompt ELSE s.last_prompt END,
   last_prompt_at = CASE WHEN (EXCLUDED.last_prompt_at IS NOT NULL AND (s.last_prompt_at IS NULL
@@ -517,19 +551,21 @@ AS $function$
      IF p_initiators IS NULL THEN
        INSERT INTO aibridge_sessions AS s (session_id, initiator_id, started_at, ended_at, last_active_at, first_interception_id,
   client, metadata, providers, models, clients, interceptions, threads, input_tokens, output_tokens,
-  cache_read_input_tokens, cache_write_input_tokens, last_prompt, last_prompt_at, last_prompt_id) 
+  cache_read_input_tokens, cache_write_input_tokens, last_prompt, last_prompt_at, last_prompt_id, cost_micros,
+  unpriced_interceptions) 
   SELECT a.session_id, a.initiator_id, a.started_at, a.ended_at, a.last_active_at, a.first_id,
     f.client, f.metadata, a.providers, a.models, a.clients, a.interceptions, a.threads,
     COALESCE(t.input_tokens, 0), COALESCE(t.output_tokens, 0),
     COALESCE(t.cache_read_input_tokens, 0), COALESCE(t.cache_write_input_tokens, 0),
-    p.prompt, p.created_at, p.id
+    p.prompt, p.created_at, p.id, a.cost_micros, a.unpriced
   FROM (
     SELECT i.session_id, i.initiator_id, min(i.started_at) AS started_at, max(i.ended_at) AS ended_at,
       max(i.started_at) AS last_active_at, (array_agg(i.id ORDER BY i.started_at, i.id))[1] AS first_id,
       array_agg(DISTINCT i.provider ORDER BY i.provider) AS providers,
       array_agg(DISTINCT i.model ORDER BY i.model) AS models,
       array_agg(DISTINCT COALESCE(i.client, 'Unknown') ORDER BY COALESCE(i.client, 'Unknown')) AS clients,
-      count(*) AS interceptions, count(*) FILTER (WHERE i.thread_root_id IS NULL) AS threads
+      count(*) AS interceptions, count(*) FILTER (WHERE i.thread_root_id IS NULL) AS threads,
+      COALESCE(sum(i.cost_micros), 0) AS cost_micros, count(*) FILTER (WHERE i.cost_micros IS NULL) AS unpriced
     FROM aibridge_interceptions i WHERE i.ended_at IS NOT NULL AND TRUE
     GROUP BY i.session_id, i.initiator_id
   ) a
@@ -549,7 +585,7 @@ AS $function$
     ORDER BY i.session_id, i.initiator_id, p.created_at DESC, p.id DESC
   ) p ON p.session_id = a.session_id AND p.initiator_id = a.initiator_id
   ORDER BY a.session_id, a.initiator_id
-       ON CONFLICT (session_id, initiator_id) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, last_active_at = EXCLUDED.last_active_at, first_interception_id = EXCLUDED.first_interception_id, client = EXCLUDED.client, metadata = EXCLUDED.metadata, providers = EXCLUDED.providers, models = EXCLUDED.models, clients = EXCLUDED.clients, interceptions = EXCLUDED.interceptions, threads = EXCLUDED.threads, input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens, cache_read_input_tokens = EXCLUDED.cache_read_input_tokens, cache_write_input_tokens = EXCLUDED.cache_write_input_tokens, last_prompt = EXCLUDED.last_prompt, last_prompt_at = EXCLUDED.last_prompt_at, last_prompt_id = EXCLUDED.last_prompt_id;
+       ON CONFLICT (session_id, initiator_id) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, last_active_at = EXCLUDED.last_active_at, first_interception_id = EXCLUDED.first_interception_id, client = EXCLUDED.client, metadata = EXCLUDED.metadata, providers = EXCLUDED.providers, models = EXCLUDED.models, clients = EXCLUDED.clients, interceptions = EXCLUDED.interceptions, threads = EXCLUDED.threads, input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens, cache_read_input_tokens = EXCLUDED.cache_read_input_tokens, cache_write_input_tokens = EXCLUDED.cache_write_input_tokens, last_prompt = EXCLUDED.last_prompt, last_prompt_at = EXCLUDED.last_prompt_at, last_prompt_id = EXCLUDED.last_prompt_id, cost_micros = EXCLUDED.cost_micros, unpriced_interceptions = EXCLUDED.unpriced_interceptions;
        RETURN;
      END IF;
      DELETE FROM aibridge_sessions s
@@ -559,19 +595,21 @@ AS $function$
        WHERE i.session_id = k.s AND i.initiator_id = k.i AND i.ended_at IS NOT NULL);
      INSERT INTO aibridge_sessions AS s (session_id, initiator_id, started_at, ended_at, last_active_at, first_interception_id,
   client, metadata, providers, models, clients, interceptions, threads, input_tokens, output_tokens,
-  cache_read_input_tokens, cache_write_input_tokens, last_prompt, last_prompt_at, last_prompt_id) 
+  cache_read_input_tokens, cache_write_input_tokens, last_prompt, last_prompt_at, last_prompt_id, cost_micros,
+  unpriced_interceptions) 
   SELECT a.session_id, a.initiator_id, a.started_at, a.ended_at, a.last_active_at, a.first_id,
     f.client, f.metadata, a.providers, a.models, a.clients, a.interceptions, a.threads,
     COALESCE(t.input_tokens, 0), COALESCE(t.output_tokens, 0),
     COALESCE(t.cache_read_input_tokens, 0), COALESCE(t.cache_write_input_tokens, 0),
-    p.prompt, p.created_at, p.id
+    p.prompt, p.created_at, p.id, a.cost_micros, a.unpriced
   FROM (
     SELECT i.session_id, i.initiator_id, min(i.started_at) AS started_at, max(i.ended_at) AS ended_at,
       max(i.started_at) AS last_active_at, (array_agg(i.id ORDER BY i.started_at, i.id))[1] AS first_id,
       array_agg(DISTINCT i.provider ORDER BY i.provider) AS providers,
       array_agg(DISTINCT i.model ORDER BY i.model) AS models,
       array_agg(DISTINCT COALESCE(i.client, 'Unknown') ORDER BY COALESCE(i.client, 'Unknown')) AS clients,
-      count(*) AS interceptions, count(*) FILTER (WHERE i.thread_root_id IS NULL) AS threads
+      count(*) AS interceptions, count(*) FILTER (WHERE i.thread_root_id IS NULL) AS threads,
+      COALESCE(sum(i.cost_micros), 0) AS cost_micros, count(*) FILTER (WHERE i.cost_micros IS NULL) AS unpriced
     FROM aibridge_interceptions i WHERE i.ended_at IS NOT NULL AND (i.session_id, i.initiator_id) IN (SELECT k.s, k.i FROM unnest(p_sessions, p_initiators) AS k(s, i))
     GROUP BY i.session_id, i.initiator_id
   ) a
@@ -591,7 +629,7 @@ AS $function$
     ORDER BY i.session_id, i.initiator_id, p.created_at DESC, p.id DESC
   ) p ON p.session_id = a.session_id AND p.initiator_id = a.initiator_id
   ORDER BY a.session_id, a.initiator_id
-     ON CONFLICT (session_id, initiator_id) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, last_active_at = EXCLUDED.last_active_at, first_interception_id = EXCLUDED.first_interception_id, client = EXCLUDED.client, metadata = EXCLUDED.metadata, providers = EXCLUDED.providers, models = EXCLUDED.models, clients = EXCLUDED.clients, interceptions = EXCLUDED.interceptions, threads = EXCLUDED.threads, input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens, cache_read_input_tokens = EXCLUDED.cache_read_input_tokens, cache_write_input_tokens = EXCLUDED.cache_write_input_tokens, last_prompt = EXCLUDED.last_prompt, last_prompt_at = EXCLUDED.last_prompt_at, last_prompt_id = EXCLUDED.last_prompt_id;
+     ON CONFLICT (session_id, initiator_id) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, last_active_at = EXCLUDED.last_active_at, first_interception_id = EXCLUDED.first_interception_id, client = EXCLUDED.client, metadata = EXCLUDED.metadata, providers = EXCLUDED.providers, models = EXCLUDED.models, clients = EXCLUDED.clients, interceptions = EXCLUDED.interceptions, threads = EXCLUDED.threads, input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens, cache_read_input_tokens = EXCLUDED.cache_read_input_tokens, cache_write_input_tokens = EXCLUDED.cache_write_input_tokens, last_prompt = EXCLUDED.last_prompt, last_prompt_at = EXCLUDED.last_prompt_at, last_prompt_id = EXCLUDED.last_prompt_id, cost_micros = EXCLUDED.cost_micros, unpriced_interceptions = EXCLUDED.unpriced_interceptions;
    END $function$;
 
 CREATE OR REPLACE FUNCTION aibridge_token_usages_roll_up()
@@ -683,10 +721,11 @@ CREATE OR REPLACE FUNCTION aibridge_usage_hourly_add(p_ids uuid[])
 AS $function$
    BEGIN
      INSERT INTO aibridge_usage_hourly AS u (hour, initiator_id, provider, model, client, interceptions, input_tokens, output_tokens,
-  cache_read_input_tokens, cache_write_input_tokens) 
+  cache_read_input_tokens, cache_write_input_tokens, cost_micros, unpriced_interceptions) 
   SELECT date_trunc('hour', i.started_at, 'UTC'), i.initiator_id, i.provider, i.model,
     COALESCE(i.client, 'Unknown'), count(*), COALESCE(sum(t.input_tokens), 0), COALESCE(sum(t.output_tokens), 0),
-    COALESCE(sum(t.cache_read_input_tokens), 0), COALESCE(sum(t.cache_write_input_tokens), 0)
+    COALESCE(sum(t.cache_read_input_tokens), 0), COALESCE(sum(t.cache_write_input_tokens), 0),
+    COALESCE(sum(i.cost_micros), 0), count(*) FILTER (WHERE i.cost_micros IS NULL)
   FROM aibridge_interceptions i
   LEFT JOIN LATERAL (
     SELECT sum(t.input_tokens) AS input_tokens, sum(t.output_tokens) AS output_tokens,
@@ -699,7 +738,9 @@ AS $function$
      ON CONFLICT (hour, initiator_id, provider, model, client) DO UPDATE SET interceptions = u.interceptions + EXCLUDED.interceptions,
   input_tokens = u.input_tokens + EXCLUDED.input_tokens, output_tokens = u.output_tokens + EXCLUDED.output_tokens,
   cache_read_input_tokens = u.cache_read_input_tokens + EXCLUDED.cache_read_input_tokens,
-  cache_write_input_tokens = u.cache_write_input_tokens + EXCLUDED.cache_write_input_tokens;
+  cache_write_input_tokens = u.cache_write_input_tokens + EXCLUDED.cache_write_input_tokens,
+  cost_micros = u.cost_micros + EXCLUDED.cost_micros,
+  unpriced_interceptions = u.unpriced_interceptions + EXCLUDED.unpriced_interceptions;
    END $function$;
 
 CREATE OR REPLACE FUNCTION aibridge_usage_hourly_refresh(p_hours timestamp with time zone[])
@@ -713,11 +754,12 @@ AS $function$
      FOREACH v_hour IN ARRAY ARRAY(SELECT DISTINCT h FROM unnest(p_hours) h WHERE h IS NOT NULL ORDER BY h) LOOP
        DELETE FROM aibridge_usage_hourly u WHERE u.hour = v_hour;
        INSERT INTO aibridge_usage_hourly (hour, initiator_id, provider, model, client, interceptions, input_tokens, output_tokens,
-  cache_read_input_tokens, cache_write_input_tokens)
+  cache_read_input_tokens, cache_write_input_tokens, cost_micros, unpriced_interceptions)
        
   SELECT date_trunc('hour', i.started_at, 'UTC'), i.initiator_id, i.provider, i.model,
     COALESCE(i.client, 'Unknown'), count(*), COALESCE(sum(t.input_tokens), 0), COALESCE(sum(t.output_tokens), 0),
-    COALESCE(sum(t.cache_read_input_tokens), 0), COALESCE(sum(t.cache_write_input_tokens), 0)
+    COALESCE(sum(t.cache_read_input_tokens), 0), COALESCE(sum(t.cache_write_input_tokens), 0),
+    COALESCE(sum(i.cost_micros), 0), count(*) FILTER (WHERE i.cost_micros IS NULL)
   FROM aibridge_interceptions i
   LEFT JOIN LATERAL (
     SELECT sum(t.input_tokens) AS input_tokens, sum(t.output_tokens) AS output_tokens,

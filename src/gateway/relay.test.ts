@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeUpstream, reply, stream } from '../../test/fake-upstream.js';
+import { FakeUpstream, gate, reply, stream } from '../../test/fake-upstream.js';
 import { type RelayObserver, type RelayOutcome, relay } from './relay.js';
 import { Upstream } from './upstream.js';
 
@@ -68,22 +68,23 @@ describe('relay', () => {
   });
 
   it('holds a chunk until its gate opens, keeping order', async () => {
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const held = gate();
+    const release = gate();
     let first = true;
     observer = () => ({
       chunk: () => {
         if (!first) return undefined;
         first = false;
-        return gate;
+        held.open();
+        return release.opened;
       },
       complete: () => undefined,
     });
     upstream.next(stream('data: a\n\ndata: b\n\n', { delayMs: 5 }));
     const res = await fetch(`${url}/g`);
     const text = res.text();
-    await new Promise((r) => setTimeout(r, 50));
-    release();
+    await held.opened;
+    release.open();
     expect(await text).toBe('data: a\n\ndata: b\n\n');
   });
 });

@@ -2,6 +2,9 @@ import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { PreparedStatement } from '../db/prepared.js';
 import type { Schema } from '../db/schema/index.js';
+import { PriceBook } from '../pricing/book.js';
+import { PackagePrices } from '../pricing/package-book.js';
+import { CostLedger } from './cost-ledger.js';
 import { cleanJson } from './text.js';
 import type { AsyncRecord } from './types.js';
 import { uuidv7 } from './uuid7.js';
@@ -10,17 +13,18 @@ import { uuidv7 } from './uuid7.js';
  * One statement writes a whole batch: a data-modifying CTE per table, each reading its rows
  * from one JSON parameter (an empty array inserts nothing), then the `ended_at` update. One
  * fixed shape, so it is prepared once; one round trip and one transaction per batch, and an
- * interception's rows are always committed together with (or before) its `ended_at`.
+ * interception's rows are always committed together with (or before) its `ended_at`. Token rows
+ * carry their cost and rate snapshot; the `ended_at` update sets the interception's cost sum.
  */
 const WRITE_BATCH: PreparedStatement = {
-  name: 'aibridge_write_batch_v2',
+  name: 'aibridge_write_batch_v3',
   text: `
 WITH tokens AS (
   INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens,
-    cache_read_input_tokens, cache_write_input_tokens, metadata, created_at)
+    cache_read_input_tokens, cache_write_input_tokens, metadata, created_at, cost_micros, price)
   SELECT * FROM json_to_recordset($1::text::json) AS r(id uuid, interception_id uuid, provider_response_id text,
     input_tokens bigint, output_tokens bigint, cache_read_input_tokens bigint, cache_write_input_tokens bigint,
-    metadata jsonb, created_at timestamptz)
+    metadata jsonb, created_at timestamptz, cost_micros bigint, price jsonb)
 ), prompts AS (
   INSERT INTO aibridge_user_prompts (id, interception_id, provider_response_id, prompt, metadata, created_at)
   SELECT r.id, r.interception_id, r.provider_response_id, r.prompt, '{}'::jsonb, r.created_at
@@ -38,8 +42,8 @@ WITH tokens AS (
   SELECT * FROM json_to_recordset($4::text::json)
     AS r(interception_id uuid, content text, metadata jsonb, created_at timestamptz)
 )
-UPDATE aibridge_interceptions AS i SET ended_at = r.ended_at
-FROM json_to_recordset($5::text::json) AS r(id uuid, ended_at timestamptz)
+UPDATE aibridge_interceptions AS i SET ended_at = r.ended_at, cost_micros = r.cost_micros
+FROM json_to_recordset($5::text::json) AS r(id uuid, ended_at timestamptz, cost_micros bigint)
 WHERE i.id = r.id AND i.ended_at IS NULL`,
 };
 
@@ -50,8 +54,14 @@ WHERE i.id = r.id AND i.ended_at IS NULL`,
  * audit row that matters — the interception start — is written with a synchronous commit,
  * before anything goes upstream.
  */
-export async function writeBatch(db: Database, records: readonly AsyncRecord[]): Promise<void> {
-  await db.prepared.run(WRITE_BATCH, batchParams(records), { asyncCommit: true });
+export async function writeBatch(
+  db: Database,
+  records: readonly AsyncRecord[],
+  ledger: CostLedger = defaultLedger(),
+): Promise<void> {
+  const costs = ledger.prepare(records);
+  await db.prepared.run(WRITE_BATCH, batchParams(records, costs), { asyncCommit: true });
+  costs.commit();
 }
 
 /**
@@ -59,10 +69,12 @@ export async function writeBatch(db: Database, records: readonly AsyncRecord[]):
  * replay marker, so a replay interrupted by a crash is neither lost nor applied twice).
  */
 export async function writeBatchIn(trx: Transaction<Schema>, records: readonly AsyncRecord[]): Promise<void> {
-  await trx.executeQuery(CompiledQuery.raw(WRITE_BATCH.text, batchParams(records)));
+  const costs = defaultLedger().prepare(records);
+  await trx.executeQuery(CompiledQuery.raw(WRITE_BATCH.text, batchParams(records, costs)));
+  costs.commit();
 }
 
-function batchParams(records: readonly AsyncRecord[]): string[] {
+function batchParams(records: readonly AsyncRecord[], costs: ReturnType<CostLedger['prepare']>): string[] {
   const tokens: object[] = [];
   const prompts: object[] = [];
   const tools: object[] = [];
@@ -70,6 +82,7 @@ function batchParams(records: readonly AsyncRecord[]): string[] {
   const ends: object[] = [];
   for (const r of records) {
     if (r.kind === 'token_usage') {
+      const cost = costs.rowCost(r);
       tokens.push({
         id: uuidv7(),
         interception_id: r.interceptionId,
@@ -80,6 +93,8 @@ function batchParams(records: readonly AsyncRecord[]): string[] {
         cache_write_input_tokens: r.cacheWrite,
         metadata: r.metadata,
         created_at: r.createdAt,
+        cost_micros: cost?.micros ?? null,
+        price: cost?.snapshot ?? null,
       });
     } else if (r.kind === 'prompt') {
       const prompt = typeof r.prompt === 'string' ? r.prompt : r.prompt();
@@ -108,8 +123,16 @@ function batchParams(records: readonly AsyncRecord[]): string[] {
         created_at: r.createdAt,
       });
     } else {
-      ends.push({ id: r.interceptionId, ended_at: r.endedAt });
+      ends.push({ id: r.interceptionId, ended_at: r.endedAt, cost_micros: costs.endCost(r.interceptionId) });
     }
   }
   return [tokens, prompts, tools, thoughts, ends].map((rows) => cleanJson(rows));
+}
+
+let sharedLedger: CostLedger | undefined;
+
+/** For callers without a lane of their own (tests, tools): the package's prices, one ledger. */
+function defaultLedger(): CostLedger {
+  sharedLedger ??= new CostLedger(new PriceBook(new PackagePrices()), undefined);
+  return sharedLedger;
 }

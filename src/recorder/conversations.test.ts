@@ -89,6 +89,7 @@ describeEachDatabase('DatabaseRecorder: conversations without a session id', (db
     const seq = first.record({
       kind: 'token_usage',
       interceptionId: parent.id,
+      pricedAs: { provider: parent.provider, model: parent.model, startedAt: parent.startedAt },
       providerResponseId: 'resp_continued',
       input: 1,
       output: 1,

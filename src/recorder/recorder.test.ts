@@ -21,6 +21,7 @@ function recordExchange(recorder: DatabaseRecorder, s: InterceptionStart): void 
     recorder.record({
       ...base,
       kind: 'token_usage',
+      pricedAs: { provider: 'anthropic', model: 'claude-sonnet-4-5', startedAt: new Date() },
       input,
       output: 1,
       cacheRead: 0,

@@ -1,9 +1,13 @@
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
+import { PriceBook } from '../pricing/book.js';
+import type { UnpricedCounter } from '../pricing/metrics.js';
+import { PackagePrices } from '../pricing/package-book.js';
 import { Admissions } from './admissions.js';
 import { writeBatch } from './batch-sql.js';
 import { BatchWriter, type BatchWriterOptions, type QueuedRecord } from './batch-writer.js';
 import { QueueBudget } from './budget.js';
+import { CostLedger } from './cost-ledger.js';
 import { type LineageKind, StartWriter, type ThreadHint } from './start-writer.js';
 import type { AsyncRecord, InterceptionStart, Recorder, StartedInterception } from './types.js';
 
@@ -24,6 +28,10 @@ export type RecorderOptions = Partial<Omit<BatchWriterOptions, 'write' | 'onSett
   recordsPerInterception?: number;
   /** Start inserts in flight at once (group commit keeps filling the next while one waits on its flush). */
   startsInFlight?: number;
+  /** The price book token rows are costed with (default: the package's prices, no overrides). */
+  prices?: PriceBook;
+  /** Told about each interception recorded with an unpriced model (the metric). */
+  onUnpriced?: UnpricedCounter;
   /** How long a conversation without a session id stays joinable by its fingerprint (default 2 h). */
   sessionIdleMs?: number;
 };
@@ -80,17 +88,17 @@ export class DatabaseRecorder implements Recorder {
       admitTimeoutMs: options.admitTimeoutMs ?? 5000,
     });
     this.admissions = new Admissions(budget, options.recordsPerInterception ?? RECORDS_PER_INTERCEPTION);
-    this.lanes = Array.from(
-      { length: count },
-      (_, lane) =>
-        new BatchWriter({
-          ...options,
-          budget,
-          log,
-          write: (records) => writeBatch(db, records),
-          onSettled: (entries) => this.forgetFlushed(lane, entries),
-        }),
-    );
+    const prices = options.prices ?? new PriceBook(new PackagePrices());
+    this.lanes = Array.from({ length: count }, (_, lane) => {
+      const ledger = new CostLedger(prices, options.onUnpriced);
+      return new BatchWriter({
+        ...options,
+        budget,
+        log,
+        write: (records) => writeBatch(db, records, ledger),
+        onSettled: (entries) => this.forgetFlushed(lane, entries),
+      });
+    });
   }
 
   /** Waits for queue room (reserving it under the interception's id), then writes the start row. */

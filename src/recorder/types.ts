@@ -47,10 +47,18 @@ export interface TokenCounts {
   metadata: Record<string, number>;
 }
 
-/** One token usage row to write. */
+/** What a token row is priced by: the interception's provider and model, and its start (the book in force then). */
+export interface PricedAs {
+  provider: string;
+  model: string;
+  startedAt: Date;
+}
+
+/** One token usage row to write; its cost is computed in the batch that writes it. */
 interface TokenUsageRecord extends TokenCounts {
   kind: 'token_usage';
   interceptionId: string;
+  pricedAs: PricedAs;
   /**
    * Set when a later request may continue this response by its id (a stored Responses
    * response): who made it and where, so this replica finds it before its row is committed.

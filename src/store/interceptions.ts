@@ -33,6 +33,7 @@ export interface InterceptionRecord {
   metadata: JsonObject | null;
   started_at: DbTime;
   ended_at: DbTime | null;
+  cost_micros: number | null;
   token_usages: TokenUsageRecord[];
   user_prompts: UserPromptRecord[];
   tool_usages: ToolUsageRecord[];
@@ -92,6 +93,7 @@ export class InterceptionStore {
         'i.metadata',
         dbTime('i.started_at').as('started_at'),
         dbTime('i.ended_at').as('ended_at'),
+        'i.cost_micros',
         'u.id as user_id',
         'u.username',
         'u.name',

@@ -43,6 +43,8 @@ export class InterceptionRecords {
         't.cache_read_input_tokens',
         't.cache_write_input_tokens',
         't.metadata',
+        't.cost_micros',
+        't.price',
         dbTime('t.created_at').as('created_at'),
       ])
       .where('t.interception_id', 'in', ids)

@@ -123,10 +123,7 @@ describeEachDatabase('retention purge in the running server', (_db, kind) => {
     await new Seeder(server.running.db.kysely).interceptions([
       { initiatorId: user.id, startedAt: new Date() },
     ]);
-    for (let i = 0; i < 50 && (await counts(server.running.db))[0] !== 1; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(await counts(server.running.db)).toEqual([1, 0, 0, 0, 0]);
+    await expect.poll(() => counts(server.running.db), { interval: 100 }).toEqual([1, 0, 0, 0, 0]);
     const metrics = await (await server.request('/metrics', { token: null })).text();
     expect(metrics).toContain('aibridge_dbpurge_records_purged_total{record_type="aibridge_records"} 15');
   });

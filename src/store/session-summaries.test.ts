@@ -203,6 +203,7 @@ describeEachDatabase('session summaries match the plain query', (db) => {
         {
           kind: 'token_usage',
           interceptionId: r.id as string,
+          pricedAs: { provider: 'anthropic', model: 'claude-sonnet-4-5', startedAt: r.startedAt },
           createdAt: r.startedAt,
           providerResponseId: 'x',
           input: 5,

@@ -21,6 +21,7 @@ export interface ThreadStep {
   model: string;
   started_at: DbTime;
   ended_at: DbTime | null;
+  cost_micros: number | null;
 }
 
 /** A thread: its root interception's id and all its interceptions, oldest first. */
@@ -130,6 +131,7 @@ export class SessionThreadStore {
         'x.model',
         dbTime('x.started_at').as('started_at'),
         dbTime('x.ended_at').as('ended_at'),
+        'x.cost_micros',
       ])
       .where('x.session_id', '=', key.sessionId)
       .where('x.initiator_id', '=', key.initiatorId)

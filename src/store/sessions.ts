@@ -33,6 +33,8 @@ export interface SessionRecord {
   output_tokens: number;
   cache_read_input_tokens: number;
   cache_write_input_tokens: number;
+  cost_micros: number;
+  unpriced_interceptions: number;
   last_prompt: string | null;
 }
 
@@ -163,7 +165,7 @@ export class SessionStore {
         ${dbTime('s.started_at')} AS started_at, ${dbTime('s.ended_at')} AS ended_at,
         s.client, s.metadata,
         s.input_tokens, s.output_tokens, s.cache_read_input_tokens, s.cache_write_input_tokens,
-        s.last_prompt
+        s.cost_micros, s.unpriced_interceptions, s.last_prompt
       FROM page
       JOIN aibridge_sessions s ON s.session_id = page.session_id AND s.initiator_id = page.initiator_id
       JOIN users u ON u.id = s.initiator_id
@@ -175,6 +177,8 @@ export class SessionStore {
       output_tokens: Number(row.output_tokens),
       cache_read_input_tokens: Number(row.cache_read_input_tokens),
       cache_write_input_tokens: Number(row.cache_write_input_tokens),
+      cost_micros: Number(row.cost_micros),
+      unpriced_interceptions: Number(row.unpriced_interceptions),
       initiator: { id: user_id, username, name, avatar_url },
     }));
     return { sessions, total: rows[0]?.total ?? undefined };

@@ -190,6 +190,7 @@ describeEachDatabase('usage rollup matches the plain aggregate', (db) => {
       const tokens = (r: SeedInterception): AsyncRecord => ({
         kind: 'token_usage',
         interceptionId: r.id as string,
+        pricedAs: { provider: 'anthropic', model: 'claude-sonnet-4-5', startedAt: r.startedAt },
         createdAt: r.startedAt,
         providerResponseId: 'x',
         input: 5,

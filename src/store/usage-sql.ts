@@ -20,6 +20,8 @@ export interface GroupedRow {
   output_tokens?: number;
   cache_read_input_tokens?: number;
   cache_write_input_tokens?: number;
+  cost_micros?: number;
+  unpriced_interceptions?: number;
 }
 
 type Tx = Transaction<Schema>;
@@ -122,7 +124,8 @@ export async function rolledUpGroups(
       : sql`UNION ALL
         SELECT date_trunc(${bucket}, i.started_at AT TIME ZONE ${timeZone}), i.provider, i.model,
           COALESCE(i.client, 'Unknown'), i.initiator_id, 1, t.input_tokens, t.output_tokens,
-          t.cache_read_input_tokens, t.cache_write_input_tokens
+          t.cache_read_input_tokens, t.cache_write_input_tokens, COALESCE(i.cost_micros, 0),
+          (i.cost_micros IS NULL)::int
         FROM aibridge_interceptions i
         LEFT JOIN LATERAL (
           SELECT sum(t.input_tokens) AS input_tokens, sum(t.output_tokens) AS output_tokens,
@@ -138,11 +141,12 @@ export async function rolledUpGroups(
       sum(u.interceptions)::int8 AS interceptions, sum(u.input_tokens)::int8 AS input_tokens,
       sum(u.output_tokens)::int8 AS output_tokens,
       sum(u.cache_read_input_tokens)::int8 AS cache_read_input_tokens,
-      sum(u.cache_write_input_tokens)::int8 AS cache_write_input_tokens
+      sum(u.cache_write_input_tokens)::int8 AS cache_write_input_tokens,
+      sum(u.cost_micros)::int8 AS cost_micros, sum(u.unpriced_interceptions)::int8 AS unpriced_interceptions
     FROM (
       SELECT date_trunc(${bucket}, r.hour AT TIME ZONE ${timeZone}) AS local_bucket, r.provider, r.model,
         r.client, r.initiator_id, r.interceptions, r.input_tokens, r.output_tokens,
-        r.cache_read_input_tokens, r.cache_write_input_tokens
+        r.cache_read_input_tokens, r.cache_write_input_tokens, r.cost_micros, r.unpriced_interceptions
       FROM aibridge_usage_hourly r
       WHERE ${allOf(rollup)}
       ${raw}
@@ -174,13 +178,17 @@ export async function plainGroups(
            ${aggregates}
     FROM (
       SELECT i.id, i.provider, i.model, COALESCE(i.client, 'Unknown') AS client, i.initiator_id,
-             ${localBucket} AS local_bucket
+             i.cost_micros, ${localBucket} AS local_bucket
       FROM aibridge_interceptions i
       WHERE ${where}
     ) u ${join}
     ${GROUPING_SETS}
   `;
-  const counted = await groups(sql`COUNT(*)::int8 AS interceptions`, sql``).execute(tx);
+  const counted = await groups(
+    sql`COUNT(*)::int8 AS interceptions, COALESCE(SUM(u.cost_micros), 0)::int8 AS cost_micros,
+        COUNT(*) FILTER (WHERE u.cost_micros IS NULL)::int8 AS unpriced_interceptions`,
+    sql``,
+  ).execute(tx);
   const summed = await groups(
     sql`SUM(t.input_tokens)::int8 AS input_tokens, SUM(t.output_tokens)::int8 AS output_tokens,
         SUM(t.cache_read_input_tokens)::int8 AS cache_read_input_tokens,

@@ -21,6 +21,10 @@ export interface UsageTotals {
   outputTokens: number;
   cacheReadInputTokens: number;
   cacheWriteInputTokens: number;
+  /** Micro-dollars of the priced interceptions. */
+  costMicros: number;
+  /** Interceptions without a cost (unpriced model, or recorded before costs were). */
+  unpricedInterceptions: number;
 }
 
 /** Usage aggregated four ways at once: over time, by model, by client and by initiator. */
@@ -146,6 +150,8 @@ function totals(row: GroupedRow | undefined): UsageTotals {
     outputTokens: Number(row?.output_tokens ?? 0),
     cacheReadInputTokens: Number(row?.cache_read_input_tokens ?? 0),
     cacheWriteInputTokens: Number(row?.cache_write_input_tokens ?? 0),
+    costMicros: Number(row?.cost_micros ?? 0),
+    unpricedInterceptions: Number(row?.unpriced_interceptions ?? 0),
   };
 }
 

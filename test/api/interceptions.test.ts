@@ -236,6 +236,7 @@ describeEachServer('GET /api/v2/aibridge/interceptions', (server) => {
         metadata: { Username: 'alice', request_user_agent: 'claude-cli/2.1.197 (external, cli)' },
         started_at: '2026-03-01T00:00:50Z',
         ended_at: '2026-03-01T00:00:51Z',
+        cost_micros: null,
         token_usages: [
           expect.objectContaining({
             interception_id: detailedId,

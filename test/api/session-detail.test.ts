@@ -155,6 +155,9 @@ describeEachServer('GET /api/v2/aibridge/sessions/{session_id}', (server) => {
         cache_read_input_tokens: 63 * 3 * 5,
         cache_write_input_tokens: 63 * 3,
         metadata: { reasoning_tokens: 63 * 3 * 2 },
+        // Seeded rows carry no cost: every interception counts as unpriced, none is priced at 0.
+        cost_micros: 0,
+        unpriced_interceptions: 63 * 3,
       });
       expect(body.page_started_at).toBe(time(0));
       expect(body.page_ended_at).toBe(time(150));
@@ -191,6 +194,8 @@ describeEachServer('GET /api/v2/aibridge/sessions/{session_id}', (server) => {
           cache_read_input_tokens: 15,
           cache_write_input_tokens: 3,
           metadata: { reasoning_tokens: 6 },
+          cost_micros: 0,
+          unpriced_interceptions: 3,
         },
         agentic_actions: [0, 1].map((step) => ({
           model: 'claude-sonnet-4',
@@ -200,6 +205,8 @@ describeEachServer('GET /api/v2/aibridge/sessions/{session_id}', (server) => {
             cache_read_input_tokens: 5,
             cache_write_input_tokens: 1,
             metadata: { reasoning_tokens: 2 },
+            cost_micros: 0,
+            unpriced_interceptions: 1,
           },
           thinking: [{ text: `thinking 0-${step}` }],
           tool_calls: [

@@ -208,6 +208,8 @@ describeEachServer('GET /api/v2/aibridge/sessions', (server) => {
               cache_read_input_tokens: 30,
               cache_write_input_tokens: 6,
             },
+            cost_micros: 0,
+            unpriced_interceptions: 6,
             last_prompt: 'A 2',
           },
         ],

@@ -86,6 +86,8 @@ describeEachServer('usage API', (server) => {
       output_tokens: 48,
       cache_read_input_tokens: 1200,
       cache_write_input_tokens: 50,
+      cost_micros: 0,
+      unpriced_interceptions: 4,
     });
     expect(body.series.map((p) => [p.bucket_start, p.interceptions, p.input_tokens])).toEqual([
       ['2026-05-04T00:00:00.000Z', 2, 127],

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { describeEachServer } from '../server.js';
 
 const SIGNED_OUT = 'You are signed out or your session has expired. Please sign in again to continue.';
@@ -113,13 +113,22 @@ describeEachServer('users and tokens API', (server) => {
   });
 
   it('refuses an expired token', async () => {
-    const res = await server().request('/api/v2/users/me/keys', { method: 'POST', json: { lifetime: '1s' } });
-    const { key } = (await res.json()) as { key: string };
-    expect((await server().request('/api/v2/users/me', { token: key })).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    const expired = await server().request('/api/v2/users/me', { token: key });
-    expect(expired.status).toBe(401);
-    expect(((await expired.json()) as { detail: string }).detail).toBe('API key expired.');
+    // The server runs in this process: its clock is stopped, then moved past the lifetime.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const res = await server().request('/api/v2/users/me/keys', {
+        method: 'POST',
+        json: { lifetime: '1s' },
+      });
+      const { key } = (await res.json()) as { key: string };
+      expect((await server().request('/api/v2/users/me', { token: key })).status).toBe(200);
+      vi.setSystemTime(Date.now() + 1100);
+      const expired = await server().request('/api/v2/users/me', { token: key });
+      expect(expired.status).toBe(401);
+      expect(((await expired.json()) as { detail: string }).detail).toBe('API key expired.');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("stops a deleted user's tokens at once and keeps owners from deleting themselves", async () => {

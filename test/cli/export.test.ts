@@ -39,6 +39,7 @@ function interceptionFromCsv(r: Row): Interception {
     metadata: r.metadata ? JSON.parse(r.metadata) : null,
     started_at: r.started_at as string,
     ended_at: r.ended_at || null,
+    cost_micros: r.cost_micros ? Number(r.cost_micros) : null,
     token_usages: JSON.parse(r.token_usages as string),
     user_prompts: JSON.parse(r.user_prompts as string),
     tool_usages: JSON.parse(r.tool_usages as string),
@@ -69,6 +70,8 @@ function sessionFromCsv(r: Row): Session {
       cache_read_input_tokens: Number(r.cache_read_input_tokens),
       cache_write_input_tokens: Number(r.cache_write_input_tokens),
     },
+    cost_micros: Number(r.cost_micros),
+    unpriced_interceptions: Number(r.unpriced_interceptions),
     ...(r.last_prompt ? { last_prompt: r.last_prompt } : {}),
   };
 }

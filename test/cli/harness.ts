@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { type FakeProvider, startFakeProvider } from '../../src/demo/fake-provider.js';
 import { createPeople, DEMO_TEAM, type Person } from '../../src/demo/people.js';
 import { DEMO_TASKS } from '../../src/demo/tasks.js';
@@ -80,7 +79,7 @@ export function useCliWorld(): () => CliWorld {
         return dir;
       },
     };
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await world?.server.close();
     await world?.provider.close();
@@ -94,11 +93,11 @@ export function useCliWorld(): () => CliWorld {
 
 /** Recording ends just after each response: waits until the API lists every interception. */
 async function allRecorded(api: <T>(path: string) => Promise<T>, count: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const { count: listed } = await api<{ count: number }>('/api/v2/aibridge/interceptions?limit=1');
-    if (listed >= count) return;
-    if (Date.now() > deadline) throw new Error(`only ${listed} of ${count} interceptions were recorded`);
-    await sleep(50);
-  }
+  await vi.waitFor(
+    async () => {
+      const { count: listed } = await api<{ count: number }>('/api/v2/aibridge/interceptions?limit=1');
+      if (listed < count) throw new Error(`only ${listed} of ${count} interceptions were recorded`);
+    },
+    { timeout: 60_000, interval: 50 },
+  );
 }

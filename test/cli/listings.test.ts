@@ -49,6 +49,7 @@ describe('aibridge listings against a server fed through its gateway', { timeout
       'MODELS',
       'THREADS',
       'IN/OUT/CACHE',
+      'COST',
       'LAST PROMPT',
     ]);
     expect(rows.map((r) => r[0])).toEqual(api.sessions.map((s) => s.id));
@@ -177,7 +178,19 @@ describe('aibridge listings against a server fed through its gateway', { timeout
     expect(await w.json(['interceptions', 'list', '-o', 'json'])).toEqual(api.results);
     const table = await w.cli(['interceptions', 'list', '--limit', '10'], { COLUMNS: '200' });
     const [header, ...rows] = tableRows(table.stdout);
-    expect(header).toEqual(['ID', 'STARTED', 'USER', 'CLIENT', 'MODEL', 'IN/OUT/CACHE', 'TOOLS', 'PROMPT']);
+    expect(header).toEqual([
+      'ID',
+      'STARTED',
+      'USER',
+      'CLIENT',
+      'MODEL',
+      'IN/OUT/CACHE',
+      'COST',
+      'TOOLS',
+      'PROMPT',
+    ]);
+    // The demo's models are all priced: every row shows dollars.
+    expect(rows.every((r) => /^\$\d/.test(r[6] ?? ''))).toBe(true);
     const first = api.results[0] as Interception;
     expect(rows[0]?.slice(0, 5)).toEqual([
       first.id,

@@ -6,7 +6,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
 import { freshDatabase, postgresUnavailable } from '../databases.js';
 import { databaseProxy } from '../db-proxy.js';
-import { FakeUpstream, type Responder, reply, stream } from '../fake-upstream.js';
+import { FakeUpstream, type Responder, reply, splitEvents, stream } from '../fake-upstream.js';
 import { loadTxtar, section } from '../fixtures.js';
 import { callGateway, gatewayOverrides, interceptionId, waitForRecording } from '../gateway.js';
 import { describeEachServer, startTestServer } from '../server.js';
@@ -48,7 +48,9 @@ describeEachServer(
     beforeEach(() => upstream.reset());
 
     it('records what it saw and aborts upstream when the client disconnects mid-stream', async () => {
-      const { responder, closed } = watched(stream(SIMPLE_STREAM, { delayMs: 40 }));
+      // The provider holds the rest of its stream after the first text delta until the gateway hangs up.
+      const delta = splitEvents(SIMPLE_STREAM).findIndex((e) => e.includes('content_block_delta'));
+      const { responder, closed } = watched(stream(SIMPLE_STREAM, { pauseAfter: delta + 1 }));
       upstream.next(responder);
       const abort = new AbortController();
       const res = await callGateway(server(), MESSAGES, { json: messagesBody(true), signal: abort.signal });

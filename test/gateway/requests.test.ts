@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeUpstream, reply } from '../fake-upstream.js';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeUpstream, gate, reply } from '../fake-upstream.js';
 import { captureHeaders, loadClientCapture } from '../fixtures.js';
 import {
   ANTHROPIC_KEY,
@@ -269,13 +269,18 @@ describe('gateway limits and configuration', () => {
     const server = await startTestServer('pglite', gatewayOverrides(upstream, { maxConcurrency: 1 }));
     try {
       upstream.reset();
+      // The first request holds its slot until the second has been answered.
+      const arrived = gate();
+      const release = gate();
       upstream.next(async (req, res) => {
-        await new Promise((r) => setTimeout(r, 300));
+        arrived.open();
+        await release.opened;
         await reply(200, chatAnswer)(req, res);
       });
       const slow = callGateway(server, CHAT, { json: chatBody });
-      await new Promise((r) => setTimeout(r, 100));
+      await arrived.opened;
       const busy = await callGateway(server, MESSAGES, { json: chatBody, asApiKey: true });
+      release.open();
       expect(busy.status).toBe(503);
       expect(await busy.json()).toMatchObject({
         error: { type: 'overloaded_error', message: expect.stringContaining('at capacity') },
@@ -292,7 +297,8 @@ describe('gateway limits and configuration', () => {
     try {
       upstream.reset();
       upstream.always(reply(200, chatAnswer));
-      // Five quick requests span at most two one-second windows, so at most four pass.
+      // The server runs in this process: with its clock stopped, every request falls in one window.
+      vi.useFakeTimers({ toFake: ['Date'] });
       const statuses: number[] = [];
       let limited: Response | undefined;
       for (let i = 0; i < 5 && !limited; i++) {
@@ -302,11 +308,13 @@ describe('gateway limits and configuration', () => {
         else await res.arrayBuffer();
       }
       if (!limited) throw new Error(`no 429 among statuses ${statuses.join(',')}`);
+      expect(statuses).toEqual([200, 200, 429]);
       expect(limited.headers.get('retry-after')).toBe('1');
       expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('rate_limit_exceeded');
       const other = await server.createUser('rate-other');
       expect((await callGateway(server, CHAT, { json: chatBody, token: other.token })).status).toBe(200);
     } finally {
+      vi.useRealTimers();
       upstream.always(reply(500, '{}'));
       await server.close();
     }

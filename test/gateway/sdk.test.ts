@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { FakeUpstream, replay } from '../fake-upstream.js';
 import { loadTxtar, section } from '../fixtures.js';
 import { gatewayOverrides, total, waitForRecording } from '../gateway.js';
@@ -82,18 +82,21 @@ describeEachServer(
     /** Waits for every interception the SDK made and returns them with their token rows. */
     const recordedSince = async (startedAfter: Date, expected: number) => {
       const db = server().running.db;
-      for (let i = 0; i < 200; i++) {
-        const rows = await db.kysely
-          .selectFrom('aibridge_interceptions')
-          .select(['id', 'ended_at'])
-          .where('started_at', '>=', startedAfter)
-          .execute();
-        if (rows.length === expected && rows.every((r) => r.ended_at)) {
-          return Promise.all(rows.map((r) => waitForRecording(db, r.id)));
-        }
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error('interceptions not recorded');
+      const rows = await vi.waitFor(
+        async () => {
+          const rows = await db.kysely
+            .selectFrom('aibridge_interceptions')
+            .select(['id', 'ended_at'])
+            .where('started_at', '>=', startedAfter)
+            .execute();
+          if (rows.length !== expected || !rows.every((r) => r.ended_at)) {
+            throw new Error(`${rows.filter((r) => r.ended_at).length} of ${expected} interceptions recorded`);
+          }
+          return rows;
+        },
+        { timeout: 30_000, interval: 25 },
+      );
+      return Promise.all(rows.map((r) => waitForRecording(db, r.id)));
     };
 
     it('chat completions: same content and usage as a direct call, streaming and blocking', async () => {

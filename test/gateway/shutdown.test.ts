@@ -8,7 +8,7 @@ import { Database } from '../../src/db/database.js';
 import { createLogger } from '../../src/log.js';
 import { startServer } from '../../src/server.js';
 import { type DatabaseKind, freshDatabase, POSTGRES_URL, postgresUnavailable } from '../databases.js';
-import { FakeUpstream, reply, stream } from '../fake-upstream.js';
+import { FakeUpstream, gate, reply, stream } from '../fake-upstream.js';
 import { loadTxtar, section } from '../fixtures.js';
 import { gatewayOverrides } from '../gateway.js';
 
@@ -76,7 +76,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
           for (const res of blocking) expect(res.status).toBe(200);
           expect(server.running.recorder.queueDepth).toBeGreaterThan(0);
 
-          upstream.always(stream(SIMPLE_STREAM, { delayMs: 15 }));
+          // The streams stay in flight (first event sent, the rest held) until the shutdown has begun.
+          const rest = gate();
+          upstream.always(stream(SIMPLE_STREAM, { pauseAfter: 1, resume: rest.opened }));
           const streams = await Promise.all(Array.from({ length: 3 }, () => server.call(true)));
           const bodies = streams.map((res) => res.text());
           const closing = server.running.close();
@@ -85,6 +87,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
             () => 'refused',
           );
           expect([503, 'refused']).toContain(late);
+          rest.open();
           expect(await Promise.all(bodies)).toEqual([SIMPLE_STREAM, SIMPLE_STREAM, SIMPLE_STREAM]);
           await closing;
 
@@ -114,9 +117,15 @@ for (const kind of ['pglite', 'postgres'] as const) {
         upstream.reset();
         const server = await durableServer(kind, { shutdownTimeoutMs: 300 });
         try {
-          upstream.always(stream(SIMPLE_STREAM, { delayMs: 200 }));
+          // The provider sends its first event and then nothing: the stream outlasts any timeout.
+          upstream.always(stream(SIMPLE_STREAM, { pauseAfter: 1, resume: new Promise(() => {}) }));
           const res = await server.call(true);
-          const body = res.text().catch(() => 'cut');
+          const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+          expect(Buffer.from((await reader.read()).value ?? []).toString()).toContain('message_start');
+          const body = (async () => {
+            while (!(await reader.read()).done);
+            return 'ended';
+          })().catch(() => 'cut');
           await server.running.close();
           expect(await body).toBe('cut');
           const db = await server.reopen();

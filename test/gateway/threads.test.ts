@@ -227,8 +227,11 @@ describeEachServer(
 
 describe.skipIf(postgresUnavailable !== undefined)('lineage across replicas [postgres]', () => {
   it('a tool result sent to another replica the moment the answer ends still finds its parent', async () => {
-    // Replica A lingers 3 s before writing batches: only the tool-call gate can make the row visible in time.
-    const a = await startTestServer('postgres', gatewayOverrides(upstream), { recorder: { lingerMs: 3000 } });
+    // Replica A lingers a minute before writing batches (longer than this test may run): only
+    // the tool-call gate can make the row visible to replica B before the answer ends.
+    const a = await startTestServer('postgres', gatewayOverrides(upstream), {
+      recorder: { lingerMs: 60_000 },
+    });
     const b = await startTestServer('postgres', gatewayOverrides(upstream), { replicaOf: a });
     try {
       upstream.reset();
@@ -239,10 +242,8 @@ describe.skipIf(postgresUnavailable !== undefined)('lineage across replicas [pos
             replay(section(loadTxtar(fixture), mode)),
             replay(section(loadTxtar(loop.finalAnswer[mode]), mode)),
           );
-          const started = Date.now();
           const first = await callGateway(a, loop.path, { json: loop.first(mode === 'streaming') });
           await first.arrayBuffer();
-          expect(Date.now() - started).toBeLessThan(2500);
           const second = await callGateway(b, loop.path, {
             json: loop.followUp(mode === 'streaming', callId),
           });

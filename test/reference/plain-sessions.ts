@@ -103,14 +103,16 @@ export class SessionStore {
         ${dbTime('agg.started_at')} AS started_at, ${dbTime('agg.ended_at')} AS ended_at,
         first.client, first.metadata,
         tokens.input_tokens, tokens.output_tokens, tokens.cache_read_input_tokens, tokens.cache_write_input_tokens,
-        latest.prompt AS last_prompt
+        agg.cost_micros, agg.unpriced_interceptions, latest.prompt AS last_prompt
       FROM page
       JOIN users u ON u.id = page.initiator_id
       CROSS JOIN LATERAL (
         SELECT array_agg(DISTINCT x.provider ORDER BY x.provider) AS providers,
           array_agg(DISTINCT x.model ORDER BY x.model) AS models,
           count(*) FILTER (WHERE x.thread_root_id IS NULL) AS threads,
-          min(x.started_at) AS started_at, max(x.ended_at) AS ended_at, array_agg(x.id) AS ids
+          min(x.started_at) AS started_at, max(x.ended_at) AS ended_at, array_agg(x.id) AS ids,
+          COALESCE(sum(x.cost_micros), 0)::bigint AS cost_micros,
+          count(*) FILTER (WHERE x.cost_micros IS NULL) AS unpriced_interceptions
         FROM aibridge_interceptions x
         WHERE ${ofSession('x')}
       ) agg
@@ -138,6 +140,8 @@ export class SessionStore {
       output_tokens: Number(row.output_tokens),
       cache_read_input_tokens: Number(row.cache_read_input_tokens),
       cache_write_input_tokens: Number(row.cache_write_input_tokens),
+      cost_micros: Number(row.cost_micros),
+      unpriced_interceptions: Number(row.unpriced_interceptions),
       initiator: { id: user_id, username, name, avatar_url },
     }));
   }

@@ -29,6 +29,8 @@ interface GroupedRow {
   output_tokens?: number;
   cache_read_input_tokens?: number;
   cache_write_input_tokens?: number;
+  cost_micros?: number;
+  unpriced_interceptions?: number;
 }
 
 /** Identifies a group across the count and the sum query. */
@@ -72,7 +74,7 @@ export class UsageStore {
              ${aggregates}
       FROM (
         SELECT i.id, i.provider, i.model, COALESCE(i.client, 'Unknown') AS client, i.initiator_id,
-               ${localBucket} AS local_bucket
+               i.cost_micros, ${localBucket} AS local_bucket
         FROM aibridge_interceptions i
         WHERE ${where}
       ) i ${join}
@@ -82,7 +84,11 @@ export class UsageStore {
     // first groups token rows per interception; enough work_mem keeps both in memory.
     const [counts, sums] = await this.db.transaction().execute(async (tx) => {
       await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
-      const counted = await groups(sql`COUNT(*)::int8 AS interceptions`, sql``).execute(tx);
+      const counted = await groups(
+        sql`COUNT(*)::int8 AS interceptions, COALESCE(SUM(i.cost_micros), 0)::int8 AS cost_micros,
+            COUNT(*) FILTER (WHERE i.cost_micros IS NULL)::int8 AS unpriced_interceptions`,
+        sql``,
+      ).execute(tx);
       const summed = await groups(
         sql`SUM(t.input_tokens)::int8 AS input_tokens, SUM(t.output_tokens)::int8 AS output_tokens,
             SUM(t.cache_read_input_tokens)::int8 AS cache_read_input_tokens,
@@ -160,6 +166,8 @@ function totals(row: GroupedRow | undefined): UsageTotals {
     outputTokens: Number(row?.output_tokens ?? 0),
     cacheReadInputTokens: Number(row?.cache_read_input_tokens ?? 0),
     cacheWriteInputTokens: Number(row?.cache_write_input_tokens ?? 0),
+    costMicros: Number(row?.cost_micros ?? 0),
+    unpricedInterceptions: Number(row?.unpriced_interceptions ?? 0),
   };
 }
 

@@ -83,8 +83,8 @@ export async function startDashboard(): Promise<Dashboard> {
         });
       }
       const page = await context.newPage();
-      // Fail a step with its own message rather than the test's 30 s timeout.
-      page.setDefaultTimeout(10_000);
+      // Fail a step with its own message rather than the test's 60 s timeout.
+      page.setDefaultTimeout(30_000);
       return page;
     },
     async close() {
@@ -106,7 +106,7 @@ export function describeInBrowser(title: string, body: (dashboard: () => Dashboa
     let dashboard: Dashboard | undefined;
     beforeAll(async () => {
       dashboard = await startDashboard();
-    }, 60_000);
+    });
     afterAll(async () => {
       await dashboard?.close();
     });
@@ -129,7 +129,10 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     await page.setViewportSize(viewport);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
-      await page.waitForTimeout(50);
+      // Two animation frames: the page has restyled and painted in the new scheme.
+      await page.evaluate(
+        'new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)))',
+      );
       await page.screenshot({
         path: join(SCREENSHOT_DIR, `${name}-${size}-${colorScheme}.png`),
         fullPage: size === 'phone',

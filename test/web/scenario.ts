@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { vi } from 'vitest';
 import { type Agent, anthropicSdk, claudeCode, codex, openaiSdk } from '../../src/demo/agents/clients.js';
 import { runThread } from '../../src/demo/agents/loop.js';
 import { createPeople, type Person } from '../../src/demo/people.js';
@@ -149,12 +149,12 @@ function script(token: string, index: number, functions: boolean): Agent {
 
 /** Waits until the API lists `count` ended interceptions (recording ends just after each response). */
 async function allRecorded(dashboard: Dashboard, count: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const res = await dashboard.server.request('/api/v2/aibridge/interceptions?limit=1');
-    const body = (await res.json()) as { count: number };
-    if (body.count >= count) return;
-    if (Date.now() > deadline) throw new Error(`only ${body.count} of ${count} interceptions were recorded`);
-    await sleep(50);
-  }
+  await vi.waitFor(
+    async () => {
+      const res = await dashboard.server.request('/api/v2/aibridge/interceptions?limit=1');
+      const body = (await res.json()) as { count: number };
+      if (body.count < count) throw new Error(`only ${body.count} of ${count} interceptions were recorded`);
+    },
+    { timeout: 60_000, interval: 50 },
+  );
 }

@@ -52,8 +52,9 @@ describeInBrowser('dashboard: sessions, session timeline and request log', (dash
     ).json()) as DetailJson;
 
   beforeAll(async () => {
+    // Some 60 agent threads through the real gateway: minutes on a loaded machine.
     scenario = await produceScenario(dashboard());
-  }, 60_000);
+  }, 300_000);
 
   it('lists sessions, pages forward and back, and filters by client and by user with pickers', async () => {
     const total = scenario.sessionCount;

@@ -26,8 +26,9 @@ describeInBrowser('dashboard: usage charts', (dashboard) => {
       )
     ).json()) as UsageJson;
   beforeAll(async () => {
+    // Some 60 agent threads through the real gateway: minutes on a loaded machine.
     scenario = await produceScenario(dashboard());
-  }, 60_000);
+  }, 300_000);
 
   it('draws totals and the five charts an owner needs, matching the usage API, in the browser time zone', async () => {
     const page = await dashboard().open({ token: dashboard().server.ownerToken });

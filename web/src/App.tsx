@@ -13,6 +13,7 @@ import { RequestsPage } from './pages/RequestsPage.js';
 import { SessionPage } from './pages/SessionPage.js';
 import { SessionsPage } from './pages/SessionsPage.js';
 import { SignIn } from './pages/SignIn.js';
+import { SpendPage } from './pages/SpendPage.js';
 import { UsersPage } from './pages/UsersPage.js';
 
 // The charts library is the largest dependency: it loads apart, once the first page is up.
@@ -45,6 +46,7 @@ function Pages({ me }: { me: User }) {
         <Route path="/sessions/:id" element={<SessionPage />} />
         <Route path="/requests" element={<RequestsPage me={me} />} />
         <Route path="/usage" element={<UsageRoute me={me} />} />
+        <Route path="/spend" element={<SpendPage />} />
         <Route path="/users" element={me.role === 'owner' ? <UsersPage me={me} /> : <NoAccess />} />
         <Route path="*" element={<NotFound />} />
       </Routes>

@@ -1110,6 +1110,317 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/aibridge/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The price book in force: package prices, owner overrides, and models recorded without a price */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PriceBook"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a price override from an effective time on (owners) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PriceOverrideRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PriceOverrideOutput"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/aibridge/prices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a price override (owners) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PriceOverrideRequestInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PriceOverrideOutput"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a price override (owners) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/aibridge/prices/recalculate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-price recorded interceptions since a time with the book in force now (owners) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RecalculateCostsRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecalculateCostsResponse"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/aibridge/spend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Spend (cost in micro-dollars) by user, model, provider, client or day */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description What each row of the report is: a user, a model, a provider, a client or a UTC day. */
+                    group_by?: "user" | "model" | "provider" | "client" | "day";
+                    /** @description Search query as on the usage endpoint: initiator, provider, model, client, started_after, started_before. */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AIBridgeSpend"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1222,6 +1533,8 @@ export interface components {
              * @description RFC 3339, UTC, up to microseconds
              */
             ended_at: string | null;
+            /** @description Sum of its token usages in integer micro-dollars, set when it ended; null when its model has no price or it has not ended. */
+            cost_micros: number | null;
             token_usages: components["schemas"]["AIBridgeTokenUsage"][];
             user_prompts: components["schemas"]["AIBridgeUserPrompt"][];
             tool_usages: components["schemas"]["AIBridgeToolUsage"][];
@@ -1245,6 +1558,12 @@ export interface components {
             cache_write_input_tokens: number;
             /** @description As recorded; null when none was. */
             metadata: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Cost in integer micro-dollars (1,000,000 = $1); null when the model has no price (unpriced). */
+            cost_micros: number | null;
+            /** @description The rates the cost was computed with: source (package or override), origin, the matched model, per-million rates in micro-dollars, the long-context tier if one applied. */
+            price: {
                 [key: string]: unknown;
             } | null;
             /**
@@ -1326,6 +1645,10 @@ export interface components {
             last_active_at: string;
             threads: number;
             token_usage_summary: components["schemas"]["AIBridgeSessionTokenUsageSummary"];
+            /** @description Cost of the priced interceptions, in integer micro-dollars (1,000,000 = $1). */
+            cost_micros: number;
+            /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
+            unpriced_interceptions: number;
             last_prompt?: string;
         };
         AIBridgeSessionTokenUsageSummary: {
@@ -1382,6 +1705,10 @@ export interface components {
             metadata: {
                 [key: string]: number;
             };
+            /** @description Cost of the priced interceptions, in integer micro-dollars (1,000,000 = $1). */
+            cost_micros: number;
+            /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
+            unpriced_interceptions: number;
         };
         AIBridgeThread: {
             /**
@@ -1448,6 +1775,10 @@ export interface components {
                 output_tokens: number;
                 cache_read_input_tokens: number;
                 cache_write_input_tokens: number;
+                /** @description Cost of the priced interceptions, in integer micro-dollars (1,000,000 = $1). */
+                cost_micros: number;
+                /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
+                unpriced_interceptions: number;
             };
             /** @description Every bucket of the range in order, zero where nothing happened. */
             series: {
@@ -1459,6 +1790,10 @@ export interface components {
                 output_tokens: number;
                 cache_read_input_tokens: number;
                 cache_write_input_tokens: number;
+                /** @description Cost of the priced interceptions, in integer micro-dollars (1,000,000 = $1). */
+                cost_micros: number;
+                /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
+                unpriced_interceptions: number;
             }[];
             by_model: {
                 provider: string;
@@ -1469,6 +1804,10 @@ export interface components {
                 output_tokens: number;
                 cache_read_input_tokens: number;
                 cache_write_input_tokens: number;
+                /** @description Cost of the priced interceptions, in integer micro-dollars (1,000,000 = $1). */
+                cost_micros: number;
+                /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
+                unpriced_interceptions: number;
             }[];
             by_client: {
                 client: string;
@@ -1478,6 +1817,10 @@ export interface components {
                 output_tokens: number;
                 cache_read_input_tokens: number;
                 cache_write_input_tokens: number;
+                /** @description Cost of the priced interceptions, in integer micro-dollars (1,000,000 = $1). */
+                cost_micros: number;
+                /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
+                unpriced_interceptions: number;
             }[];
             /** @description The ten initiators with the most tokens. */
             by_user: {
@@ -1494,6 +1837,10 @@ export interface components {
                 output_tokens: number;
                 cache_read_input_tokens: number;
                 cache_write_input_tokens: number;
+                /** @description Cost of the priced interceptions, in integer micro-dollars (1,000,000 = $1). */
+                cost_micros: number;
+                /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
+                unpriced_interceptions: number;
             }[];
         };
         PurgeRequest: {
@@ -1523,6 +1870,204 @@ export interface components {
             rows: number;
             /** @description Nothing older than the cutoff is left; false when the time budget ran out: call again with `before` = cutoff. */
             done: boolean;
+        };
+        PriceBook: {
+            /** @description Where the built-in prices come from. */
+            package: {
+                name: string;
+                version: string;
+            };
+            /** @description How long an override may take to reach every replica. */
+            overrides_staleness_seconds: number;
+            overrides: components["schemas"]["PriceOverride"][];
+            /** @description Every model the book prices now, with the rates in force (an override replaces the package’s). */
+            models: {
+                provider: string;
+                model: string;
+                name: string;
+                /** @enum {string} */
+                source: "package" | "override";
+                rates: components["schemas"]["PriceOverrideRates"];
+            }[];
+            /** @description Models recorded without a cost: set a price with POST /api/v2/aibridge/prices. */
+            unpriced: {
+                provider: string;
+                model: string;
+                interceptions: number;
+            }[];
+        };
+        PriceOverride: {
+            /** Format: uuid */
+            id: string;
+            /** @description null: whichever provider serves the model. */
+            provider: string | null;
+            model: string;
+            /** Format: date-time */
+            effective_from: string;
+            rates: components["schemas"]["PriceOverrideRates"];
+            note: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PriceOverrideRates: {
+            /** @description Plain input, micro-dollars per million tokens ($3/MTok = 3000000). */
+            input: number;
+            /** @description Output (reasoning and thinking included), micro-dollars per million tokens. */
+            output: number;
+            /** @description Cache reads; default: the input rate. */
+            cache_read?: number;
+            /** @description 5-minute cache writes; default: the input rate. */
+            cache_write_5m?: number;
+            /** @description 1-hour cache writes; default: twice the input rate. */
+            cache_write_1h?: number;
+            /** @description Micro-dollars per web-search call; default 0. */
+            web_search?: number;
+            /** @description Rates that replace the base ones when a request’s whole input exceeds above_input_tokens. */
+            long_context?: {
+                above_input_tokens: number;
+                /** @description Plain input, micro-dollars per million tokens ($3/MTok = 3000000). */
+                input: number;
+                /** @description Output (reasoning and thinking included), micro-dollars per million tokens. */
+                output: number;
+                /** @description Cache reads; default: the input rate. */
+                cache_read?: number;
+                /** @description 5-minute cache writes; default: the input rate. */
+                cache_write_5m?: number;
+                /** @description 1-hour cache writes; default: twice the input rate. */
+                cache_write_1h?: number;
+            }[];
+        };
+        PriceOverrideRequest: {
+            /**
+             * @default null
+             * @enum {string|null}
+             */
+            provider?: "anthropic" | "openai" | null;
+            /** @description A model name as agents send it, or the package’s model id. */
+            model: string;
+            /**
+             * Format: date-time
+             * @description From when the rates apply (interceptions that start then or later); default: now.
+             */
+            effective_from?: string;
+            rates: components["schemas"]["PriceOverrideRatesInput"];
+            /** @default  */
+            note?: string;
+        };
+        PriceOverrideRatesInput: {
+            /** @description Plain input, micro-dollars per million tokens ($3/MTok = 3000000). */
+            input: number;
+            /** @description Output (reasoning and thinking included), micro-dollars per million tokens. */
+            output: number;
+            /** @description Cache reads; default: the input rate. */
+            cache_read?: number;
+            /** @description 5-minute cache writes; default: the input rate. */
+            cache_write_5m?: number;
+            /** @description 1-hour cache writes; default: twice the input rate. */
+            cache_write_1h?: number;
+            /** @description Micro-dollars per web-search call; default 0. */
+            web_search?: number;
+            /** @description Rates that replace the base ones when a request’s whole input exceeds above_input_tokens. */
+            long_context?: {
+                above_input_tokens: number;
+                /** @description Plain input, micro-dollars per million tokens ($3/MTok = 3000000). */
+                input: number;
+                /** @description Output (reasoning and thinking included), micro-dollars per million tokens. */
+                output: number;
+                /** @description Cache reads; default: the input rate. */
+                cache_read?: number;
+                /** @description 5-minute cache writes; default: the input rate. */
+                cache_write_5m?: number;
+                /** @description 1-hour cache writes; default: twice the input rate. */
+                cache_write_1h?: number;
+            }[];
+        };
+        PriceOverrideOutput: {
+            /** Format: uuid */
+            id: string;
+            /** @description null: whichever provider serves the model. */
+            provider: string | null;
+            model: string;
+            /** Format: date-time */
+            effective_from: string;
+            rates: components["schemas"]["PriceOverrideRates"];
+            note: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PriceOverrideRequestInput: {
+            /**
+             * @default null
+             * @enum {string|null}
+             */
+            provider?: "anthropic" | "openai" | null;
+            /** @description A model name as agents send it, or the package’s model id. */
+            model: string;
+            /**
+             * Format: date-time
+             * @description From when the rates apply (interceptions that start then or later); default: now.
+             */
+            effective_from?: string;
+            rates: components["schemas"]["PriceOverrideRatesInput"];
+            /** @default  */
+            note?: string;
+        };
+        RecalculateCostsRequest: {
+            /**
+             * Format: date-time
+             * @description Re-price interceptions that started at or after this time.
+             */
+            since: string;
+        };
+        RecalculateCostsResponse: {
+            /** Format: date-time */
+            since: string;
+            /** @description Ended interceptions re-priced by this call. */
+            interceptions: number;
+            /** @description Of those, how many got a different cost. */
+            changed: number;
+            /** @description Their cost before (unpriced as 0). */
+            cost_before_micros: number;
+            /** @description Their cost now (unpriced as 0). */
+            cost_after_micros: number;
+            done: boolean;
+            /**
+             * Format: date-time
+             * @description When not done (the ~10 s budget ran out): call again with since = resume_since.
+             */
+            resume_since?: string;
+        };
+        AIBridgeSpend: {
+            /** @enum {string} */
+            group_by: "user" | "model" | "provider" | "client" | "day";
+            totals: {
+                interceptions: number;
+                /** @description Cost of the priced interceptions, in integer micro-dollars (1,000,000 = $1). */
+                cost_micros: number;
+                /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
+                unpriced_interceptions: number;
+            };
+            /** @description Most expensive first (days: oldest first). */
+            rows: {
+                /** @description The user’s username, the model, the provider, the client or the day (YYYY-MM-DD, UTC). */
+                key: string;
+                /** @description With group_by=model: the model’s provider. */
+                provider?: string;
+                /**
+                 * Format: uuid
+                 * @description With group_by=user.
+                 */
+                user_id?: string;
+                interceptions: number;
+                /** @description Cost of the priced interceptions, in integer micro-dollars (1,000,000 = $1). */
+                cost_micros: number;
+                /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
+                unpriced_interceptions: number;
+            }[];
         };
     };
     responses: never;

@@ -25,6 +25,22 @@ export const tokenCountFields = {
   cache_write_input_tokens: count,
 };
 
+/** Money in integer micro-dollars (1,000,000 = $1); null where the model had no price. */
+const costMicros = z
+  .int()
+  .nullable()
+  .describe('Cost in integer micro-dollars (1,000,000 = $1); null when the model has no price (unpriced).');
+
+/** Cost totals of a group of interceptions: the priced ones summed, the unpriced ones counted. */
+export const costSumFields = {
+  cost_micros: z
+    .int()
+    .describe('Cost of the priced interceptions, in integer micro-dollars (1,000,000 = $1).'),
+  unpriced_interceptions: count.describe(
+    'Interceptions without a cost (their model has no price); not in cost_micros.',
+  ),
+};
+
 /** Fields every record under an interception has. */
 const recordFields = { id: z.uuid(), interception_id: z.uuid(), provider_response_id: z.string() };
 
@@ -33,6 +49,10 @@ const TokenUsageView = z
     ...recordFields,
     ...tokenCountFields,
     metadata,
+    cost_micros: costMicros,
+    price: metadata.describe(
+      'The rates the cost was computed with: source (package or override), origin, the matched model, per-million rates in micro-dollars, the long-context tier if one applied.',
+    ),
     created_at: time,
   })
   .meta({ id: 'AIBridgeTokenUsage' });
@@ -70,6 +90,9 @@ export const InterceptionView = z
     metadata,
     started_at: time,
     ended_at: time.nullable(),
+    cost_micros: costMicros.describe(
+      'Sum of its token usages in integer micro-dollars, set when it ended; null when its model has no price or it has not ended.',
+    ),
     token_usages: z.array(TokenUsageView),
     user_prompts: z.array(UserPromptView),
     tool_usages: z.array(ToolUsageView),
@@ -95,6 +118,7 @@ export const SessionView = z
     last_active_at: time.describe('Start of the session’s most recent interception; the list order.'),
     threads: count,
     token_usage_summary: SessionTokenSummaryView,
+    ...costSumFields,
     last_prompt: z.string().optional(),
   })
   .meta({ id: 'AIBridgeSession' });
@@ -143,6 +167,7 @@ export function interceptionView(row: InterceptionRecord): z.infer<typeof Interc
     metadata: row.metadata,
     started_at: goTime(row.started_at),
     ended_at: row.ended_at === null ? null : goTime(row.ended_at),
+    cost_micros: row.cost_micros,
     token_usages: row.token_usages.map(tokenUsageView),
     user_prompts: row.user_prompts.map(userPromptView),
     tool_usages: row.tool_usages.map(toolUsageView),
@@ -167,6 +192,8 @@ export function sessionView(row: SessionRecord): z.infer<typeof SessionView> {
       cache_read_input_tokens: row.cache_read_input_tokens,
       cache_write_input_tokens: row.cache_write_input_tokens,
     },
+    cost_micros: row.cost_micros,
+    unpriced_interceptions: row.unpriced_interceptions,
     ...(row.last_prompt ? { last_prompt: row.last_prompt } : {}),
   };
 }

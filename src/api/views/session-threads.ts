@@ -1,9 +1,17 @@
 import { z } from 'zod';
 import type { JsonObject } from '../../db/schema/index.js';
 import type { TokenUsageRecord } from '../../store/records.js';
-import type { ThreadPage, ThreadRecord } from '../../store/session-threads.js';
+import type { ThreadPage, ThreadRecord, ThreadStep } from '../../store/session-threads.js';
 import type { SessionRecord } from '../../store/sessions.js';
-import { goTime, MinimalUserView, metadata, minimalUserView, time, tokenCountFields } from './aibridge.js';
+import {
+  costSumFields,
+  goTime,
+  MinimalUserView,
+  metadata,
+  minimalUserView,
+  time,
+  tokenCountFields,
+} from './aibridge.js';
 
 /** Token totals of a thread, a step or the session, with summed numeric metadata (reference shape). */
 const ThreadTokenUsageView = z
@@ -12,6 +20,7 @@ const ThreadTokenUsageView = z
     metadata: z
       .record(z.string(), z.int())
       .describe('Sums of the numeric token-usage metadata, nested keys joined with dots.'),
+    ...costSumFields,
   })
   .meta({ id: 'AIBridgeSessionThreadsTokenUsage' });
 
@@ -114,6 +123,8 @@ export function sessionThreadsView(
       cache_read_input_tokens: session.cache_read_input_tokens,
       cache_write_input_tokens: session.cache_write_input_tokens,
       metadata: sumMetadata(sessionTokenMetadata),
+      cost_micros: session.cost_micros,
+      unpriced_interceptions: session.unpriced_interceptions,
     },
     threads: page.threads.map((thread) => threadView(thread, page)),
   };
@@ -132,14 +143,17 @@ function threadView(thread: ThreadRecord, page: ThreadPage): z.infer<typeof Thre
     provider: root?.provider ?? '',
     started_at: startedAt ? goTime(startedAt) : '',
     ...(ended.length > 0 ? { ended_at: goTime(ended.at(-1) as string) } : {}),
-    token_usage: sumTokens(thread.steps.flatMap((s) => tokensOf(s.id))),
+    token_usage: sumTokens(
+      thread.steps.flatMap((s) => tokensOf(s.id)),
+      thread.steps,
+    ),
     agentic_actions: thread.steps.flatMap((step) => {
       const tools = page.toolUsages.get(step.id) ?? [];
       if (tools.length === 0) return [];
       return [
         {
           model: step.model,
-          token_usage: sumTokens(tokensOf(step.id)),
+          token_usage: sumTokens(tokensOf(step.id), [step]),
           thinking: (page.modelThoughts.get(step.id) ?? []).map((t) => ({ text: t.content })),
           tool_calls: tools.map((t) => ({
             id: t.id,
@@ -159,7 +173,8 @@ function threadView(thread: ThreadRecord, page: ThreadPage): z.infer<typeof Thre
   };
 }
 
-function sumTokens(rows: TokenUsageRecord[]): ThreadTokenUsage {
+/** Token sums of some steps' rows, and their cost: priced steps summed, unpriced ones counted. */
+function sumTokens(rows: TokenUsageRecord[], steps: readonly ThreadStep[]): ThreadTokenUsage {
   const total = {
     input_tokens: 0,
     output_tokens: 0,
@@ -172,7 +187,18 @@ function sumTokens(rows: TokenUsageRecord[]): ThreadTokenUsage {
     total.cache_read_input_tokens += row.cache_read_input_tokens;
     total.cache_write_input_tokens += row.cache_write_input_tokens;
   }
-  return { ...total, metadata: sumMetadata(rows.flatMap((r) => (r.metadata ? [r.metadata] : []))) };
+  let cost = 0;
+  let unpriced = 0;
+  for (const step of steps) {
+    if (step.cost_micros === null) unpriced++;
+    else cost += Number(step.cost_micros);
+  }
+  return {
+    ...total,
+    metadata: sumMetadata(rows.flatMap((r) => (r.metadata ? [r.metadata] : []))),
+    cost_micros: cost,
+    unpriced_interceptions: unpriced,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { UserRow } from '../../db/schema/index.js';
 import type { UsageBucket, UsageReport, UsageTotals } from '../../store/usage.js';
+import { costSumFields } from './aibridge.js';
 
 const Totals = {
   interceptions: z.int().describe('Ended interceptions in the group.'),
@@ -8,6 +9,7 @@ const Totals = {
   output_tokens: z.int(),
   cache_read_input_tokens: z.int(),
   cache_write_input_tokens: z.int(),
+  ...costSumFields,
 };
 
 /** The initiator as the reference embeds it (MinimalUser). */
@@ -74,5 +76,7 @@ function totalsView(usage: UsageTotals): UsageJson['totals'] {
     output_tokens: usage.outputTokens,
     cache_read_input_tokens: usage.cacheReadInputTokens,
     cache_write_input_tokens: usage.cacheWriteInputTokens,
+    cost_micros: usage.costMicros,
+    unpriced_interceptions: usage.unpricedInterceptions,
   };
 }

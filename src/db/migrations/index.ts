@@ -6,6 +6,8 @@ import * as usageHourly from './20261128T190000_usage_hourly.js';
 import * as triggerTransitionTables from './20261128T210000_trigger_transition_tables.js';
 import * as dropSupersededIndexes from './20261128T220000_drop_superseded_indexes.js';
 import * as lz4TextCompression from './20261128T230000_lz4_text_compression.js';
+import * as cost from './20261206T010000_cost.js';
+import * as priceOverrides from './20261206T010100_price_overrides.js';
 import * as spoolReplays from './20261206T020000_spool_replays.js';
 import * as openInterceptionsIndex from './20261206T020100_open_interceptions_index.js';
 import * as conversationFingerprint from './20261206T050000_conversation_fingerprint.js';
@@ -22,6 +24,8 @@ export const migrations: Record<string, Migration> = {
   '20261128T210000_trigger_transition_tables': triggerTransitionTables,
   '20261128T220000_drop_superseded_indexes': dropSupersededIndexes,
   '20261128T230000_lz4_text_compression': lz4TextCompression,
+  '20261206T010000_cost': cost,
+  '20261206T010100_price_overrides': priceOverrides,
   '20261206T020000_spool_replays': spoolReplays,
   '20261206T020100_open_interceptions_index': openInterceptionsIndex,
   '20261206T050000_conversation_fingerprint': conversationFingerprint,

@@ -2,6 +2,7 @@ import type { ActivityCountsTable } from './activity-counts.js';
 import type { ApiKeysTable } from './api-keys.js';
 import type { InterceptionsTable } from './interceptions.js';
 import type { ModelThoughtsTable } from './model-thoughts.js';
+import type { PriceOverridesTable } from './price-overrides.js';
 import type { SessionsTable } from './sessions.js';
 import type { TokenUsagesTable } from './token-usages.js';
 import type { ToolUsagesTable } from './tool-usages.js';
@@ -12,6 +13,7 @@ import type { UsersTable } from './users.js';
 export type { ApiKeyRow } from './api-keys.js';
 export type { InterceptionRow, JsonObject, NewInterception } from './interceptions.js';
 export type { ModelThoughtRow, NewModelThought } from './model-thoughts.js';
+export type { PriceOverrideRow } from './price-overrides.js';
 export type { NewTokenUsage, TokenUsageRow } from './token-usages.js';
 export type { NewToolUsage, ToolUsageRow } from './tool-usages.js';
 export type { NewUserPrompt, UserPromptRow } from './user-prompts.js';
@@ -29,4 +31,5 @@ export interface Schema {
   aibridge_sessions: SessionsTable;
   aibridge_activity_counts: ActivityCountsTable;
   aibridge_usage_hourly: UsageHourlyTable;
+  aibridge_price_overrides: PriceOverridesTable;
 }

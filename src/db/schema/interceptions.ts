@@ -25,6 +25,8 @@ export interface InterceptionsTable {
   metadata: JsonObject | null;
   started_at: Date;
   ended_at: Date | null;
+  /** Sum of its token rows in micro-dollars, set with `ended_at`; null when its model is unpriced. */
+  cost_micros: number | null;
 }
 
 export type InterceptionRow = Selectable<InterceptionsTable>;

@@ -24,6 +24,10 @@ export interface SessionsTable {
   output_tokens: number;
   cache_read_input_tokens: number;
   cache_write_input_tokens: number;
+  /** Micro-dollars of its priced interceptions. */
+  cost_micros: number;
+  /** Ended interceptions whose cost is null (unpriced model, or recorded before costs were). */
+  unpriced_interceptions: number;
   last_prompt: string | null;
   last_prompt_at: Date | null;
   last_prompt_id: string | null;

@@ -12,6 +12,10 @@ export interface TokenUsagesTable {
   cache_write_input_tokens: number;
   metadata: JsonObject | null;
   created_at: Date;
+  /** Integer micro-dollars; null when the model had no price (never a silent 0). */
+  cost_micros: number | null;
+  /** The rates the cost was computed with (source, model id, per-million rates, tier). */
+  price: JsonObject | null;
 }
 
 export type TokenUsageRow = Selectable<TokenUsagesTable>;

@@ -15,4 +15,8 @@ export interface UsageHourlyTable {
   output_tokens: number;
   cache_read_input_tokens: number;
   cache_write_input_tokens: number;
+  /** Micro-dollars of its priced interceptions. */
+  cost_micros: number;
+  /** Ended interceptions whose cost is null (unpriced model, or recorded before costs were). */
+  unpriced_interceptions: number;
 }

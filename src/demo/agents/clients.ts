@@ -177,7 +177,7 @@ export function openaiSdk(
   const model = options.model ?? 'gpt-4.1-mini';
   const stream = options.stream ?? false;
   return {
-    client: 'Unknown',
+    client: 'OpenAI SDK (JS)',
     sessionId: undefined,
     conversation:
       options.api === 'responses'
@@ -196,7 +196,7 @@ export function openaiSdk(
 /** A script on `@anthropic-ai/sdk`: plain Messages calls, the key as a Bearer token. */
 export function anthropicSdk(token: string, options: { stream?: boolean; model?: string } = {}): Agent {
   return {
-    client: 'Unknown',
+    client: 'Anthropic SDK (JS)',
     sessionId: undefined,
     conversation: new MessagesConversation({
       model: options.model ?? 'claude-haiku-4-5',

@@ -19,7 +19,10 @@ export interface ApiHandler {
   readResponse: BodyReader;
   /** Byte strings whose absence proves a blocking response selected no tool. */
   toolMarkers: readonly string[];
-  /** Byte strings whose absence proves it holds no thought either (only id and usage to read). */
+  /**
+   * Byte strings whose absence proves it holds no thought (nor a web search, whose calls are
+   * counted for their fee) either: only id and usage to read.
+   */
   thoughtMarkers: readonly string[];
 }
 
@@ -44,6 +47,6 @@ export const APIS: Record<ApiKind, ApiHandler> = {
     streamReader: (sink) => new ResponsesStreamReader(sink),
     readResponse: readResponsesResponse,
     toolMarkers: RESPONSES_TOOL_MARKERS,
-    thoughtMarkers: ['"summary_text"', '"commentary"'],
+    thoughtMarkers: ['"summary_text"', '"commentary"', '"web_search_call"'],
   },
 };

@@ -1,4 +1,4 @@
-import type { InterceptionStart, Recorder } from '../../recorder/types.js';
+import type { InterceptionStart, PricedAs, Recorder } from '../../recorder/types.js';
 import type { InterceptionSeries } from '../metrics.js';
 import type { RecordSink, ThoughtSource, TokenCounts, ToolCall } from './sink.js';
 
@@ -22,6 +22,7 @@ export class Interception implements RecordSink {
   private sawFailure = false;
   private ended = false;
   private readonly startedAt = performance.now();
+  private readonly pricedAs: PricedAs;
 
   constructor(
     readonly start: InterceptionStart,
@@ -32,6 +33,7 @@ export class Interception implements RecordSink {
     /** Its response may be continued by id (`previous_response_id`): that id must be findable. */
     readonly continuable = false,
   ) {
+    this.pricedAs = { provider: start.provider, model: start.model, startedAt: start.startedAt };
     metrics.started();
   }
 
@@ -66,6 +68,7 @@ export class Interception implements RecordSink {
     const seq = this.recorder.record({
       kind: 'token_usage',
       interceptionId: this.id,
+      pricedAs: this.pricedAs,
       ...counts,
       lineage,
       createdAt: new Date(),

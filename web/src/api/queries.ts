@@ -13,9 +13,11 @@ import type {
   CreateTokenRequest,
   CreateUserRequest,
   InterceptionList,
+  PriceBook,
   QueryOf,
   SessionDetail,
   SessionList,
+  Spend,
   Usage,
   User,
   UserList,
@@ -189,5 +191,26 @@ export function useRevokeKey(userId: string) {
   return useMutation({
     mutationFn: (keyId: string) => api<void>(`users/${userId}/keys/${keyId}`, { method: 'DELETE' }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['keys', userId] }),
+  });
+}
+
+/** The spend report for one grouping and `q`. */
+export function useSpend(groupBy: 'user' | 'model' | 'provider' | 'client' | 'day', q: string) {
+  return useQuery({
+    queryKey: ['spend', groupBy, q],
+    queryFn: () =>
+      api<Spend>('aibridge/spend', {
+        params: { group_by: groupBy, q } satisfies QueryOf<'/api/v2/aibridge/spend'>,
+      }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** The price book: where the unpriced models are listed. */
+export function usePriceBook() {
+  return useQuery({
+    queryKey: ['prices'],
+    queryFn: () => api<PriceBook>('aibridge/prices'),
+    staleTime: 30_000,
   });
 }

@@ -47,3 +47,7 @@ export type UsageTotals = Usage['totals'];
 
 /** The reference error envelope (codersdk.Response). */
 export type ErrorBody = Schemas['Response'];
+
+/** The spend report and the price book (cost in integer micro-dollars). */
+export type Spend = ResponseOf<'/api/v2/aibridge/spend'>;
+export type PriceBook = ResponseOf<'/api/v2/aibridge/prices'>;

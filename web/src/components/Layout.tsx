@@ -18,6 +18,7 @@ export function Layout({ me, children }: { me: User; children: ReactNode }) {
     ['/sessions', 'Sessions'],
     ['/requests', 'Request log'],
     ['/usage', 'Usage'],
+    ['/spend', 'Spend'],
   ];
   if (me.role === 'owner') {
     links.push([

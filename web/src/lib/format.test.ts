@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatCost,
   formatCount,
   formatDuration,
   formatLocal,
@@ -43,5 +44,16 @@ describe('formatting', () => {
     expect(truncate('fix the\n  failing   test', 12)).toBe('fix the fai…');
     expect(prettyJson('{"path":"a.ts"}')).toBe('{\n  "path": "a.ts"\n}');
     expect(prettyJson('not json')).toBe('not json');
+  });
+});
+
+describe('formatCost', () => {
+  it('writes micro-dollars as money, small amounts still readable, unpriced as a dash', () => {
+    expect(formatCost(4200, 'en-US')).toBe('$0.0042');
+    expect(formatCost(1_234_560, 'en-US')).toBe('$1.23');
+    expect(formatCost(0, 'en-US')).toBe('$0.00');
+    expect(formatCost(52_850, 'en-US')).toBe('$0.05');
+    expect(formatCost(null, 'en-US')).toBe('—');
+    expect(formatCost(1_500_000, 'de-DE')).toBe('1,50\u00a0$');
   });
 });

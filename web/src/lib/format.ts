@@ -89,3 +89,17 @@ export function prettyJson(text: string): string {
     return text;
   }
 }
+
+/**
+ * Integer micro-dollars as money in the viewer's locale: cents from a cent up, two significant
+ * digits below ($0.0042, not $0.00); `—` for an unpriced (null) cost.
+ */
+export function formatCost(micros: number | null | undefined, locale?: string): string {
+  if (micros === null || micros === undefined) return '—';
+  const value = micros / 1_000_000;
+  const options: Intl.NumberFormatOptions =
+    value === 0 || Math.abs(value) >= 0.01
+      ? { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }
+      : { style: 'currency', currency: 'USD', maximumSignificantDigits: 2 };
+  return new Intl.NumberFormat(locale, options).format(value);
+}

@@ -1,6 +1,7 @@
 import { Link, useNavigate } from 'react-router';
 import { sessionCursor, useSessions } from '../api/queries.js';
 import type { Session, User } from '../api/types.js';
+import { Cost } from '../components/Cost.js';
 import { columnsFor, DataTable } from '../components/DataTable.js';
 import { FilterBar } from '../components/FilterBar.js';
 import { PagedList } from '../components/PagedList.js';
@@ -54,6 +55,13 @@ const columns = col.columns([
     id: 'tokens',
     header: 'In / out tokens',
     cell: ({ row }) => <Tokens usage={row.original.token_usage_summary} />,
+  }),
+  col.display({
+    id: 'cost',
+    header: 'Cost',
+    cell: ({ row }) => (
+      <Cost micros={row.original.cost_micros} unpriced={row.original.unpriced_interceptions} />
+    ),
   }),
   col.display({
     id: 'threads',

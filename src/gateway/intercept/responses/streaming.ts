@@ -12,20 +12,25 @@ const WANTED: ReadonlySet<string> = new Set([
   'error',
 ]);
 const FINAL: ReadonlySet<string> = new Set(['response.completed', 'response.incomplete', 'response.failed']);
-const RECORDED_ITEMS = ['"function_call"', '"custom_tool_call"', '"reasoning"', '"commentary"'].map((s) =>
-  Buffer.from(s),
-);
+const RECORDED_ITEMS = [
+  '"function_call"',
+  '"custom_tool_call"',
+  '"reasoning"',
+  '"commentary"',
+  '"web_search_call"',
+].map((s) => Buffer.from(s));
 
 /**
  * Reads a Responses stream as it is relayed, by event name: deltas are never parsed; a
- * finished output item is parsed only if it can be a tool call, a reasoning summary or
- * commentary; the final `response.completed` (which repeats the whole output) is walked in
+ * finished output item is parsed only if it can be a tool call, a reasoning summary,
+ * commentary or a web search (counted for its fee); the final `response.completed` (which repeats the whole output) is walked in
  * place for its id, status and usage only.
  */
 export class ResponsesStreamReader implements StreamReader {
   sawFinalEvent = false;
   private id: string | undefined;
   private sawItems = false;
+  private webSearches = 0;
 
   constructor(private readonly sink: RecordSink) {}
 
@@ -65,6 +70,7 @@ export class ResponsesStreamReader implements StreamReader {
     const event = JSON.parse(data.toString('utf8')) as unknown;
     if (!isRecord(event)) return;
     this.sawItems = true;
+    if (isRecord(event.item) && event.item.type === 'web_search_call') this.webSearches++;
     reportOutputItem(this.id ?? '', event.item, this.sink);
   }
 
@@ -83,7 +89,7 @@ export class ResponsesStreamReader implements StreamReader {
     // Providers that skip per-item events still get their tool calls recorded from here.
     if (!this.sawItems) summary.output = json.value(fields.get('output'));
     if (this.id === undefined && typeof summary.id === 'string') this.id = summary.id;
-    reportResponse(summary, this.sink, !this.sawItems);
+    reportResponse(summary, this.sink, !this.sawItems, this.webSearches);
   }
 }
 

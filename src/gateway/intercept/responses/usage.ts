@@ -1,8 +1,12 @@
 import type { RecordSink, TokenCounts } from '../sink.js';
 import { argumentsText, count, isRecord, type JsonRecord, list, record, text } from '../values.js';
 
-/** One token row from a Responses `usage`: cached input tokens taken out of input once. */
-function responsesTokens(providerResponseId: string, usage: JsonRecord): TokenCounts {
+/**
+ * One token row from a Responses `usage`: cached input tokens taken out of input once;
+ * reasoning tokens are inside `output_tokens` (billed as output, never added again); the
+ * response's `web_search_call` items are counted for their per-call fee.
+ */
+function responsesTokens(providerResponseId: string, usage: JsonRecord, webSearches: number): TokenCounts {
   const cached = count(record(usage, 'input_tokens_details').cached_tokens);
   return {
     providerResponseId,
@@ -14,6 +18,7 @@ function responsesTokens(providerResponseId: string, usage: JsonRecord): TokenCo
       input_cached: cached,
       output_reasoning: count(record(usage, 'output_tokens_details').reasoning_tokens),
       total_tokens: count(usage.total_tokens),
+      web_search_requests: webSearches,
     },
   };
 }
@@ -61,11 +66,25 @@ export function reportOutputItem(providerResponseId: string, item: unknown, sink
   }
 }
 
-/** Reports a complete response object: its output items and its usage. */
-export function reportResponse(response: JsonRecord, sink: RecordSink, withItems: boolean): void {
+/**
+ * Reports a complete response object: its output items (and their web searches) and its
+ * usage; a stream that already reported its items passes the web searches it counted.
+ */
+export function reportResponse(
+  response: JsonRecord,
+  sink: RecordSink,
+  withItems: boolean,
+  streamedWebSearches = 0,
+): void {
   const id = text(response.id) ?? '';
   sink.responseId(id);
-  if (withItems) for (const item of list(response.output)) reportOutputItem(id, item, sink);
-  if (isRecord(response.usage)) sink.tokens(responsesTokens(id, response.usage));
+  let webSearches = streamedWebSearches;
+  if (withItems) {
+    for (const item of list(response.output)) {
+      reportOutputItem(id, item, sink);
+      if (isRecord(item) && item.type === 'web_search_call') webSearches++;
+    }
+  }
+  if (isRecord(response.usage)) sink.tokens(responsesTokens(id, response.usage, webSearches));
   if (response.status === 'failed' || isRecord(response.error)) sink.failed();
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Session, SessionDetail } from '../../api/types.js';
+import { Cost } from '../../components/Cost.js';
 import { Time } from '../../components/Time.js';
 import { UserChip } from '../../components/UserChip.js';
 import { formatExact, formatSpan } from '../../lib/format.js';
@@ -14,6 +15,7 @@ interface SummaryProps {
 
 /** What a phone shows before "All details": who, with what, how long, what it cost. */
 const ESSENTIAL = new Set([
+  'Cost',
   'User',
   'Client',
   'Duration',
@@ -42,6 +44,7 @@ export function Summary({ detail, row, loadedThreads, toolCalls, complete }: Sum
     ['Started', <Time key="start" iso={detail.started_at} />],
     ['Ended', <Time key="end" iso={detail.ended_at} />],
     ['Duration', formatSpan(detail.started_at, detail.ended_at)],
+    ['Cost', <Cost key="cost" micros={tokens.cost_micros} unpriced={tokens.unpriced_interceptions} />],
     ['Input tokens', formatExact(tokens.input_tokens)],
     ['Output tokens', formatExact(tokens.output_tokens)],
     ['Cache read', formatExact(tokens.cache_read_input_tokens ?? 0)],

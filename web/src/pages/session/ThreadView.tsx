@@ -1,4 +1,5 @@
 import type { AgenticAction, Thread } from '../../api/types.js';
+import { Cost } from '../../components/Cost.js';
 import { Highlight } from '../../components/Highlight.js';
 import { Time } from '../../components/Time.js';
 import { Tokens } from '../../components/Tokens.js';
@@ -15,6 +16,7 @@ export function ThreadView({ thread, index, search }: { thread: Thread; index: n
           <Time iso={thread.started_at} /> · {formatSpan(thread.started_at, thread.ended_at)} · {thread.model}
         </span>
         <Tokens usage={thread.token_usage} />
+        <Cost micros={thread.token_usage.cost_micros} unpriced={thread.token_usage.unpriced_interceptions} />
       </header>
       <div className="thread-prompt">
         {thread.prompt ? (
@@ -48,6 +50,7 @@ function Step({ action, step, search }: { action: AgenticAction; step: number; s
         <span className="step-number">Step {step + 1}</span>
         <span className="badge">{action.model}</span>
         <Tokens usage={action.token_usage} />
+        <Cost micros={action.token_usage.cost_micros} unpriced={action.token_usage.unpriced_interceptions} />
       </div>
       {thoughts.length > 0 ? (
         // Open when the search found something inside, so the match is visible.
