@@ -1,4 +1,5 @@
 import { isValidToken } from './auth/token.js';
+import type { UpstreamTimeouts } from './gateway/upstream.js';
 
 /** Levels pino understands; `AIBRIDGE_LOG_LEVEL` must be one of them. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -12,6 +13,12 @@ export interface Config {
   openai: { baseUrl: string; key: string | undefined };
   anthropic: { baseUrl: string; key: string | undefined };
   bootstrapToken: string | undefined;
+  /** How long a client may take to send a whole request (headers and body) before it is cut. */
+  bodyTimeoutMs: number;
+  /** Connect, first-byte and idle-stream bounds on provider calls. */
+  upstreamTimeouts: UpstreamTimeouts;
+  /** When set, `/metrics` requires `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined;
   /** How long interceptions are kept; 0 keeps them forever. */
   retentionMs: number;
   maxConcurrency: number;
@@ -21,6 +28,12 @@ export interface Config {
   maxBodyBytes: number;
   /** How long a graceful shutdown waits for in-flight requests. */
   shutdownTimeoutMs: number;
+  /** PostgreSQL: bound on each query and on getting a connection (a frozen database fails fast). */
+  databaseTimeoutMs: number;
+  /** An interception still open this long after it started was left by a dead process; 0 = never reap. */
+  interruptedAfterMs: number;
+  /** PostgreSQL: how long start-up waits for an unreachable database (with backoff) before failing. */
+  databaseWaitMs: number;
   /** How long a conversation without a client session id stays joinable by its fingerprint. */
   sessionIdleMs: number;
   logLevel: LogLevel;
@@ -51,6 +64,13 @@ export interface Flags {
   rateLimit?: string;
   maxBodySize?: string;
   shutdownTimeout?: string;
+  databaseTimeout?: string;
+  databaseWait?: string;
+  interruptedAfter?: string;
+  bodyTimeout?: string;
+  upstreamConnectTimeout?: string;
+  upstreamFirstByteTimeout?: string;
+  upstreamIdleTimeout?: string;
   sessionIdleWindow?: string;
   logLevel?: string;
   budgetTimeZone?: string;
@@ -86,6 +106,25 @@ const SETTINGS = {
   rateLimit: { env: ['AIBRIDGE_RATE_LIMIT'], flag: 'rateLimit', fallback: '0' },
   maxBodySize: { env: ['AIBRIDGE_MAX_BODY_SIZE'], flag: 'maxBodySize', fallback: '32MiB' },
   shutdownTimeout: { env: ['AIBRIDGE_SHUTDOWN_TIMEOUT'], flag: 'shutdownTimeout', fallback: '30s' },
+  databaseTimeout: { env: ['AIBRIDGE_DATABASE_TIMEOUT'], flag: 'databaseTimeout', fallback: '10s' },
+  databaseWait: { env: ['AIBRIDGE_DATABASE_WAIT'], flag: 'databaseWait', fallback: '2m' },
+  interruptedAfter: { env: ['AIBRIDGE_INTERRUPTED_AFTER'], flag: 'interruptedAfter', fallback: '1h' },
+  bodyTimeout: { env: ['AIBRIDGE_BODY_TIMEOUT'], flag: 'bodyTimeout', fallback: '2m' },
+  upstreamConnectTimeout: {
+    env: ['AIBRIDGE_UPSTREAM_CONNECT_TIMEOUT'],
+    flag: 'upstreamConnectTimeout',
+    fallback: '10s',
+  },
+  upstreamFirstByteTimeout: {
+    env: ['AIBRIDGE_UPSTREAM_FIRST_BYTE_TIMEOUT'],
+    flag: 'upstreamFirstByteTimeout',
+    fallback: '10m',
+  },
+  upstreamIdleTimeout: {
+    env: ['AIBRIDGE_UPSTREAM_IDLE_TIMEOUT'],
+    flag: 'upstreamIdleTimeout',
+    fallback: '10m',
+  },
   sessionIdleWindow: {
     env: ['AIBRIDGE_SESSION_IDLE_WINDOW'],
     flag: 'sessionIdleWindow',
@@ -127,11 +166,21 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       key: raw('anthropicKey').value || undefined,
     },
     bootstrapToken,
+    metricsToken: env.AIBRIDGE_METRICS_TOKEN || undefined,
     retentionMs: parseDuration(raw('retention')),
     maxConcurrency: parseCount(raw('maxConcurrency')),
     rateLimit: parseCount(raw('rateLimit')),
     maxBodyBytes: parseSize(raw('maxBodySize')),
     shutdownTimeoutMs: parseDuration(raw('shutdownTimeout')),
+    databaseTimeoutMs: parseDuration(raw('databaseTimeout')),
+    databaseWaitMs: parseDuration(raw('databaseWait')),
+    interruptedAfterMs: parseDuration(raw('interruptedAfter')),
+    bodyTimeoutMs: parseDuration(raw('bodyTimeout')),
+    upstreamTimeouts: {
+      connectMs: parseDuration(raw('upstreamConnectTimeout')),
+      firstByteMs: parseDuration(raw('upstreamFirstByteTimeout')),
+      idleMs: parseDuration(raw('upstreamIdleTimeout')),
+    },
     sessionIdleMs: parseDuration(raw('sessionIdleWindow')),
     logLevel: parseLogLevel(raw('logLevel')),
     budgets: {
@@ -155,6 +204,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     anthropic: { ...config.anthropic, key: mark(config.anthropic.key) },
     bootstrapToken: mark(config.bootstrapToken),
     webhook: { ...config.webhook, secret: mark(config.webhook.secret) },
+    metricsToken: mark(config.metricsToken),
   };
 }
 

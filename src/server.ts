@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, VERSION } from './app.js';
 import { Authenticator } from './auth/authenticator.js';
@@ -8,7 +9,8 @@ import { registerBudgetMetrics } from './budgets/metrics.js';
 import { BudgetStore } from './budgets/store.js';
 import { Webhook } from './budgets/webhook.js';
 import { type Config, redactedConfig } from './config.js';
-import { Database } from './db/database.js';
+import type { Database } from './db/database.js';
+import { openWhenReachable } from './db/wait.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
@@ -16,8 +18,10 @@ import { PriceBook } from './pricing/book.js';
 import { registerPricingMetrics } from './pricing/metrics.js';
 import { OverrideCache } from './pricing/overrides.js';
 import { PackagePrices } from './pricing/package-book.js';
+import { InterruptedReaper } from './reaper/reaper.js';
 import { registerRecorderMetrics } from './recorder/metrics.js';
 import { DatabaseRecorder, type RecorderOptions } from './recorder/recorder.js';
+import { RecordSpool } from './recorder/spool.js';
 import { RetentionJob } from './store/retention-job.js';
 
 /** A started server: where it listens, and how to stop it gracefully. */
@@ -48,9 +52,23 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
   log.info({ config: redactedConfig(config), version: VERSION }, 'starting aibridge');
-  const db = options.db ?? (await Database.open({ url: config.databaseUrl, dataDir: config.dataDir }));
+  const db =
+    options.db ??
+    (await openWhenReachable(
+      { url: config.databaseUrl, dataDir: config.dataDir, timeoutMs: config.databaseTimeoutMs },
+      log,
+      config.databaseWaitMs,
+    ));
+  db.health.onChange((change) => {
+    if (change.state === 'down') {
+      log.error({ err: change.error }, 'database unavailable: gateway and API answer 503 until it is back');
+    } else log.warn(change, 'database available again');
+  });
+  const spool = new RecordSpool(join(config.dataDir, 'spool'));
   try {
     await db.migrate();
+    const replayed = await spool.replay(db, log);
+    if (replayed.files > 0) log.info(replayed, 'replayed records spooled at the last shutdown');
     const bootstrapped = await bootstrapOwner(db, config.bootstrapToken);
     const auth = new Authenticator(db, log);
     await auth.start();
@@ -79,7 +97,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...options.budgets,
     });
     await budgets.start();
-    const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics, budgets });
+    const gateway: Gateway = createGateway({
+      config,
+      auth,
+      recorder,
+      log,
+      metrics,
+      budgets,
+      health: db.health,
+    });
     const retention = new RetentionJob({
       db,
       log,
@@ -87,6 +113,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retentionMs: config.retentionMs,
       intervalMs: options.retentionIntervalMs,
     });
+    const reaper = new InterruptedReaper({ db, log, metrics, openForMs: config.interruptedAfterMs });
     const app = await buildApp({
       config,
       db,
@@ -105,6 +132,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const url = `http://${host}:${address.port}`;
     log.info({ url, database: db.kind }, 'aibridge is listening');
     retention.start();
+    reaper.start();
 
     let closing: Promise<void> | undefined;
     const close = () => {
@@ -115,9 +143,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         auth,
         retention,
         budgets,
+        reaper,
         overrides,
         db,
         log,
+        spool,
         timeoutMs: config.shutdownTimeoutMs,
       });
       return closing;
@@ -141,12 +171,15 @@ async function shutdown(parts: {
   auth: Authenticator;
   retention: RetentionJob;
   budgets: BudgetGate;
+  reaper: InterruptedReaper;
   overrides: OverrideCache;
   db: Database;
   log: Logger;
+  spool: RecordSpool;
   timeoutMs: number;
 }): Promise<void> {
-  const { app, gateway, recorder, auth, retention, budgets, overrides, db, log, timeoutMs } = parts;
+  const { app, gateway, recorder, auth, retention, budgets, reaper, overrides, db, log, spool, timeoutMs } =
+    parts;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
   const timer = setTimeout(() => {
     log.warn('shutdown timeout reached: closing remaining connections');
@@ -164,8 +197,25 @@ async function shutdown(parts: {
   }
   await retention.stop();
   overrides.stop();
-  await recorder.close();
-  log.info({ queued: recorder.queueDepth }, 'recordings flushed');
+  await reaper.stop();
+  const unwritten = await recorder.close();
+  let lost = 0;
+  if (unwritten.length === 0) log.info('recordings flushed');
+  else {
+    try {
+      const file = spool.write(unwritten);
+      log.warn(
+        { spooled: unwritten.length, file },
+        'database unavailable at shutdown: records spooled; they are replayed at the next start',
+      );
+    } catch (error) {
+      lost = unwritten.length;
+      log.error(
+        { err: error, lost },
+        'database unavailable at shutdown and the spool could not be written: records lost',
+      );
+    }
+  }
   // After the flush: every settled cost is in the counters, so all lease can go back.
   await budgets
     .close()
@@ -173,4 +223,5 @@ async function shutdown(parts: {
   await auth.close();
   await db.close();
   log.info('aibridge stopped');
+  if (lost > 0) throw new Error(`${lost} records could not be written or spooled and are lost`);
 }

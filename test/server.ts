@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { generateToken } from '../src/auth/token.js';
 import { type Config, loadConfig } from '../src/config.js';
@@ -55,6 +58,10 @@ export async function startTestServer(
     shutdownTimeoutMs: 5000,
     // Suites seed activity dated in the past; only retention tests purge it.
     retentionMs: 0,
+    // Suites also seed open interceptions; only the reaper's tests close them.
+    interruptedAfterMs: 0,
+    // Where a spool would go: never the working directory's ./.aibridge (created only if used).
+    dataDir: join(tmpdir(), `aibridge-test-${randomBytes(6).toString('hex')}`),
     ...overrides,
   };
   const running = await startServer(config, {

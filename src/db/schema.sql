@@ -85,6 +85,7 @@ CREATE INDEX aibridge_interceptions_ended_session_idx ON aibridge_interceptions 
 CREATE INDEX aibridge_interceptions_ended_started_idx ON aibridge_interceptions USING btree (started_at DESC, id DESC) WHERE (ended_at IS NOT NULL);
 CREATE INDEX aibridge_interceptions_fingerprint_idx ON aibridge_interceptions USING btree (initiator_id, conversation_fingerprint, started_at DESC) WHERE (conversation_fingerprint IS NOT NULL);
 CREATE INDEX aibridge_interceptions_initiator_started_idx ON aibridge_interceptions USING btree (initiator_id, started_at DESC, id DESC) WHERE (ended_at IS NOT NULL);
+CREATE INDEX aibridge_interceptions_open_idx ON aibridge_interceptions USING btree (started_at) WHERE (ended_at IS NULL);
 CREATE INDEX aibridge_interceptions_started_id_idx ON aibridge_interceptions USING btree (started_at DESC, id DESC);
 CREATE INDEX aibridge_interceptions_thread_parent_idx ON aibridge_interceptions USING btree (thread_parent_id);
 CREATE INDEX aibridge_interceptions_thread_root_idx ON aibridge_interceptions USING btree (thread_root_id);
@@ -152,6 +153,13 @@ CREATE INDEX aibridge_sessions_span_idx ON aibridge_sessions USING gist (tstzran
 CREATE TRIGGER aibridge_sessions_count_delete AFTER DELETE ON aibridge_sessions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION aibridge_sessions_count();
 CREATE TRIGGER aibridge_sessions_count_insert AFTER INSERT ON aibridge_sessions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION aibridge_sessions_count();
 CREATE TRIGGER aibridge_sessions_count_update AFTER UPDATE ON aibridge_sessions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION aibridge_sessions_count();
+
+CREATE TABLE aibridge_spool_replays (
+  id text NOT NULL,
+  records integer NOT NULL,
+  replayed_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT aibridge_spool_replays_pkey PRIMARY KEY (id)
+);
 
 CREATE TABLE aibridge_token_usages (
   id uuid NOT NULL,

@@ -4,12 +4,13 @@ import type { Registry } from 'prom-client';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { BudgetGate } from '../budgets/gate.js';
 import type { Config } from '../config.js';
+import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
 import type { Logger } from '../log.js';
 import type { Recorder } from '../recorder/types.js';
 import { BodyAbortedError, BodyTooLargeError, readBody } from './body.js';
 import { gatewayToken, MISSING_TOKEN_MESSAGE, refusalMessage } from './credentials.js';
 import { readEncodedBody } from './encoding/request.js';
-import { type ErrorShape, plainError, sendError } from './errors.js';
+import { type ErrorShape, type GatewayErrorKind, plainError, sendError } from './errors.js';
 import { intercept } from './intercept/interceptor.js';
 import { ConcurrencyLimiter, RateLimiter } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
@@ -28,6 +29,8 @@ export interface Gateway {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Refuses new requests, waits for those in flight, then releases upstream connections. */
   close(): Promise<void>;
+  /** The error shape of the provider a URL belongs to (undefined: not a provider path). */
+  errorShapeFor(url: string): ErrorShape | undefined;
 }
 
 /** What the gateway is built from. */
@@ -39,7 +42,11 @@ export interface GatewayDeps {
   metrics: Registry;
   /** Budget admission (the server always has one; tests may leave it out). */
   budgets?: BudgetGate | undefined;
+  /** Classifies failures: a database outage is a 503 with Retry-After, logged once. */
+  health: DatabaseHealth;
 }
+
+const DATABASE_DOWN_MESSAGE = 'aibridge cannot reach its database right now; retry shortly';
 
 /** The real gateway: OpenAI and Anthropic providers, bridged and passthrough routes. */
 export function createGateway(deps: GatewayDeps): Gateway {
@@ -64,8 +71,8 @@ class Bridge implements Gateway {
   constructor(private readonly deps: GatewayDeps) {
     const { openai, anthropic } = deps.config;
     this.providers = [
-      openaiProvider(openai.baseUrl, openai.key),
-      anthropicProvider(anthropic.baseUrl, anthropic.key),
+      openaiProvider(openai.baseUrl, openai.key, deps.config.upstreamTimeouts),
+      anthropicProvider(anthropic.baseUrl, anthropic.key, deps.config.upstreamTimeouts),
     ];
     this.concurrency = new ConcurrencyLimiter(deps.config.maxConcurrency);
     this.rate = new RateLimiter(deps.config.rateLimit);
@@ -78,6 +85,8 @@ class Bridge implements Gateway {
       recorder: deps.recorder,
       metrics: this.metrics,
       log: deps.log,
+      budgets: deps.budgets,
+      health: deps.health,
     });
   }
 
@@ -111,9 +120,19 @@ class Bridge implements Gateway {
     const route = resolveRoute((req.url ?? '').slice(GATEWAY_PREFIX.length), this.providers);
     const shape = route.provider?.errorShape ?? plainError;
     this.serve(req, res, route, shape, receivedAt).catch((error: unknown) => {
+      if (this.deps.health.failed(error)) {
+        return sendError(res, shape, 503, 'overloaded', DATABASE_DOWN_MESSAGE, {
+          'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS),
+        });
+      }
       this.deps.log.error({ err: error, path: req.url?.split('?')[0] }, 'gateway: request failed');
       sendError(res, shape, 500, 'upstream', 'aibridge failed to handle this request');
     });
+  }
+
+  errorShapeFor(url: string): ErrorShape | undefined {
+    if (!url.startsWith(GATEWAY_PREFIX)) return undefined;
+    return resolveRoute(url.slice(GATEWAY_PREFIX.length), this.providers).provider?.errorShape;
   }
 
   async close(): Promise<void> {
@@ -123,6 +142,23 @@ class Bridge implements Gateway {
     if (this.active.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     await sockets;
     await Promise.all(this.providers.map((p) => p.upstream.close()));
+  }
+
+  /** The gateway's own refusals (401, 404, 413, 415, 426, 429, 503 at capacity): one info line each. */
+  private refuse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    shape: ErrorShape,
+    status: number,
+    kind: GatewayErrorKind,
+    message: string,
+    headers: Record<string, string> = {},
+  ): void {
+    this.deps.log.info(
+      { status, kind, method: req.method, path: (req.url ?? '').split('?')[0] },
+      'gateway: request refused',
+    );
+    sendError(res, shape, status, kind, message, headers);
   }
 
   private async serve(
@@ -135,7 +171,9 @@ class Bridge implements Gateway {
     const method = req.method ?? 'GET';
     if (this.closing) {
       res.shouldKeepAlive = false;
-      return sendError(res, shape, 503, 'overloaded', 'aibridge is shutting down; retry in a moment');
+      return this.refuse(req, res, shape, 503, 'overloaded', 'aibridge is shutting down; retry in a moment', {
+        'retry-after': '1',
+      });
     }
     if (route.kind === 'base' && (method === 'HEAD' || method === 'OPTIONS')) {
       // Claude Code checks the base URL with a bodiless HEAD (no auth) before its first call.
@@ -152,15 +190,17 @@ class Bridge implements Gateway {
         route.kind === 'unknown'
           ? route.path
           : `/${(req.url ?? '').slice(GATEWAY_PREFIX.length).split('?')[0]}`;
-      return sendError(res, shape, 404, 'not_found', `route not supported: ${method} ${path}`);
+      return this.refuse(req, res, shape, 404, 'not_found', `route not supported: ${method} ${path}`);
     }
     if (!this.concurrency.tryAcquire()) {
-      return sendError(
+      return this.refuse(
+        req,
         res,
         shape,
         503,
         'overloaded',
         'aibridge is at capacity (AIBRIDGE_MAX_CONCURRENCY); try again shortly',
+        { 'retry-after': '1' },
       );
     }
     try {
@@ -178,10 +218,11 @@ class Bridge implements Gateway {
     receivedAt: number,
   ): Promise<void> {
     const token = gatewayToken(req.headers);
-    if (!token) return sendError(res, shape, 401, 'authentication', MISSING_TOKEN_MESSAGE);
+    if (!token) return this.refuse(req, res, shape, 401, 'authentication', MISSING_TOKEN_MESSAGE);
     const wait = this.rate.take(token);
     if (wait > 0) {
-      return sendError(
+      return this.refuse(
+        req,
         res,
         shape,
         429,
@@ -193,11 +234,11 @@ class Bridge implements Gateway {
       );
     }
     const auth = await this.deps.auth.authenticate(token);
-    if (!auth.ok) return sendError(res, shape, 401, 'authentication', refusalMessage(auth.reason));
+    if (!auth.ok) return this.refuse(req, res, shape, 401, 'authentication', refusalMessage(auth.reason));
     const { provider } = route;
     if (!provider.key) {
       const message = `aibridge has no ${provider.displayName} API key configured (set ${provider.keySetting} on the server)`;
-      return sendError(res, shape, 403, 'permission', message);
+      return this.refuse(req, res, shape, 403, 'permission', message);
     }
     const contentType = req.headers['content-type'];
     if (
@@ -205,7 +246,8 @@ class Bridge implements Gateway {
       contentType !== undefined &&
       !contentType.toLowerCase().includes('json')
     ) {
-      return sendError(
+      return this.refuse(
+        req,
         res,
         shape,
         415,
@@ -227,7 +269,7 @@ class Bridge implements Gateway {
       if (error instanceof BodyAbortedError) return;
       if (!(error instanceof BodyTooLargeError)) throw error;
       res.shouldKeepAlive = false;
-      return sendError(res, shape, 413, 'too_large', error.message);
+      return this.refuse(req, res, shape, 413, 'too_large', error.message);
     }
     if (route.kind === 'passthrough') {
       return passthrough(req, res, route, body, this.metrics, this.deps.log);
@@ -240,6 +282,7 @@ class Bridge implements Gateway {
         metrics: this.metrics,
         log: this.deps.log,
         budgets: this.deps.budgets,
+        health: this.deps.health,
       },
     );
   }

@@ -44,6 +44,11 @@ export function resolveRoute(rest: string, providers: readonly Provider[]): Rout
   const queryAt = rest.indexOf('?');
   const pathPart = queryAt === -1 ? rest : rest.slice(0, queryAt);
   const query = queryAt === -1 ? '' : rest.slice(queryAt);
+  if (hasDotSegment(pathPart)) {
+    // `…/models/../../x` would reach another upstream path with the server's key: never forwarded.
+    const provider = providers.find((p) => pathPart.startsWith(p.routePrefix.split('/')[0] ?? ''));
+    return { kind: 'unknown', provider, path: `/${pathPart}` };
+  }
   for (const provider of providers) {
     if (!pathPart.startsWith(provider.routePrefix)) continue;
     const path = pathPart.slice(provider.routePrefix.length);
@@ -57,4 +62,22 @@ export function resolveRoute(rest: string, providers: readonly Provider[]): Rout
   const first = pathPart.split('/')[0];
   const provider = providers.find((p) => p.routePrefix.split('/')[0] === first);
   return { kind: 'unknown', provider, path: `/${pathPart}` };
+}
+
+/**
+ * True when a path has a `.` or `..` segment, also percent-encoded (`%2e%2E`), or a segment that
+ * decodes to a slash or backslash: the forms an upstream (or a proxy before it) may normalise
+ * into a different path than the one routed.
+ */
+export function hasDotSegment(path: string): boolean {
+  for (const segment of path.split('/')) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return true;
+    }
+    if (decoded === '.' || decoded === '..' || decoded.includes('/') || decoded.includes('\\')) return true;
+  }
+  return false;
 }

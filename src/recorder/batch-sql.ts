@@ -1,5 +1,7 @@
+import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { PreparedStatement } from '../db/prepared.js';
+import type { Schema } from '../db/schema/index.js';
 import { PriceBook } from '../pricing/book.js';
 import { PackagePrices } from '../pricing/package-book.js';
 import { CostLedger } from './cost-ledger.js';
@@ -65,6 +67,28 @@ export async function writeBatch(
   ledger: CostLedger = defaultLedger(),
 ): Promise<void> {
   const costs = ledger.prepare(records);
+  await db.prepared.run(WRITE_BATCH, batchParams(records, costs), { asyncCommit: true });
+  costs.commit();
+  settleBudgets(records, costs);
+}
+
+/**
+ * Writes records inside a transaction the caller owns (the spool's replay commits them with its
+ * replay marker, so a replay interrupted by a crash is neither lost nor applied twice).
+ */
+export async function writeBatchIn(trx: Transaction<Schema>, records: readonly AsyncRecord[]): Promise<void> {
+  const costs = defaultLedger().prepare(records);
+  await trx.executeQuery(CompiledQuery.raw(WRITE_BATCH.text, batchParams(records, costs)));
+  costs.commit();
+  settleBudgets(records, costs);
+}
+
+/** Tells each ended interception's budget hold its real cost, once the batch has committed. */
+function settleBudgets(records: readonly AsyncRecord[], costs: ReturnType<CostLedger['prepare']>): void {
+  for (const r of records) if (r.kind === 'end') r.budget?.settle(costs.endCost(r.interceptionId));
+}
+
+function batchParams(records: readonly AsyncRecord[], costs: ReturnType<CostLedger['prepare']>): string[] {
   const tokens: object[] = [];
   const prompts: object[] = [];
   const tools: object[] = [];
@@ -121,10 +145,7 @@ export async function writeBatch(
       }
     }
   }
-  const params = [tokens, prompts, tools, thoughts, ends, spend].map((rows) => cleanJson(rows));
-  await db.prepared.run(WRITE_BATCH, params, { asyncCommit: true });
-  costs.commit();
-  for (const r of records) if (r.kind === 'end') r.budget?.settle(costs.endCost(r.interceptionId));
+  return [tokens, prompts, tools, thoughts, ends, spend].map((rows) => cleanJson(rows));
 }
 
 let sharedLedger: CostLedger | undefined;

@@ -143,8 +143,8 @@ export interface Recorder {
    * are committed (flushing now rather than after the linger).
    */
   durable(seq: number): Promise<void>;
-  /** Writes everything queued, then stops. */
-  close(): Promise<void>;
+  /** Writes everything queued, then stops; resolves with the records it could not write. */
+  close(): Promise<AsyncRecord[]>;
 }
 
 /** The queue stayed full: the database cannot keep up, so new interceptions are refused. */

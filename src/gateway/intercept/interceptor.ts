@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Actor } from '../../auth/roles.js';
 import type { BudgetGate } from '../../budgets/gate.js';
+import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../../db/health.js';
 import type { Logger } from '../../log.js';
 import { type InterceptionStart, type Recorder, RecorderOverloadedError } from '../../recorder/types.js';
 import { uuidv7 } from '../../recorder/uuid7.js';
@@ -26,6 +27,8 @@ export interface InterceptDeps {
   log: Logger;
   /** Budget admission; absent in gateways built without budgets. */
   budgets?: BudgetGate | undefined;
+  /** Told of database failures, so an outage is logged once rather than per request. */
+  health: DatabaseHealth;
 }
 
 /** Moments (performance.now) that bound the gateway's own work on a request. */
@@ -118,11 +121,15 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   } catch (error) {
     hold?.settlement.settle(null);
     const overloaded = error instanceof RecorderOverloadedError;
-    deps.log.error({ err: error, provider: start.provider }, 'gateway: could not record the interception');
+    if (!overloaded && !deps.health.failed(error)) {
+      deps.log.error({ err: error, provider: start.provider }, 'gateway: could not record the interception');
+    }
     const message = overloaded
       ? 'aibridge cannot record requests fast enough right now; try again shortly'
       : 'aibridge cannot record this request (its database is unavailable), so it was not sent upstream';
-    sendError(res, shape, 503, 'overloaded', message);
+    sendError(res, shape, 503, 'overloaded', message, {
+      'retry-after': String(overloaded ? 1 : OUTAGE_RETRY_AFTER_SECONDS),
+    });
     return;
   }
 
@@ -131,7 +138,6 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     model: start.model,
     route: route.path,
     method: req.method ?? 'POST',
-    initiatorId: actor.userId,
     client,
   });
   const interception = new Interception(

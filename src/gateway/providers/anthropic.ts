@@ -1,6 +1,6 @@
 import { anthropicError } from '../errors.js';
 import type { Provider } from '../provider.js';
-import { Upstream } from '../upstream.js';
+import { Upstream, type UpstreamTimeouts } from '../upstream.js';
 
 /** The API version sent when a client names none (every Anthropic SDK does; curl users may not). */
 const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -10,14 +10,18 @@ const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
  * (`ANTHROPIC_BASE_URL=…/api/v2/aibridge/anthropic`). `anthropic-beta` and `anthropic-version`
  * travel with the client's other headers.
  */
-export function anthropicProvider(baseUrl: string, key: string | undefined): Provider {
+export function anthropicProvider(
+  baseUrl: string,
+  key: string | undefined,
+  timeouts?: UpstreamTimeouts,
+): Provider {
   return {
     name: 'anthropic',
     displayName: 'Anthropic',
     routePrefix: 'anthropic',
     keySetting: 'AIBRIDGE_ANTHROPIC_KEY',
     key,
-    upstream: new Upstream(baseUrl),
+    upstream: new Upstream(baseUrl, timeouts),
     errorShape: anthropicError,
     bridged: (path) => (path === '/v1/messages' ? 'messages' : undefined),
     passthrough: (path) =>

@@ -1,6 +1,6 @@
 import { openaiError } from '../errors.js';
 import type { ApiKind, Provider } from '../provider.js';
-import { Upstream } from '../upstream.js';
+import { Upstream, type UpstreamTimeouts } from '../upstream.js';
 
 const BRIDGED: Record<string, ApiKind> = {
   '/chat/completions': 'chat-completions',
@@ -11,14 +11,18 @@ const BRIDGED: Record<string, ApiKind> = {
  * OpenAI: the route prefix includes `/v1` because OpenAI base URLs do
  * (`…/api/v2/aibridge/openai/v1` is what clients put in `OPENAI_BASE_URL`).
  */
-export function openaiProvider(baseUrl: string, key: string | undefined): Provider {
+export function openaiProvider(
+  baseUrl: string,
+  key: string | undefined,
+  timeouts?: UpstreamTimeouts,
+): Provider {
   return {
     name: 'openai',
     displayName: 'OpenAI',
     routePrefix: 'openai/v1',
     keySetting: 'AIBRIDGE_OPENAI_KEY',
     key,
-    upstream: new Upstream(baseUrl),
+    upstream: new Upstream(baseUrl, timeouts),
     errorShape: openaiError,
     bridged: (path) => BRIDGED[path],
     passthrough: (path) =>
