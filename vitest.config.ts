@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**'],
+    // The fault suite runs on its own (`npm run test:faults`, vitest.faults.config.ts).
+    exclude: ['**/node_modules/**', '**/dist/**', 'test/faults/**'],
     // Bounds on a hang, not expectations: a loaded 2-core machine runs everything several
     // times slower, and tests wait for events rather than for time (DEVELOPERS.md).
     testTimeout: 60_000,

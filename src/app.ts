@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ApiDeps } from './api/context.js';
@@ -6,7 +7,10 @@ import { registerApi } from './api/index.js';
 import { registerDashboard } from './dashboard.js';
 import { sendApiError } from './errors.js';
 import type { Gateway } from './gateway/bridge.js';
+import { clientErrorHandler } from './gateway/client-errors.js';
 import { GatewayPaths } from './gateway/paths.js';
+import { serveAsHttp, wantsWebSocket } from './gateway/websocket/upgrade.js';
+import { registerHealthRoutes } from './health/routes.js';
 import { VERSION } from './version.js';
 
 /** Everything the HTTP app is built from; main.ts and the tests assemble it. */
@@ -37,13 +41,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: API_BODY_LIMIT,
+    clientErrorHandler: clientErrorHandler((url) => deps.gateway.errorShapeFor(url)),
     serverFactory: (fastifyHandler) => {
-      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-        if (paths.isGatewayPath(req.url ?? '')) deps.gateway.handle(req, res);
-        else fastifyHandler(req, res);
+      const server = createServer(
+        { connectionsCheckingInterval: 1000 },
+        (req: IncomingMessage, res: ServerResponse) => {
+          if (paths.isGatewayPath(req.url ?? '')) deps.gateway.handle(req, res);
+          else fastifyHandler(req, res);
+        },
+      );
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (wantsWebSocket(req) && paths.isGatewayPath(req.url ?? ''))
+          deps.gateway.upgrade(req, socket, head);
+        else serveAsHttp(server, req, socket, head);
       });
       server.keepAliveTimeout = 65_000;
-      server.headersTimeout = 66_000;
+      server.headersTimeout = Math.min(66_000, deps.config.bodyTimeoutMs || 66_000);
+      // A body trickled a byte at a time must not pin a connection (0 = no bound).
+      server.requestTimeout = deps.config.bodyTimeoutMs;
       return server;
     },
   });
@@ -54,7 +69,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error, request, reply) => {
     const sent = sendApiError(reply, error);
-    if (reply.statusCode >= 500)
+    // An outage is logged once, when it starts (and when it ends), not per failed request.
+    if (reply.statusCode >= 500 && !deps.db.health.failed(error))
       request.log.error({ err: error, url: request.routeOptions.url }, 'request failed');
     return sent;
   });
@@ -71,9 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerApi(app, deps);
-  app.get('/metrics', async (_request, reply) =>
-    reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics()),
-  );
+  registerHealthRoutes(app, { db: deps.db, metrics: deps.metrics, metricsToken: deps.config.metricsToken });
   await registerDashboard(app);
   return app;
 }

@@ -13,6 +13,29 @@ describe('loadConfig', () => {
     expect(config.maxConcurrency).toBe(0);
     expect(config.rateLimit).toBe(0);
     expect(config.logLevel).toBe('info');
+    expect(config.databaseTimeoutMs).toBe(10_000);
+    expect(config.databaseWaitMs).toBe(120_000);
+    expect(config.interruptedAfterMs).toBe(3_600_000);
+    expect(config.upstreamTimeouts).toEqual({ connectMs: 10_000, firstByteMs: 600_000, idleMs: 600_000 });
+    expect(config.metricsToken).toBeUndefined();
+  });
+
+  it('reads the failure-behaviour settings and redacts the metrics token', () => {
+    const config = loadConfig(
+      {},
+      {
+        AIBRIDGE_DATABASE_TIMEOUT: '3s',
+        AIBRIDGE_DATABASE_WAIT: '0',
+        AIBRIDGE_INTERRUPTED_AFTER: '0',
+        AIBRIDGE_UPSTREAM_IDLE_TIMEOUT: '90s',
+        AIBRIDGE_METRICS_TOKEN: 'scrape-me',
+      },
+    );
+    expect([config.databaseTimeoutMs, config.databaseWaitMs, config.interruptedAfterMs]).toEqual([
+      3000, 0, 0,
+    ]);
+    expect(config.upstreamTimeouts.idleMs).toBe(90_000);
+    expect(JSON.stringify(redactedConfig(config))).not.toContain('scrape-me');
   });
 
   it('prefers flags over env vars and AIBRIDGE_ names over the generic ones', () => {

@@ -1,4 +1,5 @@
 import { isValidToken } from './auth/token.js';
+import type { UpstreamTimeouts } from './gateway/upstream.js';
 
 /** Levels pino understands; `AIBRIDGE_LOG_LEVEL` must be one of them. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -17,6 +18,12 @@ export interface Config {
    * digits or base64); when unset, one is generated into the data directory.
    */
   secretKey: Buffer | undefined;
+  /** How long a client may take to send a whole request (headers and body) before it is cut. */
+  bodyTimeoutMs: number;
+  /** Connect, first-byte and idle-stream bounds on provider calls. */
+  upstreamTimeouts: UpstreamTimeouts;
+  /** When set, `/metrics` requires `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined;
   /** How long interceptions are kept; 0 keeps them forever. */
   retentionMs: number;
   maxConcurrency: number;
@@ -26,9 +33,19 @@ export interface Config {
   maxBodyBytes: number;
   /** How long a graceful shutdown waits for in-flight requests. */
   shutdownTimeoutMs: number;
+  /** PostgreSQL: bound on each query and on getting a connection (a frozen database fails fast). */
+  databaseTimeoutMs: number;
+  /** An interception still open this long after it started was left by a dead process; 0 = never reap. */
+  interruptedAfterMs: number;
+  /** PostgreSQL: how long start-up waits for an unreachable database (with backoff) before failing. */
+  databaseWaitMs: number;
   /** How long a conversation without a client session id stays joinable by its fingerprint. */
   sessionIdleMs: number;
   logLevel: LogLevel;
+  /** Budgets: the IANA zone their calendar periods are counted in, and what an unpriced model may do. */
+  budgets: { timeZone: string; unpriced: 'allow' | 'deny' };
+  /** Where budget events are POSTed, and the HMAC key that signs them. */
+  webhook: { url: string | undefined; secret: string | undefined };
 }
 
 /** One setting: its env var(s), its flag and how to read it. */
@@ -52,8 +69,18 @@ export interface Flags {
   rateLimit?: string;
   maxBodySize?: string;
   shutdownTimeout?: string;
+  databaseTimeout?: string;
+  databaseWait?: string;
+  interruptedAfter?: string;
+  bodyTimeout?: string;
+  upstreamConnectTimeout?: string;
+  upstreamFirstByteTimeout?: string;
+  upstreamIdleTimeout?: string;
   sessionIdleWindow?: string;
   logLevel?: string;
+  budgetTimeZone?: string;
+  budgetUnpriced?: string;
+  webhookUrl?: string;
 }
 
 /** A configuration value that cannot be used; the message names the setting. */
@@ -84,12 +111,34 @@ const SETTINGS = {
   rateLimit: { env: ['AIBRIDGE_RATE_LIMIT'], flag: 'rateLimit', fallback: '0' },
   maxBodySize: { env: ['AIBRIDGE_MAX_BODY_SIZE'], flag: 'maxBodySize', fallback: '32MiB' },
   shutdownTimeout: { env: ['AIBRIDGE_SHUTDOWN_TIMEOUT'], flag: 'shutdownTimeout', fallback: '30s' },
+  databaseTimeout: { env: ['AIBRIDGE_DATABASE_TIMEOUT'], flag: 'databaseTimeout', fallback: '10s' },
+  databaseWait: { env: ['AIBRIDGE_DATABASE_WAIT'], flag: 'databaseWait', fallback: '2m' },
+  interruptedAfter: { env: ['AIBRIDGE_INTERRUPTED_AFTER'], flag: 'interruptedAfter', fallback: '1h' },
+  bodyTimeout: { env: ['AIBRIDGE_BODY_TIMEOUT'], flag: 'bodyTimeout', fallback: '2m' },
+  upstreamConnectTimeout: {
+    env: ['AIBRIDGE_UPSTREAM_CONNECT_TIMEOUT'],
+    flag: 'upstreamConnectTimeout',
+    fallback: '10s',
+  },
+  upstreamFirstByteTimeout: {
+    env: ['AIBRIDGE_UPSTREAM_FIRST_BYTE_TIMEOUT'],
+    flag: 'upstreamFirstByteTimeout',
+    fallback: '10m',
+  },
+  upstreamIdleTimeout: {
+    env: ['AIBRIDGE_UPSTREAM_IDLE_TIMEOUT'],
+    flag: 'upstreamIdleTimeout',
+    fallback: '10m',
+  },
   sessionIdleWindow: {
     env: ['AIBRIDGE_SESSION_IDLE_WINDOW'],
     flag: 'sessionIdleWindow',
     fallback: '2h',
   },
   logLevel: { env: ['AIBRIDGE_LOG_LEVEL'], flag: 'logLevel', fallback: 'info' },
+  budgetTimeZone: { env: ['AIBRIDGE_BUDGET_TIME_ZONE'], flag: 'budgetTimeZone', fallback: 'UTC' },
+  budgetUnpriced: { env: ['AIBRIDGE_BUDGET_UNPRICED'], flag: 'budgetUnpriced', fallback: 'allow' },
+  webhookUrl: { env: ['AIBRIDGE_WEBHOOK_URL'], flag: 'webhookUrl', fallback: undefined },
 } satisfies { [K in keyof Flags]-?: Setting<K> };
 
 type Env = Record<string, string | undefined>;
@@ -124,13 +173,31 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     },
     bootstrapToken,
     secretKey,
+    metricsToken: env.AIBRIDGE_METRICS_TOKEN || undefined,
     retentionMs: parseDuration(raw('retention')),
     maxConcurrency: parseCount(raw('maxConcurrency')),
     rateLimit: parseCount(raw('rateLimit')),
     maxBodyBytes: parseSize(raw('maxBodySize')),
     shutdownTimeoutMs: parseDuration(raw('shutdownTimeout')),
+    databaseTimeoutMs: parseDuration(raw('databaseTimeout')),
+    databaseWaitMs: parseDuration(raw('databaseWait')),
+    interruptedAfterMs: parseDuration(raw('interruptedAfter')),
+    bodyTimeoutMs: parseDuration(raw('bodyTimeout')),
+    upstreamTimeouts: {
+      connectMs: parseDuration(raw('upstreamConnectTimeout')),
+      firstByteMs: parseDuration(raw('upstreamFirstByteTimeout')),
+      idleMs: parseDuration(raw('upstreamIdleTimeout')),
+    },
     sessionIdleMs: parseDuration(raw('sessionIdleWindow')),
     logLevel: parseLogLevel(raw('logLevel')),
+    budgets: {
+      timeZone: parseTimeZone(raw('budgetTimeZone')),
+      unpriced: parseUnpriced(raw('budgetUnpriced')),
+    },
+    webhook: {
+      url: optional(raw('webhookUrl'), parseHttpUrl),
+      secret: env.AIBRIDGE_WEBHOOK_SECRET || undefined,
+    },
   };
 }
 
@@ -144,6 +211,8 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     anthropic: { ...config.anthropic, key: mark(config.anthropic.key) },
     bootstrapToken: mark(config.bootstrapToken),
     secretKey: config.secretKey ? '[REDACTED]' : undefined,
+    webhook: { ...config.webhook, secret: mark(config.webhook.secret) },
+    metricsToken: mark(config.metricsToken),
   };
 }
 
@@ -284,4 +353,20 @@ function parseLogLevel(raw: Raw): LogLevel {
   const level = LOG_LEVELS.find((l) => l === value);
   if (!level) throw invalid(raw, `expected one of ${LOG_LEVELS.join(', ')}`);
   return level;
+}
+
+function parseTimeZone(raw: Raw): string {
+  const value = required(raw);
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+  } catch {
+    throw invalid(raw, 'expected an IANA time zone, e.g. UTC or Europe/Paris');
+  }
+  return value;
+}
+
+function parseUnpriced(raw: Raw): 'allow' | 'deny' {
+  const value = required(raw);
+  if (value !== 'allow' && value !== 'deny') throw invalid(raw, 'expected allow or deny');
+  return value;
 }

@@ -1,4 +1,6 @@
 import type { FastifyReply } from 'fastify';
+import { isDatabaseUnavailable, sqlState } from './db/errors.js';
+import { OUTAGE_RETRY_AFTER_SECONDS } from './db/health.js';
 
 /** One field that failed validation, as the reference reports it. */
 export interface Validation {
@@ -54,12 +56,27 @@ export const validationFailed = (validations: Validation[], message = 'Validatio
  */
 export function sendApiError(reply: FastifyReply, error: unknown): FastifyReply {
   const { status, body } = toErrorResponse(error);
+  if (status === 503) reply.header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS));
   return reply.code(status).send(body);
 }
 
-/** Maps anything thrown in a handler to a status and envelope; unknown errors become a bare 500. */
+/** Maps anything thrown in a handler to a status and envelope; an unreachable database a 503; unknown errors a bare 500. */
 function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ApiError) return { status: error.status, body: error.toBody() };
+  // A data exception (class 22: NUL bytes, lone surrogates, out-of-range values) on an API
+  // route comes from what the caller sent.
+  if (sqlState(error)?.startsWith('22')) {
+    return {
+      status: 400,
+      body: {
+        message: 'Invalid request.',
+        detail: 'The request contains a value the database cannot store or compare (e.g. a NUL byte).',
+      },
+    };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return { status: 503, body: { message: 'The database is unavailable.', detail: 'Retry shortly.' } };
+  }
   const status = httpStatusOf(error);
   if (status === 413) return { status, body: { message: 'Request body is too large.' } };
   if (status !== undefined && status >= 400 && status < 500) {

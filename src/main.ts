@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { registerBudgetCommands } from './cli/budgets.js';
 import { registerCostCommands } from './cli/cost.js';
 import { registerDemoCommand } from './cli/demo.js';
 import { CliError } from './cli/errors.js';
 import { registerExportCommands } from './cli/export.js';
 import { registerFacetCommands } from './cli/facets.js';
+import { registerGroupCommands } from './cli/groups.js';
 import { registerInterceptionCommands } from './cli/interceptions.js';
 import { registerLoginCommands } from './cli/login.js';
 import { registerProviderCommands } from './cli/providers.js';
@@ -41,6 +43,8 @@ export function buildProgram(): Command {
   registerUserCommands(program);
   registerProviderCommands(program);
   registerTokenCommands(program);
+  registerGroupCommands(program);
+  registerBudgetCommands(program);
   registerPurgeCommand(program);
   registerCostCommands(program);
   registerDemoCommand(program);

@@ -1,10 +1,16 @@
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, VERSION } from './app.js';
 import { Authenticator } from './auth/authenticator.js';
 import { type Bootstrapped, bootstrapOwner } from './auth/bootstrap.js';
+import { BudgetGate, type BudgetGateOptions } from './budgets/gate.js';
+import { registerBudgetMetrics } from './budgets/metrics.js';
+import { BudgetStore } from './budgets/store.js';
+import { Webhook } from './budgets/webhook.js';
 import { type Config, redactedConfig } from './config.js';
-import { Database } from './db/database.js';
+import type { Database } from './db/database.js';
+import { openWhenReachable } from './db/wait.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
@@ -15,8 +21,10 @@ import { PackagePrices } from './pricing/package-book.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { Secrets } from './providers/secret-box.js';
 import { seedFromEnv } from './providers/seed.js';
+import { InterruptedReaper } from './reaper/reaper.js';
 import { registerRecorderMetrics } from './recorder/metrics.js';
 import { DatabaseRecorder, type RecorderOptions } from './recorder/recorder.js';
+import { RecordSpool } from './recorder/spool.js';
 import { RetentionJob } from './store/retention-job.js';
 
 /** A started server: where it listens, and how to stop it gracefully. */
@@ -39,20 +47,37 @@ export interface StartOptions {
   retentionIntervalMs?: number;
   /** Recorder tuning (batch linger, queue bounds). */
   recorder?: RecorderOptions;
+  /** Budget gate tuning (an injected clock, refresh intervals). */
+  budgets?: Pick<BudgetGateOptions, 'now' | 'rulesRefreshMs' | 'tidyMs' | 'webhook'>;
 }
 
 /** Composition root: config → database → migrate → bootstrap → deps → listen. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
   log.info({ config: redactedConfig(config), version: VERSION }, 'starting aibridge');
-  const db = options.db ?? (await Database.open({ url: config.databaseUrl, dataDir: config.dataDir }));
+  const db =
+    options.db ??
+    (await openWhenReachable(
+      { url: config.databaseUrl, dataDir: config.dataDir, timeoutMs: config.databaseTimeoutMs },
+      log,
+      config.databaseWaitMs,
+    ));
+  db.health.onChange((change) => {
+    if (change.state === 'down') {
+      log.error({ err: change.error }, 'database unavailable: gateway and API answer 503 until it is back');
+    } else log.warn(change, 'database available again');
+  });
+  const spool = new RecordSpool(join(config.dataDir, 'spool'));
   try {
     await db.migrate();
+    const replayed = await spool.replay(db, log);
+    if (replayed.files > 0) log.info(replayed, 'replayed records spooled at the last shutdown');
     const bootstrapped = await bootstrapOwner(db, config.bootstrapToken);
     const auth = new Authenticator(db, log);
     await auth.start();
     const metrics = createMetricsRegistry();
-    const providers = new ProviderRegistry(db, new Secrets(config.secretKey, config.dataDir), log, metrics);
+    const secrets = new Secrets(config.secretKey, config.dataDir);
+    const providers = new ProviderRegistry(db, secrets, log, metrics, config.upstreamTimeouts);
     await seedFromEnv(providers.store, config);
     await providers.start();
     const prices = new PriceBook(new PackagePrices());
@@ -60,13 +85,35 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await overrides.start();
     const onUnpriced = registerPricingMetrics(metrics);
     const recorder = new DatabaseRecorder(db, log, {
-      sessionIdleMs: config.sessionIdleMs,
       prices,
       onUnpriced,
+      sessionIdleMs: config.sessionIdleMs,
       ...options.recorder,
     });
     registerRecorderMetrics(metrics, () => recorder.stats);
-    const gateway: Gateway = createGateway({ config, auth, recorder, log, metrics, providers });
+    const budgets = new BudgetGate({
+      store: new BudgetStore(db.kysely),
+      prices,
+      log,
+      metrics: registerBudgetMetrics(metrics),
+      timeZone: config.budgets.timeZone,
+      unpriced: config.budgets.unpriced,
+      webhook: config.webhook.url
+        ? new Webhook({ url: config.webhook.url, secret: config.webhook.secret, log })
+        : undefined,
+      ...options.budgets,
+    });
+    await budgets.start();
+    const gateway: Gateway = createGateway({
+      config,
+      auth,
+      recorder,
+      log,
+      metrics,
+      providers,
+      budgets,
+      health: db.health,
+    });
     const retention = new RetentionJob({
       db,
       log,
@@ -74,6 +121,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retentionMs: config.retentionMs,
       intervalMs: options.retentionIntervalMs,
     });
+    const reaper = new InterruptedReaper({ db, log, metrics, openForMs: config.interruptedAfterMs });
     const app = await buildApp({
       config,
       db,
@@ -83,6 +131,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       metrics,
       retention,
       providers,
+      budgets,
       pricing: { book: prices, overrides },
       version: VERSION,
     });
@@ -92,6 +141,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const url = `http://${host}:${address.port}`;
     log.info({ url, database: db.kind }, 'aibridge is listening');
     retention.start();
+    reaper.start();
 
     let closing: Promise<void> | undefined;
     const close = () => {
@@ -102,9 +152,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         auth,
         retention,
         providers,
+        budgets,
+        reaper,
         overrides,
         db,
         log,
+        spool,
         timeoutMs: config.shutdownTimeoutMs,
       });
       return closing;
@@ -128,12 +181,29 @@ async function shutdown(parts: {
   auth: Authenticator;
   retention: RetentionJob;
   providers: ProviderRegistry;
+  budgets: BudgetGate;
+  reaper: InterruptedReaper;
   overrides: OverrideCache;
   db: Database;
   log: Logger;
+  spool: RecordSpool;
   timeoutMs: number;
 }): Promise<void> {
-  const { app, gateway, recorder, auth, retention, providers, overrides, db, log, timeoutMs } = parts;
+  const {
+    app,
+    gateway,
+    recorder,
+    auth,
+    retention,
+    providers,
+    budgets,
+    reaper,
+    overrides,
+    db,
+    log,
+    spool,
+    timeoutMs,
+  } = parts;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
   const timer = setTimeout(() => {
     log.warn('shutdown timeout reached: closing remaining connections');
@@ -152,9 +222,31 @@ async function shutdown(parts: {
   await providers.close();
   await retention.stop();
   overrides.stop();
-  await recorder.close();
-  log.info({ queued: recorder.queueDepth }, 'recordings flushed');
+  await reaper.stop();
+  const unwritten = await recorder.close();
+  let lost = 0;
+  if (unwritten.length === 0) log.info('recordings flushed');
+  else {
+    try {
+      const file = spool.write(unwritten);
+      log.warn(
+        { spooled: unwritten.length, file },
+        'database unavailable at shutdown: records spooled; they are replayed at the next start',
+      );
+    } catch (error) {
+      lost = unwritten.length;
+      log.error(
+        { err: error, lost },
+        'database unavailable at shutdown and the spool could not be written: records lost',
+      );
+    }
+  }
+  // After the flush: every settled cost is in the counters, so all lease can go back.
+  await budgets
+    .close()
+    .catch((error: unknown) => log.warn({ err: error }, 'budgets: could not give leases back'));
   await auth.close();
   await db.close();
   log.info('aibridge stopped');
+  if (lost > 0) throw new Error(`${lost} records could not be written or spooled and are lost`);
 }

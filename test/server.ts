@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { generateToken } from '../src/auth/token.js';
 import { type Config, loadConfig } from '../src/config.js';
@@ -32,7 +35,7 @@ export interface TestServer {
 }
 
 /** Extra ways to start a test server. */
-export interface TestServerOptions extends Pick<StartOptions, 'retentionIntervalMs'> {
+export interface TestServerOptions extends Pick<StartOptions, 'retentionIntervalMs' | 'budgets'> {
   recorder?: RecorderOptions;
   /** Start a second replica on this server's PostgreSQL schema (same users and tokens). */
   replicaOf?: TestServer;
@@ -58,12 +61,17 @@ export async function startTestServer(
     retentionMs: 0,
     // Replicas must share it; nothing may be generated into the working directory.
     secretKey: TEST_SECRET_KEY,
+    // Suites also seed open interceptions; only the reaper's tests close them.
+    interruptedAfterMs: 0,
+    // Where a spool would go: never the working directory's ./.aibridge (created only if used).
+    dataDir: join(tmpdir(), `aibridge-test-${randomBytes(6).toString('hex')}`),
     ...overrides,
   };
   const running = await startServer(config, {
     db: fresh.db,
     log: createLogger(config.logLevel),
     ...(options.recorder ? { recorder: options.recorder } : {}),
+    ...(options.budgets ? { budgets: options.budgets } : {}),
     ...(options.retentionIntervalMs ? { retentionIntervalMs: options.retentionIntervalMs } : {}),
   });
   const request: TestServer['request'] = async (path, init = {}) => {

@@ -7,6 +7,7 @@
 // aibridge run the recorded interceptions and token sums are checked against what the fake served.
 // Writes bench/results/gateway.md (+ gateway.json and the raw TSVs beside it).
 //   PARTS="table probe streams soak"  ROUNDS=3 DURATION=5 CONNS="1 16 64" SOAK_SECONDS=600 ...
+//   BUDGETS=1 gives each aibridge a default budget (admission and reservation on every request).
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,7 +83,19 @@ async function startInstances() {
     stops.push(() => inst.pglite.stop());
   }
   for (const i of Object.values(inst)) i.ledger = new Ledger(i);
+  if (env.BUDGETS === '1') for (const i of Object.values(inst)) await withBudget(i);
   return { inst, pg };
+}
+
+/** BUDGETS=1: a default budget far above what a run spends, so every request passes admission. */
+async function withBudget(i) {
+  const res = await fetch(`${i.url}/api/v2/aibridge/budgets`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ subject: 'default', limit_usd: '1000000', period: 'month' }),
+  });
+  if (res.status !== 201)
+    throw new Error(`BUDGETS=1: could not set a budget: ${res.status} ${await res.text()}`);
 }
 
 const label = (db) => `aibridge-${db}`;

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Actor } from '../auth/roles.js';
+import type { BudgetGate } from '../budgets/gate.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { unauthorized } from '../errors.js';
@@ -21,6 +22,8 @@ export interface ApiDeps {
   retention: RetentionJob;
   /** The provider instances: the providers endpoints change them and tell every replica. */
   providers: ProviderRegistry;
+  /** Budget admission: told to re-read the rules when the API changes budgets or groups. */
+  budgets: BudgetGate;
   /** The price book in force and the cache of its overrides (reloaded after each write). */
   pricing: { book: PriceBook; overrides: OverrideCache };
 }

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin.js';
+import { budgetRoutes } from './budgets.js';
 import { buildInfoRoutes } from './buildinfo.js';
 import type { ApiDeps } from './context.js';
 import { facetRoutes } from './facets.js';
+import { groupRoutes } from './groups.js';
 import { interceptionRoutes } from './interceptions.js';
 import { keyRoutes } from './keys.js';
 import { buildOpenApi } from './openapi.js';
@@ -18,6 +20,8 @@ import { userRoutes } from './users.js';
 export const apiRoutes: AnyRoute[] = [
   ...buildInfoRoutes,
   ...userRoutes,
+  ...groupRoutes,
+  ...budgetRoutes,
   ...keyRoutes,
   ...interceptionRoutes,
   ...sessionRoutes,

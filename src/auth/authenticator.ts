@@ -19,6 +19,11 @@ interface CacheEntry {
 export const AUTH_CHANGED_CHANNEL = 'aibridge_auth_changed';
 
 const CACHE_TTL_MS = 10_000;
+/**
+ * While the database is unavailable, a token verified this recently keeps authenticating from
+ * the cache (revocations made during the outage cannot reach this replica anyway).
+ */
+const OUTAGE_STALE_MS = 5 * 60_000;
 const CACHE_MAX_ENTRIES = 10_000;
 const LAST_USED_GRANULARITY_MS = 60_000;
 const LAST_USED_FLUSH_MS = 10_000;
@@ -54,14 +59,28 @@ export class Authenticator {
     const now = Date.now();
     let entry = this.cache.get(token);
     if (!entry || now - entry.cachedAt > CACHE_TTL_MS) {
-      const key = await this.keys.findWithUser(parsed.id);
+      const stale = entry && now - entry.cachedAt <= OUTAGE_STALE_MS ? entry : undefined;
+      let key: KeyWithUser | undefined;
+      if (stale && this.db.health.down) {
+        // The database is out: a token verified in the last few minutes keeps working.
+        key = stale.key;
+      } else {
+        try {
+          key = await this.keys.findWithUser(parsed.id);
+        } catch (error) {
+          if (!stale || !this.db.health.failed(error)) throw error;
+          key = stale.key;
+        }
+      }
       if (!key || !secretMatches(parsed.secret, key.key.hashed_secret)) {
         this.cache.delete(token);
         return { ok: false, reason: 'unknown' };
       }
-      entry = { key, cachedAt: now };
-      if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-      this.cache.set(token, entry);
+      if (key !== stale?.key) {
+        entry = { key, cachedAt: now };
+        if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+        this.cache.set(token, entry);
+      } else entry = stale;
     }
     const { key, user } = entry.key;
     if (user.deleted_at) return { ok: false, reason: 'user-deleted' };

@@ -9,9 +9,10 @@ import {
   resolveConnection,
   type Source,
 } from './api-client.js';
-import type { User } from './api-types.js';
+import type { Budget, User } from './api-types.js';
 import { CliError, UsageError } from './errors.js';
 import { addOutputFlag, withExamples } from './flags.js';
+import { localTime } from './format.js';
 import { deleteLogin, loginFile, saveLogin } from './login-store.js';
 import { printJson, writeText } from './output.js';
 import { terminalOf } from './terminal.js';
@@ -63,8 +64,10 @@ export function registerLoginCommands(program: Command): void {
   withExamples(whoami, ['aibridge whoami', 'aibridge whoami -o json | jq -r .role']);
   whoami.action(async (flags: ApiFlags & { output: 'table' | 'json' }) => {
     const connection = await resolveConnection(flags);
-    const me = await new ApiClient(connection).get<User>('/api/v2/users/me');
-    if (flags.output === 'json') return printJson(me);
+    const client = new ApiClient(connection);
+    const me = await client.get<User>('/api/v2/users/me');
+    const { budgets } = await client.get<{ budgets: Budget[] }>('/api/v2/aibridge/budgets/me');
+    if (flags.output === 'json') return printJson({ ...me, budgets });
     const c = terminalOf().colors;
     const name = me.name && me.name !== me.username ? ` (${me.name})` : '';
     await writeText(
@@ -73,6 +76,10 @@ export function registerLoginCommands(program: Command): void {
         `${c.bold(me.username)}${name}, ${me.role}`,
         `  ${c.dim('server')}  ${connection.url}  ${c.dim(`(${describeSource(connection.urlFrom, 'AIBRIDGE_URL', '--url')})`)}`,
         `  ${c.dim('token')}   ${connection.token.slice(0, 10)}-…  ${c.dim(`(${describeSource(connection.tokenFrom, 'AIBRIDGE_TOKEN', '--token')})`)}`,
+        ...budgets.map(
+          (b) =>
+            `  ${c.dim('budget')}  $${b.remaining_usd} left of $${b.limit_usd}/${b.period} (${b.subject}), resets ${localTime(b.resets_at)}`,
+        ),
         '',
       ].join('\n'),
     );

@@ -28,10 +28,41 @@ export function registerServerCommand(program: Command): void {
       'graceful shutdown wait (AIBRIDGE_SHUTDOWN_TIMEOUT, default 30s)',
     )
     .option(
+      '--database-timeout <duration>',
+      'bound on each database query and connection (AIBRIDGE_DATABASE_TIMEOUT, default 10s)',
+    )
+    .option(
+      '--database-wait <duration>',
+      'how long start-up waits for an unreachable database (AIBRIDGE_DATABASE_WAIT, default 2m)',
+    )
+    .option(
+      '--interrupted-after <duration>',
+      'close interceptions still open this long as interrupted (AIBRIDGE_INTERRUPTED_AFTER, default 1h; 0 = never)',
+    )
+    .option(
+      '--body-timeout <duration>',
+      'a request not fully received by then is cut (AIBRIDGE_BODY_TIMEOUT, default 2m)',
+    )
+    .option('--upstream-connect-timeout <duration>', 'AIBRIDGE_UPSTREAM_CONNECT_TIMEOUT (default 10s)')
+    .option('--upstream-first-byte-timeout <duration>', 'AIBRIDGE_UPSTREAM_FIRST_BYTE_TIMEOUT (default 10m)')
+    .option(
+      '--upstream-idle-timeout <duration>',
+      'silent provider stream cut after (AIBRIDGE_UPSTREAM_IDLE_TIMEOUT, default 10m)',
+    )
+    .option(
       '--session-idle-window <duration>',
       'how long a conversation without a session id stays one session between turns (AIBRIDGE_SESSION_IDLE_WINDOW, default 2h)',
     )
-    .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)');
+    .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)')
+    .option('--budget-time-zone <zone>', 'zone of budget periods (AIBRIDGE_BUDGET_TIME_ZONE, default UTC)')
+    .option(
+      '--budget-unpriced <allow|deny>',
+      'unpriced models under a budget (AIBRIDGE_BUDGET_UNPRICED, default allow)',
+    )
+    .option(
+      '--webhook-url <url>',
+      'where budget events are POSTed (AIBRIDGE_WEBHOOK_URL; AIBRIDGE_WEBHOOK_SECRET signs them)',
+    );
   withExamples(command, [
     'aibridge server',
     'DATABASE_URL=postgres://aibridge@db/aibridge AIBRIDGE_ANTHROPIC_KEY=sk-ant-... aibridge server --http-address :3000',

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   describeEachDatabase,
   freshDatabase,
@@ -16,14 +17,21 @@ import { migrations } from './migrations/index.js';
 
 const TABLES = [
   'aibridge_activity_counts',
+  'aibridge_budget_usage',
+  'aibridge_budgets',
   'aibridge_interceptions',
   'aibridge_model_thoughts',
+  'aibridge_price_overrides',
+  'aibridge_providers',
   'aibridge_sessions',
+  'aibridge_spool_replays',
   'aibridge_token_usages',
   'aibridge_tool_usages',
   'aibridge_usage_hourly',
   'aibridge_user_prompts',
   'api_keys',
+  'group_members',
+  'groups',
   'users',
 ];
 
@@ -50,6 +58,8 @@ describeEachDatabase('database schema', (db) => {
         'api_key_id',
         'client',
         'client_session_id',
+        'conversation_fingerprint',
+        'cost_micros',
         'ended_at',
         'id',
         'initiator_id',
@@ -145,6 +155,45 @@ describe.skipIf(postgresUnavailable !== undefined)('migrations on a shared Postg
     disposers.push(() => second.close());
     await Promise.all([first.db.migrate(), second.migrate()]);
     expect([...(await tablesOf(second)).keys()].sort()).toEqual(TABLES);
+  });
+
+  it('keeps exactly one LISTEN connection however often its backend is terminated', async () => {
+    const fresh = await freshDatabase('postgres');
+    disposers.push(fresh.dispose);
+    const app = `aibridge_listen_${randomBytes(4).toString('hex')}`;
+    const db = await Database.open({ url: `${POSTGRES_URL}?application_name=${app}`, schema: fresh.schema });
+    disposers.push(() => db.close());
+    const received: string[] = [];
+    await db.listen('aibridge_test_channel', (payload) => received.push(payload));
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    disposers.push(() => admin.end());
+    const listeners = async () =>
+      (
+        await admin.query<{ pid: number }>(
+          `select pid from pg_stat_activity
+           where application_name = $1 and state = 'idle' and query like 'LISTEN%'`,
+          [app],
+        )
+      ).rows.map((row) => row.pid);
+    for (let round = 0; round < 6; round++) {
+      const [pid, ...others] = await listeners();
+      expect(others).toEqual([]);
+      await admin.query('select pg_terminate_backend($1)', [pid]);
+      await vi.waitFor(
+        async () => {
+          const now = await listeners();
+          if (now.length === 0 || now.includes(pid as number)) throw new Error('not reconnected yet');
+        },
+        { timeout: 20_000, interval: 50 },
+      );
+      await db.notify('aibridge_test_channel', `ping ${round}`);
+      await vi.waitFor(() => expect(received).toContain(`ping ${round}`), { timeout: 5000 });
+    }
+    expect(await listeners()).toHaveLength(1);
+    await db.notify('aibridge_test_channel', 'last');
+    await vi.waitFor(() => expect(received.at(-1)).toBe('last'), { timeout: 5000 });
+    expect(received).toEqual([0, 1, 2, 3, 4, 5].map((round) => `ping ${round}`).concat('last'));
   });
 
   it('fails the next query, not the process, when a checked-out connection is lost', async () => {

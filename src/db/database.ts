@@ -1,12 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.js';
+import { DatabaseHealth } from './health.js';
 import { migrations } from './migrations/index.js';
+import { type Notifications, PGliteNotifications, PgNotifications, quoteIdent } from './notifications.js';
 import { PGliteDialect } from './pglite-driver.js';
 import { KyselyPreparedRunner, PgPreparedRunner, type PreparedRunner } from './prepared.js';
 import type { Schema } from './schema/index.js';
+
+export { quoteIdent };
 
 /** Where the data lives: a PostgreSQL server URL, or a PGlite directory (none = in memory). */
 export interface DatabaseOptions {
@@ -15,7 +18,15 @@ export interface DatabaseOptions {
   /** PostgreSQL only: the schema to work in (tests give each suite its own). */
   schema?: string | undefined;
   poolSize?: number | undefined;
+  /**
+   * PostgreSQL only: bound on each query (client-side read timeout and server-side
+   * statement_timeout) and on getting a connection, so a frozen database fails requests fast
+   * into the outage path instead of hanging them. Migrations are not bounded. Default 10 s.
+   */
+  timeoutMs?: number | undefined;
 }
+
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -35,7 +46,14 @@ export class Database {
     /** The gateway's hot statements, prepared once per connection on PostgreSQL. */
     readonly prepared: PreparedRunner,
     private readonly release: () => void = () => {},
-  ) {}
+    /** PostgreSQL only: a connection pool without timeouts, for migrations. */
+    private readonly unbounded: () => Kysely<Schema> = () => kysely,
+  ) {
+    this.health = new DatabaseHealth(() => sql`select 1`.execute(kysely));
+  }
+
+  /** Whether the database is reachable, fed by the failures callers report. */
+  readonly health: DatabaseHealth;
 
   static async open(options: DatabaseOptions): Promise<Database> {
     if (options.url) return Database.openPostgres(options.url, options);
@@ -44,7 +62,8 @@ export class Database {
 
   private static async openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
     const schema = options.schema ?? 'public';
-    const config: pg.PoolConfig = {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const base: pg.PoolConfig = {
       connectionString: url,
       max: options.poolSize ?? 10,
       types: {
@@ -54,6 +73,12 @@ export class Database {
             : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
       },
       ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
+    };
+    const config: pg.PoolConfig = {
+      ...base,
+      connectionTimeoutMillis: Math.min(timeoutMs, 5000),
+      query_timeout: timeoutMs,
+      statement_timeout: timeoutMs,
     };
     const pool = new pg.Pool(config);
     pool.on('error', () => {
@@ -65,8 +90,25 @@ export class Database {
       client.on('error', () => {});
     });
     const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-    await sql`select 1`.execute(kysely);
-    return new Database(kysely, 'postgres', schema, new PgNotifications(config), new PgPreparedRunner(pool));
+    try {
+      await sql`select 1`.execute(kysely);
+    } catch (error) {
+      await kysely.destroy().catch(() => {});
+      throw error;
+    }
+    const unbounded = () =>
+      new Kysely<Schema>({
+        dialect: new PostgresDialect({ pool: new pg.Pool({ ...base, max: 2 }) }),
+      });
+    return new Database(
+      kysely,
+      'postgres',
+      schema,
+      new PgNotifications({ ...config, query_timeout: undefined, statement_timeout: undefined }),
+      new PgPreparedRunner(pool),
+      () => {},
+      unbounded,
+    );
   }
 
   private static async openPGlite(dataDir: string | undefined): Promise<Database> {
@@ -99,8 +141,17 @@ export class Database {
    * `upTo` it changes nothing.
    */
   async migrate(upTo?: string): Promise<void> {
+    const db = this.kind === 'postgres' ? this.unbounded() : this.kysely;
+    try {
+      await this.migrateWith(db, upTo);
+    } finally {
+      if (db !== this.kysely) await db.destroy();
+    }
+  }
+
+  private async migrateWith(db: Kysely<Schema>, upTo: string | undefined): Promise<void> {
     const migrator = new Migrator({
-      db: this.kysely,
+      db,
       provider: { getMigrations: async () => migrations },
       migrationTableName: 'aibridge_migrations',
       migrationLockTableName: 'aibridge_migrations_lock',
@@ -131,75 +182,11 @@ export class Database {
   /** Closes connections and releases the data directory; safe to call more than once. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.health.close();
       await this.notifications.close();
       await this.kysely.destroy();
       this.release();
     })();
     return this.closing;
-  }
-}
-
-/** Quotes an identifier for use in a connection option (schema names in tests). */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-interface Notifications {
-  listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
-  close(): Promise<void>;
-}
-
-class PGliteNotifications implements Notifications {
-  constructor(private readonly pglite: PGlite) {}
-  async listen(channel: string, onMessage: (payload: string) => void): Promise<void> {
-    await this.pglite.listen(channel, onMessage);
-  }
-  async close(): Promise<void> {}
-}
-
-/** LISTEN needs a connection of its own, outside the pool; it reconnects if the server drops it. */
-class PgNotifications implements Notifications {
-  private client: pg.Client | undefined;
-  private readonly handlers = new Map<string, Array<(payload: string) => void>>();
-  private closed = false;
-
-  constructor(private readonly config: pg.ClientConfig) {}
-
-  async listen(channel: string, onMessage: (payload: string) => void): Promise<void> {
-    const list = this.handlers.get(channel) ?? [];
-    list.push(onMessage);
-    this.handlers.set(channel, list);
-    const client = this.client ?? (await this.connect());
-    if (list.length === 1) await client.query(`LISTEN ${quoteIdent(channel)}`);
-  }
-
-  private async connect(): Promise<pg.Client> {
-    const client = new pg.Client(this.config);
-    client.on('notification', (msg) => {
-      for (const handler of this.handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
-    });
-    client.on('error', () => this.reconnectSoon());
-    await client.connect();
-    this.client = client;
-    return client;
-  }
-
-  private reconnectSoon(): void {
-    this.client = undefined;
-    if (this.closed) return;
-    setTimeout(async () => {
-      if (this.closed) return;
-      try {
-        const client = await this.connect();
-        for (const channel of this.handlers.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
-      } catch {
-        this.reconnectSoon();
-      }
-    }, 1000).unref();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.client?.end().catch(() => {});
   }
 }

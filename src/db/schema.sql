@@ -26,6 +26,36 @@ CREATE TABLE aibridge_activity_counts (
   CONSTRAINT aibridge_activity_counts_pkey PRIMARY KEY (facet, value, initiator_id)
 );
 
+CREATE TABLE aibridge_budget_usage (
+  budget_id uuid NOT NULL,
+  period_start timestamp with time zone NOT NULL,
+  spent_micros bigint DEFAULT 0 NOT NULL,
+  leased_micros bigint DEFAULT 0 NOT NULL,
+  notified_percent integer DEFAULT 0 NOT NULL,
+  CONSTRAINT aibridge_budget_usage_pkey PRIMARY KEY (budget_id, period_start)
+);
+
+CREATE TABLE aibridge_budgets (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  subject_kind text NOT NULL,
+  user_id uuid,
+  group_id uuid,
+  limit_micros bigint NOT NULL,
+  period text NOT NULL,
+  provider text,
+  model_pattern text,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT aibridge_budgets_pkey PRIMARY KEY (id),
+  CONSTRAINT aibridge_budgets_check CHECK (((subject_kind = 'user'::text) = (user_id IS NOT NULL))),
+  CONSTRAINT aibridge_budgets_check1 CHECK (((subject_kind = 'group'::text) = (group_id IS NOT NULL))),
+  CONSTRAINT aibridge_budgets_group_id_fkey FOREIGN KEY (group_id) REFERENCES groups(id) ON DELETE CASCADE,
+  CONSTRAINT aibridge_budgets_limit_micros_check CHECK ((limit_micros >= 0)),
+  CONSTRAINT aibridge_budgets_period_check CHECK ((period = ANY (ARRAY['day'::text, 'week'::text, 'month'::text]))),
+  CONSTRAINT aibridge_budgets_subject_kind_check CHECK ((subject_kind = ANY (ARRAY['user'::text, 'group'::text, 'default'::text]))),
+  CONSTRAINT aibridge_budgets_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+);
+
 CREATE TABLE aibridge_interceptions (
   id uuid NOT NULL,
   initiator_id uuid NOT NULL,
@@ -55,6 +85,7 @@ CREATE INDEX aibridge_interceptions_ended_session_idx ON aibridge_interceptions 
 CREATE INDEX aibridge_interceptions_ended_started_idx ON aibridge_interceptions USING btree (started_at DESC, id DESC) WHERE (ended_at IS NOT NULL);
 CREATE INDEX aibridge_interceptions_fingerprint_idx ON aibridge_interceptions USING btree (initiator_id, conversation_fingerprint, started_at DESC) WHERE (conversation_fingerprint IS NOT NULL);
 CREATE INDEX aibridge_interceptions_initiator_started_idx ON aibridge_interceptions USING btree (initiator_id, started_at DESC, id DESC) WHERE (ended_at IS NOT NULL);
+CREATE INDEX aibridge_interceptions_open_idx ON aibridge_interceptions USING btree (started_at) WHERE (ended_at IS NULL);
 CREATE INDEX aibridge_interceptions_started_id_idx ON aibridge_interceptions USING btree (started_at DESC, id DESC);
 CREATE INDEX aibridge_interceptions_thread_parent_idx ON aibridge_interceptions USING btree (thread_parent_id);
 CREATE INDEX aibridge_interceptions_thread_root_idx ON aibridge_interceptions USING btree (thread_root_id);
@@ -140,6 +171,13 @@ CREATE INDEX aibridge_sessions_span_idx ON aibridge_sessions USING gist (tstzran
 CREATE TRIGGER aibridge_sessions_count_delete AFTER DELETE ON aibridge_sessions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION aibridge_sessions_count();
 CREATE TRIGGER aibridge_sessions_count_insert AFTER INSERT ON aibridge_sessions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION aibridge_sessions_count();
 CREATE TRIGGER aibridge_sessions_count_update AFTER UPDATE ON aibridge_sessions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION aibridge_sessions_count();
+
+CREATE TABLE aibridge_spool_replays (
+  id text NOT NULL,
+  records integer NOT NULL,
+  replayed_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT aibridge_spool_replays_pkey PRIMARY KEY (id)
+);
 
 CREATE TABLE aibridge_token_usages (
   id uuid NOT NULL,
@@ -234,6 +272,27 @@ CREATE TABLE api_keys (
   CONSTRAINT api_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id),
   CONSTRAINT api_keys_user_id_token_name_key UNIQUE (user_id, token_name)
 );
+
+CREATE TABLE group_members (
+  group_id uuid NOT NULL,
+  user_id uuid NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT group_members_pkey PRIMARY KEY (group_id, user_id),
+  CONSTRAINT group_members_group_id_fkey FOREIGN KEY (group_id) REFERENCES groups(id) ON DELETE CASCADE,
+  CONSTRAINT group_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+);
+
+CREATE INDEX group_members_user_idx ON group_members USING btree (user_id);
+
+CREATE TABLE groups (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  name text NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT groups_pkey PRIMARY KEY (id)
+);
+
+CREATE UNIQUE INDEX groups_name_idx ON groups USING btree (lower(name));
 
 CREATE TABLE users (
   id uuid DEFAULT gen_random_uuid() NOT NULL,

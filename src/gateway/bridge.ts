@@ -1,26 +1,36 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { BudgetGate } from '../budgets/gate.js';
 import type { Config } from '../config.js';
+import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
 import type { Logger } from '../log.js';
 import { chooseCredential } from '../providers/credential.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { Recorder } from '../recorder/types.js';
 import { BodyAbortedError, BodyTooLargeError, readBody } from './body.js';
-import { gatewayToken, MISSING_TOKEN_MESSAGE, refusalMessage } from './credentials.js';
-import { type ErrorShape, plainError, sendError } from './errors.js';
+import { gatewayToken, MISSING_TOKEN_MESSAGE, noKeyMessage, refusalMessage } from './credentials.js';
+import { readEncodedBody } from './encoding/request.js';
+import { type ErrorShape, type GatewayErrorKind, plainError, sendError } from './errors.js';
 import { intercept } from './intercept/interceptor.js';
 import { ConcurrencyLimiter, RateLimiter } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
 import { passthrough } from './passthrough.js';
 import { GATEWAY_PREFIX } from './paths.js';
-import { type Provider, type Route, resolveRoute } from './provider.js';
+import { type Route, resolveRoute } from './provider.js';
+import { ResponsesSockets } from './websocket/sockets.js';
+import { refuseUpgrade } from './websocket/upgrade.js';
 
 /** The data plane as the HTTP server sees it: it answers the requests whose path is its own. */
 export interface Gateway {
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Takes (or refuses) a WebSocket upgrade on one of its paths. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Refuses new requests, waits for those in flight, then releases upstream connections. */
   close(): Promise<void>;
+  /** The error shape of the provider a URL belongs to (undefined: not a provider path). */
+  errorShapeFor(url: string): ErrorShape | undefined;
 }
 
 /** What the gateway is built from. */
@@ -32,7 +42,13 @@ export interface GatewayDeps {
   metrics: Registry;
   /** The provider instances, kept current from the database. */
   providers: ProviderRegistry;
+  /** Budget admission (the server always has one; tests may leave it out). */
+  budgets?: BudgetGate | undefined;
+  /** Classifies failures: a database outage is a 503 with Retry-After, logged once. */
+  health: DatabaseHealth;
 }
+
+const DATABASE_DOWN_MESSAGE = 'aibridge cannot reach its database right now; retry shortly';
 
 /** The real gateway: the provider instances' bridged and passthrough routes. */
 export function createGateway(deps: GatewayDeps): Gateway {
@@ -48,6 +64,7 @@ class Bridge implements Gateway {
   private readonly concurrency: ConcurrencyLimiter;
   private readonly rate: RateLimiter;
   private readonly metrics: GatewayMetrics;
+  private readonly sockets: ResponsesSockets;
   private readonly active = new Set<ServerResponse>();
   private closing = false;
   private drained: (() => void) | undefined;
@@ -56,6 +73,38 @@ class Bridge implements Gateway {
     this.concurrency = new ConcurrencyLimiter(deps.config.maxConcurrency);
     this.rate = new RateLimiter(deps.config.rateLimit);
     this.metrics = new GatewayMetrics(deps.metrics);
+    this.sockets = new ResponsesSockets({
+      authenticate: (token) => deps.auth.authenticate(token),
+      concurrency: this.concurrency,
+      rate: this.rate,
+      maxMessageBytes: deps.config.maxBodyBytes,
+      recorder: deps.recorder,
+      metrics: this.metrics,
+      log: deps.log,
+      providerMetrics: deps.providers.metrics,
+      budgets: deps.budgets,
+      health: deps.health,
+    });
+  }
+
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const route = resolveRoute((req.url ?? '').slice(GATEWAY_PREFIX.length), this.deps.providers.providers);
+    const shape = route.provider?.errorShape ?? plainError;
+    socket.on('error', () => socket.destroy());
+    if (this.closing) {
+      refuseUpgrade(socket, 503, shape('overloaded', 'aibridge is shutting down; retry in a moment'));
+      return;
+    }
+    if (route.kind !== 'bridged' || route.api !== 'responses') {
+      // Codex tries a WebSocket first and falls back to HTTP at once on 426.
+      const message = 'aibridge serves WebSocket only on the Responses API (/openai/v1/responses); use HTTP';
+      refuseUpgrade(socket, 426, shape('invalid_request', message));
+      return;
+    }
+    this.sockets.upgrade(req, socket, head, route).catch((error: unknown) => {
+      this.deps.log.error({ err: error, path: req.url?.split('?')[0] }, 'gateway: WebSocket upgrade failed');
+      refuseUpgrade(socket, 500, shape('upstream', 'aibridge failed to handle this request'));
+    });
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -68,15 +117,44 @@ class Bridge implements Gateway {
     const route = resolveRoute((req.url ?? '').slice(GATEWAY_PREFIX.length), this.deps.providers.providers);
     const shape = route.provider?.errorShape ?? plainError;
     this.serve(req, res, route, shape, receivedAt).catch((error: unknown) => {
+      if (this.deps.health.failed(error)) {
+        return sendError(res, shape, 503, 'overloaded', DATABASE_DOWN_MESSAGE, {
+          'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS),
+        });
+      }
       this.deps.log.error({ err: error, path: req.url?.split('?')[0] }, 'gateway: request failed');
       sendError(res, shape, 500, 'upstream', 'aibridge failed to handle this request');
     });
   }
 
+  errorShapeFor(url: string): ErrorShape | undefined {
+    if (!url.startsWith(GATEWAY_PREFIX)) return undefined;
+    return resolveRoute(url.slice(GATEWAY_PREFIX.length), this.deps.providers.providers).provider?.errorShape;
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     for (const res of this.active) if (!res.headersSent) res.shouldKeepAlive = false;
+    const sockets = this.sockets.close(this.deps.config.shutdownTimeoutMs);
     if (this.active.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    await sockets;
+  }
+
+  /** The gateway's own refusals (401, 404, 413, 415, 426, 429, 503 at capacity): one info line each. */
+  private refuse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    shape: ErrorShape,
+    status: number,
+    kind: GatewayErrorKind,
+    message: string,
+    headers: Record<string, string> = {},
+  ): void {
+    this.deps.log.info(
+      { status, kind, method: req.method, path: (req.url ?? '').split('?')[0] },
+      'gateway: request refused',
+    );
+    sendError(res, shape, status, kind, message, headers);
   }
 
   private async serve(
@@ -89,19 +167,9 @@ class Bridge implements Gateway {
     const method = req.method ?? 'GET';
     if (this.closing) {
       res.shouldKeepAlive = false;
-      return sendError(res, shape, 503, 'overloaded', 'aibridge is shutting down; retry in a moment');
-    }
-    if (req.headers.upgrade?.toLowerCase().includes('websocket')) {
-      // Codex tries a WebSocket first and falls back to HTTP at once on 426. (Other upgrades,
-      // like curl's h2c offer, are simply not taken: the request is served over HTTP/1.1.)
-      res.shouldKeepAlive = false;
-      return sendError(
-        res,
-        shape,
-        426,
-        'invalid_request',
-        'aibridge does not speak WebSocket here; use HTTP',
-      );
+      return this.refuse(req, res, shape, 503, 'overloaded', 'aibridge is shutting down; retry in a moment', {
+        'retry-after': '1',
+      });
     }
     if (route.kind === 'base' && (method === 'HEAD' || method === 'OPTIONS')) {
       // Claude Code checks the base URL with a bodiless HEAD (no auth) before its first call.
@@ -118,15 +186,17 @@ class Bridge implements Gateway {
         route.kind === 'unknown'
           ? route.path
           : `/${(req.url ?? '').slice(GATEWAY_PREFIX.length).split('?')[0]}`;
-      return sendError(res, shape, 404, 'not_found', `route not supported: ${method} ${path}`);
+      return this.refuse(req, res, shape, 404, 'not_found', `route not supported: ${method} ${path}`);
     }
     if (!this.concurrency.tryAcquire()) {
-      return sendError(
+      return this.refuse(
+        req,
         res,
         shape,
         503,
         'overloaded',
         'aibridge is at capacity (AIBRIDGE_MAX_CONCURRENCY); try again shortly',
+        { 'retry-after': '1' },
       );
     }
     try {
@@ -145,12 +215,13 @@ class Bridge implements Gateway {
   ): Promise<void> {
     const { provider } = route;
     const credential = chooseCredential(req.headers, provider.byok, provider.name, gatewayToken);
-    if (!credential.ok) return sendError(res, shape, 403, 'permission', credential.message);
+    if (!credential.ok) return this.refuse(req, res, shape, 403, 'permission', credential.message);
     const { token, byok } = credential;
-    if (!token) return sendError(res, shape, 401, 'authentication', MISSING_TOKEN_MESSAGE);
+    if (!token) return this.refuse(req, res, shape, 401, 'authentication', MISSING_TOKEN_MESSAGE);
     const wait = this.rate.take(token);
     if (wait > 0) {
-      return sendError(
+      return this.refuse(
+        req,
         res,
         shape,
         429,
@@ -162,16 +233,18 @@ class Bridge implements Gateway {
       );
     }
     const auth = await this.deps.auth.authenticate(token);
-    if (!auth.ok) return sendError(res, shape, 401, 'authentication', refusalMessage(auth.reason));
-    if (!byok && provider.keys.size === 0)
-      return sendError(res, shape, 403, 'permission', noKeyMessage(provider));
+    if (!auth.ok) return this.refuse(req, res, shape, 401, 'authentication', refusalMessage(auth.reason));
+    if (!byok && provider.keys.size === 0) {
+      return this.refuse(req, res, shape, 403, 'permission', noKeyMessage(provider));
+    }
     const contentType = req.headers['content-type'];
     if (
       route.kind === 'bridged' &&
       contentType !== undefined &&
       !contentType.toLowerCase().includes('json')
     ) {
-      return sendError(
+      return this.refuse(
+        req,
         res,
         shape,
         415,
@@ -181,29 +254,30 @@ class Bridge implements Gateway {
     }
     const bodyStartAt = performance.now();
     let body: Buffer;
+    let encoded: Buffer | undefined;
     try {
       body = await readBody(req, this.deps.config.maxBodyBytes);
+      if (route.kind === 'bridged') {
+        const read = await readEncodedBody(req, res, body, shape, this.deps.config.maxBodyBytes);
+        if (!read) return;
+        ({ body, encoded } = read);
+      }
     } catch (error) {
       if (error instanceof BodyAbortedError) return;
       if (!(error instanceof BodyTooLargeError)) throw error;
       res.shouldKeepAlive = false;
-      return sendError(res, shape, 413, 'too_large', error.message);
+      return this.refuse(req, res, shape, 413, 'too_large', error.message);
     }
     const deps = {
       recorder: this.deps.recorder,
       metrics: this.metrics,
       providerMetrics: this.deps.providers.metrics,
       log: this.deps.log,
+      budgets: this.deps.budgets,
+      health: this.deps.health,
     };
     if (route.kind === 'passthrough') return passthrough({ req, res, route, body, byok }, deps);
     const timing = { receivedAt, bodyStartAt, bodyReadAt: performance.now() };
-    await intercept({ req, res, route, actor: auth.actor, body, timing, byok }, deps);
+    await intercept({ req, res, route, actor: auth.actor, body, forward: encoded, timing, byok }, deps);
   }
-}
-
-/** The 403 of an instance with no key: where to add one (the env var, for the two defaults). */
-function noKeyMessage(provider: Provider): string {
-  const setting = { openai: 'AIBRIDGE_OPENAI_KEY', anthropic: 'AIBRIDGE_ANTHROPIC_KEY' }[provider.name];
-  const how = `add one with \`aibridge providers update ${provider.name} --key <key>\``;
-  return `aibridge has no ${provider.displayName} API key configured (${setting ? `set ${setting} on the server, or ${how}` : how})`;
 }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthFailure } from '../auth/authenticator.js';
+import type { Provider } from './provider.js';
 
 /**
  * The credential in a request's usual API key header: `Authorization: Bearer <token>` (OpenAI
@@ -34,4 +35,11 @@ const REFUSALS: Record<AuthFailure, string> = {
 /** Why a token was refused, in words an agent can show. */
 export function refusalMessage(reason: AuthFailure): string {
   return REFUSALS[reason];
+}
+
+/** The 403 of an instance with no key (HTTP and WebSocket): where to add one (the env var, for the two defaults). */
+export function noKeyMessage(provider: Provider): string {
+  const setting = { openai: 'AIBRIDGE_OPENAI_KEY', anthropic: 'AIBRIDGE_ANTHROPIC_KEY' }[provider.name];
+  const how = `add one with \`aibridge providers update ${provider.name} --key <key>\``;
+  return `aibridge has no ${provider.displayName} API key configured (${setting ? `set ${setting} on the server, or ${how}` : how})`;
 }

@@ -1,4 +1,23 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
+
+/**
+ * Where a gateway answer goes: a node `ServerResponse`, or one turn of a WebSocket connection
+ * that speaks the same calls (`gateway/websocket/`). Only what the relay and errors use.
+ */
+export interface ClientResponse {
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  readonly writableEnded: boolean;
+  readonly writableFinished: boolean;
+  writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
+  write(chunk: Buffer): boolean;
+  end(chunk?: string): unknown;
+  flushHeaders(): void;
+  destroy(): unknown;
+  on(event: 'close' | 'drain', listener: () => void): unknown;
+  once(event: 'close' | 'drain', listener: () => void): unknown;
+  off(event: 'close' | 'drain', listener: () => void): unknown;
+}
 
 /** Why the gateway itself refused or failed a request; each provider names these its own way. */
 export type GatewayErrorKind =
@@ -9,6 +28,7 @@ export type GatewayErrorKind =
   | 'too_large'
   | 'unsupported_media_type'
   | 'rate_limit'
+  | 'out_of_credit'
   | 'overloaded'
   | 'upstream';
 
@@ -23,6 +43,8 @@ const ANTHROPIC_TYPES: Record<GatewayErrorKind, string> = {
   too_large: 'request_too_large',
   unsupported_media_type: 'invalid_request_error',
   rate_limit: 'rate_limit_error',
+  // What Anthropic answers (with 400) when an account's credit balance is too low.
+  out_of_credit: 'invalid_request_error',
   overloaded: 'overloaded_error',
   upstream: 'api_error',
 };
@@ -39,6 +61,8 @@ const OPENAI_TYPES: Record<GatewayErrorKind, [type: string, code: string | null]
   too_large: ['invalid_request_error', 'request_too_large'],
   unsupported_media_type: ['invalid_request_error', 'unsupported_media_type'],
   rate_limit: ['requests', 'rate_limit_exceeded'],
+  // What OpenAI answers (with 429) when an account's quota is used up; clients do not retry it.
+  out_of_credit: ['insufficient_quota', 'insufficient_quota'],
   overloaded: ['server_error', 'service_unavailable'],
   upstream: ['server_error', 'bad_gateway'],
 };
@@ -59,7 +83,7 @@ export const plainError: ErrorShape = (_kind, message) => JSON.stringify({ messa
  * had the provider failed the same way.
  */
 export function sendError(
-  res: ServerResponse,
+  res: ClientResponse,
   shape: ErrorShape,
   status: number,
   kind: GatewayErrorKind,

@@ -29,12 +29,14 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'api-key']);
  * order: everything (anthropic-beta, anthropic-version, openai-beta, x-stainless-*, …) except
  * hop-by-hop headers, the aibridge credentials and whatever `Connection` names, followed by
  * the provider's own headers (its key). With `ownCredential`, the person's credential headers
- * travel untouched and only `X-AIBridge-Token` is held back.
+ * travel untouched and only `X-AIBridge-Token` is held back. `dropped` names any more the
+ * caller must leave out.
  */
 export function upstreamRequestHeaders(
   rawHeaders: readonly string[],
   providerHeaders: readonly string[],
   ownCredential = false,
+  dropped?: ReadonlySet<string>,
 ): string[] {
   let connectionNamed: Set<string> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
@@ -48,7 +50,7 @@ export function upstreamRequestHeaders(
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     const lower = name.toLowerCase();
-    if (NEVER_FORWARDED.has(lower) || connectionNamed?.has(lower)) continue;
+    if (NEVER_FORWARDED.has(lower) || connectionNamed?.has(lower) || dropped?.has(lower)) continue;
     if (!ownCredential && CREDENTIAL_HEADERS.has(lower)) continue;
     out.push(name, rawHeaders[i + 1] as string);
   }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { METRIC_PREFIX } from '../metrics.js';
+import { LabelBudget } from './label-budget.js';
 
 /** Labels that identify an interception in the reference's metrics. */
 export interface InterceptionLabels {
@@ -7,12 +8,18 @@ export interface InterceptionLabels {
   model: string;
   route: string;
   method: string;
-  initiatorId: string;
   client: string;
 }
 
+/** Distinct models, tool names and passthrough routes kept as labels before `other`. */
+const MAX_MODELS = 200;
+const MAX_TOOLS = 200;
+const MAX_PASSTHROUGH_ROUTES = 100;
+
 /**
- * The reference's gateway metrics (§6.19) under the `aibridge_` prefix. The request path only
+ * The reference's gateway metrics (§6.19) under the `aibridge_` prefix, without its
+ * `initiator_id` label (user ids do not belong in metrics, and one series per user grows
+ * without bound) and with client-supplied labels bounded (LabelBudget). The request path only
  * bumps plain numbers on its label set's series; the Prometheus counters and the gauge are
  * filled from those numbers when /metrics is scraped, so a request does no label hashing at
  * all (prom-client hashes the label object on every update, which adds up at thousands of
@@ -23,6 +30,9 @@ export class GatewayMetrics {
   private readonly passthroughs: Counter;
   /** Every label set seen, kept like prom-client keeps its series (counters never forget). */
   private readonly series = new Map<string, InterceptionSeries>();
+  private readonly models = new LabelBudget(MAX_MODELS);
+  private readonly toolNames = new LabelBudget(MAX_TOOLS);
+  private readonly passthroughRoutes = new LabelBudget(MAX_PASSTHROUGH_ROUTES);
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -30,7 +40,7 @@ export class GatewayMetrics {
     new Counter({
       name: `${METRIC_PREFIX}interceptions_total`,
       help: 'Intercepted requests, by outcome.',
-      labelNames: ['provider', 'model', 'status', 'route', 'method', 'initiator_id', 'client'],
+      labelNames: ['provider', 'model', 'status', 'route', 'method', 'client'],
       registers,
       collect() {
         this.reset();
@@ -70,7 +80,7 @@ export class GatewayMetrics {
     new Counter({
       name: `${METRIC_PREFIX}prompts_total`,
       help: 'User prompts recorded.',
-      labelNames: ['provider', 'model', 'initiator_id', 'client'],
+      labelNames: ['provider', 'model', 'client'],
       registers,
       collect() {
         this.reset();
@@ -80,7 +90,7 @@ export class GatewayMetrics {
     new Counter({
       name: `${METRIC_PREFIX}tokens_total`,
       help: 'Tokens recorded, by type (input, output, cache reads/writes and provider extras).',
-      labelNames: ['provider', 'model', 'type', 'initiator_id', 'client'],
+      labelNames: ['provider', 'model', 'type', 'client'],
       registers,
       collect() {
         this.reset();
@@ -103,18 +113,20 @@ export class GatewayMetrics {
   }
 
   /** The series of one label set (created on first use), which the request path updates. */
-  seriesFor(l: InterceptionLabels): InterceptionSeries {
-    const key = `${l.provider}\u0000${l.model}\u0000${l.route}\u0000${l.method}\u0000${l.initiatorId}\u0000${l.client}`;
+  seriesFor(labels: InterceptionLabels): InterceptionSeries {
+    const l = { ...labels, model: this.models.bounded(labels.model) };
+    const key = `${l.provider}\u0000${l.model}\u0000${l.route}\u0000${l.method}\u0000${l.client}`;
     let series = this.series.get(key);
     if (!series) {
-      series = new InterceptionSeries(l, this.duration.labels({ provider: l.provider, model: l.model }));
+      const duration = this.duration.labels({ provider: l.provider, model: l.model });
+      series = new InterceptionSeries(l, duration, (name) => this.toolNames.bounded(name));
       this.series.set(key, series);
     }
     return series;
   }
 
   passthrough(provider: string, route: string, method: string): void {
-    this.passthroughs.inc({ provider, route, method });
+    this.passthroughs.inc({ provider, route: this.passthroughRoutes.bounded(route), method });
   }
 }
 
@@ -133,13 +145,9 @@ export class InterceptionSeries {
   constructor(
     readonly labels: InterceptionLabels,
     private readonly duration: { observe(value: number): void },
+    private readonly toolLabel: (name: string) => string,
   ) {
-    this.userLabels = {
-      provider: labels.provider,
-      model: labels.model,
-      initiator_id: labels.initiatorId,
-      client: labels.client,
-    };
+    this.userLabels = { provider: labels.provider, model: labels.model, client: labels.client };
     this.baseLabels = { ...this.userLabels, route: labels.route, method: labels.method };
   }
 
@@ -165,7 +173,8 @@ export class InterceptionSeries {
     }
   }
 
-  toolSelected(name: string): void {
+  toolSelected(tool: string): void {
+    const name = this.toolLabel(tool);
     this.tools.set(name, (this.tools.get(name) ?? 0) + 1);
   }
 }

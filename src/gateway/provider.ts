@@ -63,6 +63,10 @@ export function resolveRoute(rest: string, providers: ReadonlyMap<string, Provid
   const query = queryAt === -1 ? '' : rest.slice(queryAt);
   const slash = pathPart.indexOf('/');
   const provider = providers.get(slash === -1 ? pathPart : pathPart.slice(0, slash));
+  if (hasDotSegment(pathPart)) {
+    // `…/models/../../x` would reach another upstream path with the server's key: never forwarded.
+    return { kind: 'unknown', provider, path: `/${pathPart}` };
+  }
   if (provider && pathPart.startsWith(provider.routePrefix)) {
     const path = pathPart.slice(provider.routePrefix.length);
     if (path === '' || path === '/') return { kind: 'base', provider };
@@ -73,4 +77,22 @@ export function resolveRoute(rest: string, providers: ReadonlyMap<string, Provid
     }
   }
   return { kind: 'unknown', provider, path: `/${pathPart}` };
+}
+
+/**
+ * True when a path has a `.` or `..` segment, also percent-encoded (`%2e%2E`), or a segment that
+ * decodes to a slash or backslash: the forms an upstream (or a proxy before it) may normalise
+ * into a different path than the one routed.
+ */
+export function hasDotSegment(path: string): boolean {
+  for (const segment of path.split('/')) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return true;
+    }
+    if (decoded === '.' || decoded === '..' || decoded.includes('/') || decoded.includes('\\')) return true;
+  }
+  return false;
 }

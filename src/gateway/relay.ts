@@ -1,5 +1,6 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import type { ClientResponse } from './errors.js';
 import { clientResponseHeaders } from './headers.js';
 import type { Upstream } from './upstream.js';
 
@@ -19,9 +20,20 @@ export interface RelayObserver {
   complete(): Promise<void> | undefined;
 }
 
+/**
+ * Changes the bytes on their way to the client, after the observer has seen them as the
+ * provider sent them. Used only to hide what aibridge itself asked the provider for.
+ */
+interface RelayRewriter {
+  /** The bytes to write for this chunk (possibly none). */
+  chunk(chunk: Buffer): Buffer;
+  /** Whatever is still held once the upstream body is over. */
+  end(): Buffer;
+}
+
 /** One upstream exchange to relay. */
 export interface RelayRequest {
-  res: ServerResponse;
+  res: ClientResponse;
   upstream: Upstream;
   method: string;
   path: string;
@@ -31,7 +43,7 @@ export interface RelayRequest {
   onResponse(
     status: number,
     headers: IncomingHttpHeaders,
-  ): { headers: Record<string, string>; observer?: RelayObserver };
+  ): { headers: Record<string, string>; observer?: RelayObserver; rewriter?: RelayRewriter };
   /** The observer threw: it is dropped (the relay goes on untouched) and this is told why. */
   onObserverError?(error: unknown): void;
   /**
@@ -76,6 +88,7 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
     let controller: Dispatcher.DispatchController | undefined;
     let status: number | undefined;
     let observer: RelayObserver | undefined;
+    let rewriter: RelayRewriter | undefined;
     let settled = false;
     let gated = false;
     let upstreamComplete = false;
@@ -103,7 +116,9 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
     res.on('close', onClose);
 
     let bodyWritten = false;
-    const write = (chunk: Buffer) => {
+    const write = (received: Buffer) => {
+      const chunk = rewriter ? rewriter.chunk(received) : received;
+      if (chunk.length === 0) return;
       bodyWritten = true;
       if (clientGone || res.write(chunk) || !controller || controller.paused) return;
       const paused = controller;
@@ -139,6 +154,8 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
       if (gated || !upstreamComplete || settled) return;
       const gate = observe(undefined);
       const complete = () => {
+        const rest = rewriter?.end();
+        if (rest?.length) res.write(rest);
         res.end();
         settle({ kind: 'completed', status: status as number });
       };
@@ -163,7 +180,10 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
         try {
           const answer = request.onResponse(statusCode, headers);
           observer = answer.observer;
-          res.writeHead(statusCode, clientResponseHeaders(headers, answer.headers));
+          rewriter = answer.rewriter;
+          const relayed = clientResponseHeaders(headers, answer.headers);
+          if (rewriter) delete relayed['content-length'];
+          res.writeHead(statusCode, relayed);
         } catch (error) {
           c.abort(error as Error);
           return;

@@ -1,17 +1,21 @@
 import { Pool } from 'undici';
 
-/** LLM answers can take minutes to start (long thinking) and stall between events. */
-const UPSTREAM_TIMEOUT_MS = 600_000;
-const CONNECT_TIMEOUT_MS = 10_000;
-
-/** Per-instance limits (ms); each defaults to the values above. */
+/** How long the gateway waits on a provider; LLM answers can take minutes to start (long thinking). */
 export interface UpstreamTimeouts {
-  connectTimeoutMs?: number | undefined;
-  /** Until the response headers arrive. */
-  firstByteTimeoutMs?: number | undefined;
-  /** Longest silence inside a response body. */
-  idleTimeoutMs?: number | undefined;
+  /** TCP (and TLS) connection. */
+  connectMs: number;
+  /** From the request sent to the response headers. */
+  firstByteMs: number;
+  /** Between two chunks of the response body (a silent stream is cut after this). */
+  idleMs: number;
 }
+
+/** The defaults (also AIBRIDGE_UPSTREAM_*_TIMEOUT's). */
+const DEFAULT_UPSTREAM_TIMEOUTS: UpstreamTimeouts = {
+  connectMs: 10_000,
+  firstByteMs: 600_000,
+  idleMs: 600_000,
+};
 
 /**
  * One provider's base URL with a keep-alive connection pool: requests reuse warm connections
@@ -23,7 +27,7 @@ export class Upstream {
   readonly origin: string;
   private readonly basePath: string;
 
-  constructor(baseUrl: string, timeouts: UpstreamTimeouts = {}) {
+  constructor(baseUrl: string, timeouts: UpstreamTimeouts = DEFAULT_UPSTREAM_TIMEOUTS) {
     const url = new URL(baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
@@ -31,9 +35,9 @@ export class Upstream {
       pipelining: 1,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
-      headersTimeout: timeouts.firstByteTimeoutMs ?? UPSTREAM_TIMEOUT_MS,
-      bodyTimeout: timeouts.idleTimeoutMs ?? UPSTREAM_TIMEOUT_MS,
-      connect: { timeout: timeouts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS },
+      headersTimeout: timeouts.firstByteMs,
+      bodyTimeout: timeouts.idleMs,
+      connect: { timeout: timeouts.connectMs },
     });
   }
 

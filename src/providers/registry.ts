@@ -3,6 +3,7 @@ import type { Database } from '../db/database.js';
 import type { ProviderRow } from '../db/schema/index.js';
 import type { Provider } from '../gateway/provider.js';
 import { buildProvider } from '../gateway/providers/index.js';
+import type { UpstreamTimeouts } from '../gateway/upstream.js';
 import type { Logger } from '../log.js';
 import { ProviderMetrics } from './metrics.js';
 import type { Secrets } from './secret-box.js';
@@ -32,6 +33,8 @@ export class ProviderRegistry {
     secrets: Secrets,
     private readonly log: Logger,
     registry: Registry,
+    /** AIBRIDGE_UPSTREAM_*_TIMEOUT: what an instance without its own timeouts gets. */
+    private readonly timeouts: UpstreamTimeouts,
     private readonly pollMs = POLL_MS,
   ) {
     this.store = new ProviderStore(db.kysely, secrets);
@@ -122,7 +125,11 @@ export class ProviderRegistry {
   private async build(row: ProviderRow): Promise<Provider | undefined> {
     try {
       const instance = await this.store.open(row);
-      return buildProvider(instance, this.metrics.breakersFor(instance.name, instance.settings));
+      return buildProvider(
+        instance,
+        this.metrics.breakersFor(instance.name, instance.settings),
+        this.timeouts,
+      );
     } catch (error) {
       this.log.error(
         { err: error, provider: row.name },

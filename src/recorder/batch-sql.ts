@@ -1,5 +1,7 @@
+import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { PreparedStatement } from '../db/prepared.js';
+import type { Schema } from '../db/schema/index.js';
 import { PriceBook } from '../pricing/book.js';
 import { PackagePrices } from '../pricing/package-book.js';
 import { CostLedger } from './cost-ledger.js';
@@ -12,10 +14,11 @@ import { uuidv7 } from './uuid7.js';
  * from one JSON parameter (an empty array inserts nothing), then the `ended_at` update. One
  * fixed shape, so it is prepared once; one round trip and one transaction per batch, and an
  * interception's rows are always committed together with (or before) its `ended_at`. Token rows
- * carry their cost and rate snapshot; the `ended_at` update sets the interception's cost sum.
+ * carry their cost and rate snapshot; the `ended_at` update sets the interception's cost sum,
+ * and the same cost is added to the counters of the budget periods it was charged to.
  */
 const WRITE_BATCH: PreparedStatement = {
-  name: 'aibridge_write_batch_v3',
+  name: 'aibridge_write_batch_v4',
   text: `
 WITH tokens AS (
   INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens,
@@ -39,6 +42,12 @@ WITH tokens AS (
   INSERT INTO aibridge_model_thoughts (interception_id, content, metadata, created_at)
   SELECT * FROM json_to_recordset($4::text::json)
     AS r(interception_id uuid, content text, metadata jsonb, created_at timestamptz)
+), spend AS (
+  INSERT INTO aibridge_budget_usage AS u (budget_id, period_start, spent_micros)
+  SELECT r.budget_id, r.period_start, sum(r.micros) FROM json_to_recordset($6::text::json)
+    AS r(budget_id uuid, period_start timestamptz, micros bigint)
+  GROUP BY r.budget_id, r.period_start
+  ON CONFLICT (budget_id, period_start) DO UPDATE SET spent_micros = u.spent_micros + EXCLUDED.spent_micros
 )
 UPDATE aibridge_interceptions AS i SET ended_at = r.ended_at, cost_micros = r.cost_micros,
   metadata = CASE WHEN r.metadata IS NULL THEN i.metadata ELSE COALESCE(i.metadata, '{}') || r.metadata END
@@ -59,11 +68,34 @@ export async function writeBatch(
   ledger: CostLedger = defaultLedger(),
 ): Promise<void> {
   const costs = ledger.prepare(records);
+  await db.prepared.run(WRITE_BATCH, batchParams(records, costs), { asyncCommit: true });
+  costs.commit();
+  settleBudgets(records, costs);
+}
+
+/**
+ * Writes records inside a transaction the caller owns (the spool's replay commits them with its
+ * replay marker, so a replay interrupted by a crash is neither lost nor applied twice).
+ */
+export async function writeBatchIn(trx: Transaction<Schema>, records: readonly AsyncRecord[]): Promise<void> {
+  const costs = defaultLedger().prepare(records);
+  await trx.executeQuery(CompiledQuery.raw(WRITE_BATCH.text, batchParams(records, costs)));
+  costs.commit();
+  settleBudgets(records, costs);
+}
+
+/** Tells each ended interception's budget hold its real cost, once the batch has committed. */
+function settleBudgets(records: readonly AsyncRecord[], costs: ReturnType<CostLedger['prepare']>): void {
+  for (const r of records) if (r.kind === 'end') r.budget?.settle(costs.endCost(r.interceptionId));
+}
+
+function batchParams(records: readonly AsyncRecord[], costs: ReturnType<CostLedger['prepare']>): string[] {
   const tokens: object[] = [];
   const prompts: object[] = [];
   const tools: object[] = [];
   const thoughts: object[] = [];
   const ends: object[] = [];
+  const spend: object[] = [];
   for (const r of records) {
     if (r.kind === 'token_usage') {
       const cost = costs.rowCost(r);
@@ -107,17 +139,14 @@ export async function writeBatch(
         created_at: r.createdAt,
       });
     } else {
-      ends.push({
-        id: r.interceptionId,
-        ended_at: r.endedAt,
-        cost_micros: costs.endCost(r.interceptionId),
-        metadata: r.metadata,
-      });
+      const cost = costs.endCost(r.interceptionId);
+      ends.push({ id: r.interceptionId, ended_at: r.endedAt, cost_micros: cost, metadata: r.metadata });
+      for (const c of r.budget?.charges ?? []) {
+        if (cost) spend.push({ budget_id: c.budgetId, period_start: c.periodStart, micros: cost });
+      }
     }
   }
-  const params = [tokens, prompts, tools, thoughts, ends].map((rows) => cleanJson(rows));
-  await db.prepared.run(WRITE_BATCH, params, { asyncCommit: true });
-  costs.commit();
+  return [tokens, prompts, tools, thoughts, ends, spend].map((rows) => cleanJson(rows));
 }
 
 let sharedLedger: CostLedger | undefined;

@@ -132,11 +132,13 @@ describe('BatchWriter', () => {
     expect(writer.depth).toBe(0);
   });
 
-  it('gives up on close after the timeout when the database stays down', async () => {
+  it('hands back what it could not write when the database stays down past the close timeout', async () => {
     const { writer, fail } = harness();
     fail(new Error('database down'));
     writer.add(end(1), 100);
-    await writer.close(150);
+    writer.add(end(2), 100);
+    const left = await writer.close(150);
+    expect(left.map((record) => record.interceptionId)).toEqual(['i1', 'i2']);
     expect(writer.depth).toBe(0);
   });
 });

@@ -47,6 +47,8 @@ export class BatchWriter {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private giveUpAt: number | undefined;
+  /** Shutdown gave up on the database: what is still queued goes back to `close`'s caller. */
+  private abandoned = false;
   /** Batches written and records they carried. */
   readonly stats = { batches: 0, records: 0 };
   private readonly lingerMs: number;
@@ -80,18 +82,24 @@ export class BatchWriter {
     return this.queue.length;
   }
 
-  /** Writes everything queued; after `timeoutMs` of failures, gives up and logs what was lost. */
-  async close(timeoutMs: number): Promise<void> {
+  /**
+   * Writes everything queued; after `timeoutMs` of failures, stops trying and hands back the
+   * records it could not write (in order), for the caller to spool or report as lost.
+   */
+  async close(timeoutMs: number): Promise<AsyncRecord[]> {
     this.giveUpAt = Date.now() + timeoutMs;
-    while (this.queue.length > 0 || this.writing) {
+    while ((this.queue.length > 0 || this.writing) && !this.abandoned) {
       this.schedule(true);
       await this.writing;
     }
     if (this.timer) clearTimeout(this.timer);
+    const left = this.queue.map((entry) => entry.record);
+    this.queue = [];
+    return left;
   }
 
   private schedule(now = false): void {
-    if (this.writing || this.queue.length === 0) return;
+    if (this.writing || this.queue.length === 0 || this.abandoned) return;
     if (now || this.giveUpAt !== undefined || this.queue.length >= this.maxBatch) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
@@ -108,7 +116,7 @@ export class BatchWriter {
     try {
       do {
         const batch = this.nextBatch();
-        await this.writeWithRetry(batch);
+        if (!(await this.writeWithRetry(batch))) return;
         this.queue.splice(0, batch.length);
         this.settle(batch);
       } while (this.queue.length > 0 && this.mustHurry());
@@ -152,30 +160,30 @@ export class BatchWriter {
     );
   }
 
-  private async writeWithRetry(batch: QueuedRecord[]): Promise<void> {
+  /** False when shutdown gave up: the batch stays queued for `close` to hand back. */
+  private async writeWithRetry(batch: QueuedRecord[]): Promise<boolean> {
     let delay = 100;
     for (;;) {
       try {
         await this.options.write(batch.map((entry) => entry.record));
         this.stats.batches++;
         this.stats.records += batch.length;
-        return;
+        return true;
       } catch (error) {
         const state = sqlState(error) ?? '';
         if (state.startsWith('22') || state.startsWith('23')) {
           await this.writeOneByOne(batch);
-          return;
+          return true;
         }
         if (this.giveUpAt !== undefined && Date.now() >= this.giveUpAt) {
-          this.options.log.error(
-            { err: error, lost: batch.length },
-            'recording: gave up writing records at shutdown',
-          );
-          return;
+          this.abandoned = true;
+          return false;
         }
-        this.options.log.warn(
+        // The first failure of a streak is a warning; its retries would flood the log.
+        const level = delay === 100 ? 'warn' : 'debug';
+        this.options.log[level](
           { err: error, records: batch.length, retryInMs: delay },
-          'recording: write failed',
+          'recording: write failed, retrying',
         );
         await sleep(delay);
         delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);

@@ -108,6 +108,10 @@ export class DatabaseRecorder implements Recorder {
       return await this.starts.write(start);
     } catch (error) {
       this.admissions.release(start.id);
+      // A timed-out insert may still commit once a frozen database thaws: queue its end, so
+      // such a row is closed rather than left open (the UPDATE matches nothing otherwise).
+      if (outcomeUnknown(error))
+        this.record({ kind: 'end', interceptionId: start.id, endedAt: start.startedAt });
       throw error;
     }
   }
@@ -146,8 +150,13 @@ export class DatabaseRecorder implements Recorder {
     };
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.close(this.closeTimeoutMs)));
+  /**
+   * Writes what is queued, retrying a failing database for `closeTimeoutMs`; resolves with the
+   * records it could not write (empty when everything was flushed).
+   */
+  async close(): Promise<AsyncRecord[]> {
+    const left = await Promise.all(this.lanes.map((lane) => lane.close(this.closeTimeoutMs)));
+    return left.flat();
   }
 
   private laneWriter(lane: number): BatchWriter {
@@ -219,4 +228,10 @@ function approximateBytes(record: AsyncRecord): number {
     default:
       return BASE_RECORD_BYTES;
   }
+}
+
+/** The insert was sent but its answer never came (timeout, connection lost): it may have committed. */
+function outcomeUnknown(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return message.includes('Query read timeout') || message.includes('Connection terminated');
 }

@@ -111,6 +111,15 @@ interface EndRecord {
   endedAt: Date;
   /** Learnt while relaying (which key served it, after how many attempts): merged into its metadata. */
   metadata?: Record<string, string>;
+  /** The budget periods the request was charged to, and who to tell its cost once committed. */
+  budget?: BudgetSettlement | undefined;
+}
+
+/** Budget periods an interception's cost is added to, in the batch that ends it. */
+export interface BudgetSettlement {
+  charges: ReadonlyArray<{ budgetId: string; periodStart: Date }>;
+  /** Called once the batch is committed, with the interception's cost (null: unpriced). */
+  settle(costMicros: number | null): void;
 }
 
 /** Everything written after the request went upstream, in batches. */
@@ -136,8 +145,8 @@ export interface Recorder {
    * are committed (flushing now rather than after the linger).
    */
   durable(seq: number): Promise<void>;
-  /** Writes everything queued, then stops. */
-  close(): Promise<void>;
+  /** Writes everything queued, then stops; resolves with the records it could not write. */
+  close(): Promise<AsyncRecord[]>;
 }
 
 /** The queue stayed full: the database cannot keep up, so new interceptions are refused. */

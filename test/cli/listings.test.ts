@@ -80,7 +80,7 @@ describe('aibridge listings against a server fed through its gateway', { timeout
       [['--client', 'Codex'], 'client:Codex'],
       [['--provider', 'openai', '--model', 'gpt-5'], 'provider:openai model:gpt-5'],
       [['--q', 'client:Cursor'], 'client:Cursor'],
-      [['--client', 'Unknown', '--initiator', 'carol'], 'client:Unknown initiator:carol'],
+      [['--client', 'OpenAI SDK (JS)', '--initiator', 'carol'], 'client:"OpenAI SDK (JS)" initiator:carol'],
     ];
     for (const [flags, q] of cases) {
       const api = await w.api<{ sessions: Session[] }>(
@@ -229,13 +229,15 @@ describe('aibridge listings against a server fed through its gateway', { timeout
       models.filter((m) => m.startsWith('claude')),
     );
     expect((await w.cli(['clients', '-o', 'csv'])).stdout).toBe(
-      'client\nClaude Code\nCodex\nCursor\nUnknown\n',
+      'client\nAnthropic SDK (JS)\nClaude Code\nCodex\nCursor\nOpenAI SDK (JS)\n',
     );
 
     const { users } = await w.api<{ users: User[] }>('/api/v2/users');
-    expect(await w.json(['users', 'list', '-o', 'json'])).toEqual(users);
-    expect(await w.json(['users', 'list', '--role', 'auditor', '-o', 'json'])).toEqual(
-      users.filter((u) => u.role === 'auditor'),
+    // last_seen_at moves whenever a token is used (each CLI call uses one), so compare the rest.
+    const seenAside = (list: User[]) => list.map(({ last_seen_at: _, ...rest }) => rest);
+    expect(seenAside(await w.json(['users', 'list', '-o', 'json']))).toEqual(seenAside(users));
+    expect(seenAside(await w.json(['users', 'list', '--role', 'auditor', '-o', 'json']))).toEqual(
+      seenAside(users.filter((u) => u.role === 'auditor')),
     );
     const usersTable = tableRows((await w.cli(['users', 'list'])).stdout);
     expect(usersTable[0]).toEqual(['USERNAME', 'NAME', 'ROLE', 'CREATED', 'LAST SEEN', 'ID']);

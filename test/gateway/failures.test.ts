@@ -1,8 +1,11 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
-import { freshDatabase, POSTGRES_URL, postgresUnavailable } from '../databases.js';
+import { freshDatabase, postgresUnavailable } from '../databases.js';
+import { databaseProxy } from '../db-proxy.js';
 import { FakeUpstream, type Responder, reply, splitEvents, stream } from '../fake-upstream.js';
 import { loadTxtar, section } from '../fixtures.js';
 import { callGateway, gatewayOverrides, interceptionId, waitForRecording } from '../gateway.js';
@@ -144,36 +147,10 @@ describe('unreachable upstream', () => {
   });
 });
 
-/** A TCP relay in front of PostgreSQL that a test can cut, like a database going away. */
-async function cuttableProxy(): Promise<{ url: string; cut(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const target = new URL(POSTGRES_URL);
-  const proxy: Server = createServer((client) => {
-    const backend = connect(Number(target.port || 5432), target.hostname);
-    for (const s of [client, backend]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {});
-    }
-    client.pipe(backend).pipe(client);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const url = new URL(POSTGRES_URL);
-  url.port = String((proxy.address() as { port: number }).port);
-  url.hostname = '127.0.0.1';
-  return {
-    url: url.toString(),
-    cut: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
-    },
-  };
-}
-
 describe.skipIf(postgresUnavailable !== undefined)('database unavailable at request time [postgres]', () => {
   it('refuses with 503 and sends nothing upstream once the database is gone', async () => {
     const fresh = await freshDatabase('postgres');
-    const proxy = await cuttableProxy();
+    const proxy = await databaseProxy();
     const { startServer } = await import('../../src/server.js');
     const { createLogger } = await import('../../src/log.js');
     const { loadConfig } = await import('../../src/config.js');
@@ -185,6 +162,8 @@ describe.skipIf(postgresUnavailable !== undefined)('database unavailable at requ
       ...gatewayOverrides(upstream),
       http: { host: '127.0.0.1', port: 0 },
       bootstrapToken: token,
+      // The records it cannot write at shutdown are spooled here, not in ./.aibridge.
+      dataDir: join(tmpdir(), `aibridge-failures-${token.slice(0, 10)}`),
       logLevel: 'silent' as const,
     };
     const running = await startServer(config, {
@@ -202,7 +181,7 @@ describe.skipIf(postgresUnavailable !== undefined)('database unavailable at requ
           body: JSON.stringify(chatBody(false)),
         });
       expect((await call()).status).toBe(200);
-      await proxy.cut();
+      proxy.cut();
       const refused = await call();
       expect(refused.status).toBe(503);
       expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(
@@ -211,6 +190,7 @@ describe.skipIf(postgresUnavailable !== undefined)('database unavailable at requ
       expect(upstream.received).toHaveLength(1);
     } finally {
       await running.close();
+      await proxy.close();
       await fresh.dispose();
     }
   });

@@ -172,9 +172,9 @@ describeEachServer(
       expect(upstream.received).toHaveLength(0);
     });
 
-    it("refuses Codex's WebSocket upgrade with 426 so it falls back to HTTP", async () => {
+    it("refuses Codex's WebSocket upgrade off the Responses API with 426 so it falls back to HTTP", async () => {
       const capture = loadClientCapture('codex-builtin-openai-websocket');
-      const url = new URL(`${server().url}/api/v2/aibridge/openai/v1/responses`);
+      const url = new URL(`${server().url}/api/v2/aibridge/openai/v1/chat/completions`);
       const status = await new Promise<number>((resolve, reject) => {
         const req = httpRequest(url, { method: 'GET', headers: captureHeaders(capture) });
         req.on('response', (res) => {

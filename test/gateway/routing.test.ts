@@ -18,6 +18,7 @@ const instance = (name: string, type: ProviderInstance['type']): ProviderInstanc
   settings: {},
   keys: [],
 });
+const timeouts = { connectMs: 10_000, firstByteMs: 600_000, idleMs: 600_000 };
 
 /** Every API route under the shared prefix, as the API module registers them. */
 const aibridgeApiRoutes = apiRoutes.filter((route) => route.path.startsWith(GATEWAY_PREFIX));
@@ -45,8 +46,8 @@ describe('which plane answers under /api/v2/aibridge/', () => {
   it('sends every provider prefix to the gateway, which answers in the provider shape', async () => {
     const { app } = server().running;
     const providers = [
-      openaiProvider(instance('openai', 'openai'), undefined),
-      anthropicProvider(instance('anthropic', 'anthropic'), undefined),
+      openaiProvider(instance('openai', 'openai'), undefined, timeouts),
+      anthropicProvider(instance('anthropic', 'anthropic'), undefined, timeouts),
     ];
     const bridged = { openai: 'chat/completions', anthropic: 'v1/messages' } as Record<string, string>;
     for (const provider of providers) {

@@ -5,13 +5,22 @@ import { FakeUpstream, replay } from '../fake-upstream.js';
 import { loadTxtar, section } from '../fixtures.js';
 import { gatewayOverrides, total, waitForRecording } from '../gateway.js';
 import { describeEachServer } from '../server.js';
+import { withoutAddedUsage } from './streams.js';
 
 const upstream = await FakeUpstream.start();
 afterAll(() => upstream.close());
 
-/** The provider answers every call with the fixture matching its API and stream flag. */
+/**
+ * The provider answers every call with the fixture matching its API and stream flag; like
+ * OpenAI, a chat stream carries usage only when `stream_options.include_usage` asks for it.
+ */
 upstream.always((req, res) => {
-  const stream = (req.json as { stream?: boolean } | undefined)?.stream === true;
+  const body = req.json as { stream?: boolean; stream_options?: { include_usage?: boolean } } | undefined;
+  const stream = body?.stream === true;
+  if (stream && req.url.startsWith('/v1/chat/completions') && !body?.stream_options?.include_usage) {
+    const sse = section(loadTxtar('openai/chatcompletions/simple.txtar'), 'streaming');
+    return replay(withoutAddedUsage(sse), { delayMs: 1 })(req, res);
+  }
   const fixture = req.url.startsWith('/v1/messages')
     ? loadTxtar('anthropic/simple.txtar')
     : req.url.startsWith('/v1/chat/completions')
@@ -24,16 +33,28 @@ upstream.always((req, res) => {
 
 const PROMPT = [{ role: 'user' as const, content: 'how many angels can dance on the head of a pin\n' }];
 
-async function chat(client: OpenAI) {
+async function chat(client: OpenAI, includeUsage?: boolean) {
   const blocking = await client.chat.completions.create({ model: 'gpt-4.1', messages: PROMPT });
-  const stream = await client.chat.completions.create({ model: 'gpt-4.1', messages: PROMPT, stream: true });
+  const stream = await client.chat.completions.create({
+    model: 'gpt-4.1',
+    messages: PROMPT,
+    stream: true,
+    ...(includeUsage === undefined ? {} : { stream_options: { include_usage: includeUsage } }),
+  });
   let streamed = '';
   let usage: unknown;
+  const keys = new Set<string>();
+  let chunks = 0;
   for await (const chunk of stream) {
+    chunks++;
+    for (const key of Object.keys(chunk)) keys.add(key);
     streamed += chunk.choices[0]?.delta.content ?? '';
     if (chunk.usage) usage = chunk.usage;
   }
-  return { blocking: [blocking.choices[0]?.message.content, blocking.usage], streamed: [streamed, usage] };
+  return {
+    blocking: [blocking.choices[0]?.message.content, blocking.usage],
+    streamed: [streamed, usage, chunks, [...keys].sort()],
+  };
 }
 
 async function responses(client: OpenAI) {
@@ -99,18 +120,24 @@ describeEachServer(
       return Promise.all(rows.map((r) => waitForRecording(db, r.id)));
     };
 
-    it('chat completions: same content and usage as a direct call, streaming and blocking', async () => {
-      const since = new Date();
-      const bridged = await chat(viaBridge().openai);
-      expect(bridged).toEqual(await chat(direct.openai));
-      expect(bridged.streamed[0]).toMatch(/^The question/);
-      const recorded = await recordedSince(since, 2);
-      expect(recorded.map((r) => r.interception.client).sort()).toEqual([
-        'OpenAI SDK (JS)',
-        'OpenAI SDK (JS)',
-      ]);
-      expect(recorded.map((r) => total(r.tokens, 'output_tokens')).sort()).toEqual([200, 238]);
-    });
+    it.each([undefined, false, true])(
+      'chat completions (include_usage: %s): same chunks and usage as a direct call, all recorded',
+      async (includeUsage) => {
+        const since = new Date();
+        const bridged = await chat(viaBridge().openai, includeUsage);
+        expect(bridged).toEqual(await chat(direct.openai, includeUsage));
+        expect(bridged.streamed[0]).toMatch(/^The question/);
+        // The client sees usage (and the `usage` member) only if it asked; aibridge records it anyway.
+        expect(bridged.streamed[1] !== undefined).toBe(includeUsage === true);
+        expect((bridged.streamed[3] as string[]).includes('usage')).toBe(includeUsage === true);
+        const recorded = await recordedSince(since, 2);
+        expect(recorded.map((r) => r.interception.client).sort()).toEqual([
+          'OpenAI SDK (JS)',
+          'OpenAI SDK (JS)',
+        ]);
+        expect(recorded.map((r) => total(r.tokens, 'output_tokens')).sort()).toEqual([200, 238]);
+      },
+    );
 
     it('responses: same content and usage as a direct call, streaming and blocking', async () => {
       const since = new Date();

@@ -81,10 +81,12 @@ describeInBrowser('dashboard: sessions, session timeline and request log', (dash
     await page.getByLabel('Client').selectOption('');
     await page.getByLabel('User', { exact: true }).selectOption('alice');
     await page.waitForURL(/filter=initiator%3Aalice$/);
-    await expect.poll(() => rows(page).count()).toBe(scenario.aliceSessions.length);
-    expect(new Set(await page.locator('tbody .user-name').allTextContents())).toEqual(
-      new Set(['Alice Martin']),
-    );
+    // The previous list stays on screen until the filtered one arrives, and it may be as long:
+    // wait for the rows to be Alice's, then count them.
+    await expect
+      .poll(async () => new Set(await page.locator('tbody .user-name').allTextContents()))
+      .toEqual(new Set(['Alice Martin']));
+    expect(await rows(page).count()).toBe(scenario.aliceSessions.length);
     expect(new Set(await page.locator('tbody .badge-client').allTextContents())).toEqual(
       new Set(['Claude Code']),
     );

@@ -51,7 +51,12 @@ describeInBrowser('dashboard: users and tokens', (dashboard) => {
     await page.goto('/usage');
     await page.getByRole('heading', { name: 'Usage' }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Sessions', 'Request log', 'Usage']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'Sessions',
+      'Request log',
+      'Usage',
+      'Spend',
+    ]);
     await page.goto('/users');
     await page.getByRole('heading', { name: 'No access' }).waitFor();
     await screenshots(page, 'users-no-access');

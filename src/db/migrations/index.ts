@@ -8,7 +8,11 @@ import * as dropSupersededIndexes from './20261128T220000_drop_superseded_indexe
 import * as lz4TextCompression from './20261128T230000_lz4_text_compression.js';
 import * as cost from './20261206T010000_cost.js';
 import * as priceOverrides from './20261206T010100_price_overrides.js';
+import * as spoolReplays from './20261206T020000_spool_replays.js';
+import * as openInterceptionsIndex from './20261206T020100_open_interceptions_index.js';
 import * as providerInstances from './20261206T030000_provider_instances.js';
+import * as groups from './20261206T040000_groups.js';
+import * as budgets from './20261206T041000_budgets.js';
 import * as conversationFingerprint from './20261206T050000_conversation_fingerprint.js';
 
 /**
@@ -25,6 +29,10 @@ export const migrations: Record<string, Migration> = {
   '20261128T230000_lz4_text_compression': lz4TextCompression,
   '20261206T010000_cost': cost,
   '20261206T010100_price_overrides': priceOverrides,
+  '20261206T020000_spool_replays': spoolReplays,
+  '20261206T020100_open_interceptions_index': openInterceptionsIndex,
   '20261206T030000_provider_instances': providerInstances,
+  '20261206T040000_groups': groups,
+  '20261206T041000_budgets': budgets,
   '20261206T050000_conversation_fingerprint': conversationFingerprint,
 };

@@ -1,5 +1,7 @@
 import type { ActivityCountsTable } from './activity-counts.js';
 import type { ApiKeysTable } from './api-keys.js';
+import type { BudgetsTable, BudgetUsageTable } from './budgets.js';
+import type { GroupMembersTable, GroupsTable } from './groups.js';
 import type { InterceptionsTable } from './interceptions.js';
 import type { ModelThoughtsTable } from './model-thoughts.js';
 import type { PriceOverridesTable } from './price-overrides.js';
@@ -12,6 +14,8 @@ import type { UserPromptsTable } from './user-prompts.js';
 import type { UsersTable } from './users.js';
 
 export type { ApiKeyRow } from './api-keys.js';
+export type { BudgetPeriod, BudgetRow, BudgetSubjectKind } from './budgets.js';
+export type { GroupRow } from './groups.js';
 export type { InterceptionRow, JsonObject, NewInterception } from './interceptions.js';
 export type { ModelThoughtRow, NewModelThought } from './model-thoughts.js';
 export type { PriceOverrideRow } from './price-overrides.js';
@@ -34,5 +38,9 @@ export interface Schema {
   aibridge_activity_counts: ActivityCountsTable;
   aibridge_usage_hourly: UsageHourlyTable;
   aibridge_providers: ProvidersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  aibridge_budgets: BudgetsTable;
+  aibridge_budget_usage: BudgetUsageTable;
   aibridge_price_overrides: PriceOverridesTable;
 }

@@ -1,4 +1,4 @@
-import type { InterceptionStart, PricedAs, Recorder } from '../../recorder/types.js';
+import type { BudgetSettlement, InterceptionStart, PricedAs, Recorder } from '../../recorder/types.js';
 import type { InterceptionSeries } from '../metrics.js';
 import type { RecordSink, ThoughtSource, TokenCounts, ToolCall } from './sink.js';
 
@@ -32,6 +32,7 @@ export class Interception implements RecordSink {
     private readonly metrics: InterceptionSeries,
     /** Its response may be continued by id (`previous_response_id`): that id must be findable. */
     readonly continuable = false,
+    private readonly budget?: BudgetSettlement,
   ) {
     this.pricedAs = { provider: start.provider, model: start.model, startedAt: start.startedAt };
     metrics.started();
@@ -138,7 +139,13 @@ export class Interception implements RecordSink {
   end(ok: boolean, metadata?: Record<string, string>): void {
     if (this.ended) return;
     this.ended = true;
-    this.recorder.record({ kind: 'end', interceptionId: this.id, endedAt: new Date(), metadata });
+    this.recorder.record({
+      kind: 'end',
+      interceptionId: this.id,
+      endedAt: new Date(),
+      metadata,
+      budget: this.budget,
+    });
     const status = ok && !this.sawFailure ? 'completed' : 'failed';
     this.metrics.ended(status, (performance.now() - this.startedAt) / 1000);
   }

@@ -1,19 +1,23 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Actor } from '../../auth/roles.js';
+import type { BudgetGate } from '../../budgets/gate.js';
+import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../../db/health.js';
 import type { Logger } from '../../log.js';
 import { isBreakerFailure } from '../../providers/breaker.js';
 import type { ProviderMetrics } from '../../providers/metrics.js';
 import { type InterceptionStart, type Recorder, RecorderOverloadedError } from '../../recorder/types.js';
 import { uuidv7 } from '../../recorder/uuid7.js';
+import { admitToBudgets, BUDGET_REMAINING_HEADER, sendBudgetRefusal } from '../budget.js';
 import { guessClient } from '../client.js';
 import { conversationLinks } from '../conversation/links.js';
-import { sendError } from '../errors.js';
+import { type ClientResponse, sendError } from '../errors.js';
 import { type Exchange, relayOverKeys } from '../failover.js';
 import { upstreamRequestHeaders } from '../headers.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Route } from '../provider.js';
 import { guessSession } from '../session.js';
 import { APIS } from './apis.js';
+import { HiddenUsageFilter } from './chat-completions/hidden-usage.js';
 import { Interception } from './interception.js';
 import { JsonObserver, type RecordingObserver, SseObserver } from './observers.js';
 import { type Payload, PayloadError } from './payload.js';
@@ -24,6 +28,10 @@ export interface InterceptDeps {
   metrics: GatewayMetrics;
   providerMetrics: ProviderMetrics;
   log: Logger;
+  /** Budget admission; absent in gateways built without budgets. */
+  budgets?: BudgetGate | undefined;
+  /** Told of database failures, so an outage is logged once rather than per request. */
+  health: DatabaseHealth;
 }
 
 /** Moments (performance.now) that bound the gateway's own work on a request. */
@@ -35,15 +43,25 @@ interface RequestTiming {
 
 /** An authenticated request on a bridged route, body read. */
 export interface BridgedRequest {
-  req: IncomingMessage;
-  res: ServerResponse;
+  /** The request's head (a WebSocket turn has the upgrade request's). */
+  req: Pick<IncomingMessage, 'headers' | 'rawHeaders' | 'method'>;
+  res: ClientResponse;
   route: Extract<Route, { kind: 'bridged' }>;
   actor: Actor;
+  /** The body to read (decoded when the client compressed it). */
   body: Buffer;
+  /**
+   * The bytes to send upstream instead of `body` unless the payload reader edits it: the
+   * client's compressed bytes, or a WebSocket turn's body with its chained input spelled out.
+   */
+  forward?: Buffer | undefined;
   timing: RequestTiming;
   /** Set when the person brought their own credential (it travels instead of the instance's key). */
   byok: { hint: string } | undefined;
 }
+
+/** Headers dropped when a compressed body had to be edited and goes upstream decoded. */
+const DECODED: ReadonlySet<string> = new Set(['content-encoding']);
 
 /** Response header carrying the interception id. */
 const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
@@ -103,6 +121,21 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     },
     startedAt: new Date(),
   };
+  let hold: Awaited<ReturnType<typeof admitToBudgets>>;
+  try {
+    hold = await admitToBudgets(deps.budgets, actor, route, payload, request.body.length);
+  } catch (error) {
+    deps.log.error({ err: error, provider: start.provider }, 'gateway: could not check budgets');
+    const message =
+      'aibridge cannot check budgets right now (its database is unavailable), so the request was not sent upstream';
+    sendError(res, shape, 503, 'overloaded', message);
+    return;
+  }
+  if (hold && 'ok' in hold) {
+    await recordRefusal(deps, start, hold.budget);
+    sendBudgetRefusal(res, route, hold, { [INTERCEPTION_ID_HEADER]: start.id });
+    return;
+  }
   let threadRootId: string;
   let recorded: InterceptionStart;
   try {
@@ -110,12 +143,17 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     threadRootId = started.threadRootId ?? start.id;
     recorded = { ...start, clientSessionId: started.clientSessionId ?? undefined };
   } catch (error) {
+    hold?.settlement.settle(null);
     const overloaded = error instanceof RecorderOverloadedError;
-    deps.log.error({ err: error, provider: start.provider }, 'gateway: could not record the interception');
+    if (!overloaded && !deps.health.failed(error)) {
+      deps.log.error({ err: error, provider: start.provider }, 'gateway: could not record the interception');
+    }
     const message = overloaded
       ? 'aibridge cannot record requests fast enough right now; try again shortly'
       : 'aibridge cannot record this request (its database is unavailable), so it was not sent upstream';
-    sendError(res, shape, 503, 'overloaded', message);
+    sendError(res, shape, 503, 'overloaded', message, {
+      'retry-after': String(overloaded ? 1 : OUTAGE_RETRY_AFTER_SECONDS),
+    });
     return;
   }
 
@@ -124,7 +162,6 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     model: start.model,
     route: route.path,
     method: req.method ?? 'POST',
-    initiatorId: actor.userId,
     client,
   });
   const interception = new Interception(
@@ -134,6 +171,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     deps.recorder,
     series,
     payload.continuable === true,
+    hold?.settlement,
   );
   let observer: RecordingObserver | undefined;
   const { timing } = request;
@@ -142,9 +180,11 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     res,
     method: 'POST',
     path: provider.upstream.path(route.path, provider.upstreamQuery(route.path, route.query)),
-    body: payload.upstreamBody ?? request.body,
+    body: payload.upstreamBody ?? request.forward ?? request.body,
     onResponse(status, headers) {
       const added: Record<string, string> = { [INTERCEPTION_ID_HEADER]: start.id };
+      const remaining = hold?.remaining();
+      if (remaining !== undefined) added[BUDGET_REMAINING_HEADER] = remaining;
       const streamed = String(headers['content-type'] ?? '').startsWith('text/event-stream');
       if (!streamed) {
         const overhead = timing.bodyStartAt - timing.receivedAt + (dispatchedAt - timing.bodyReadAt);
@@ -163,7 +203,8 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
             interception,
             contentLength(headers),
           );
-      return { headers: added, observer };
+      const rewriter = payload.usageAdded && streamed ? new HiddenUsageFilter() : undefined;
+      return { headers: added, observer, rewriter };
     },
     onObserverError(error) {
       observer = undefined;
@@ -174,7 +215,13 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     },
   };
   const headersFor = (key: string | undefined) =>
-    upstreamRequestHeaders(req.rawHeaders, provider.upstreamHeaders(req.headers, key), byok !== undefined);
+    upstreamRequestHeaders(
+      req.rawHeaders,
+      provider.upstreamHeaders(req.headers, key),
+      byok !== undefined,
+      // An edited body goes up decoded: aibridge re-encodes nothing (it has no zstd encoder).
+      payload.upstreamBody && request.forward ? DECODED : undefined,
+    );
   const attempted = await relayOverKeys(provider, exchange, headersFor, deps.providerMetrics, !byok);
   const { outcome } = attempted;
   if (breaker && outcome.kind !== 'client_gone') {
@@ -216,6 +263,23 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     { interception: start.id, provider: start.provider, model: start.model, client, outcome: outcome.kind },
     'gateway: interception ended',
   );
+}
+
+/**
+ * A refused request is recorded as an interception that never went upstream: started and ended
+ * at once, with `aibridge_refused: "budget"` and the budget in its metadata. Best effort: the
+ * refusal is answered even when it cannot be recorded.
+ */
+async function recordRefusal(deps: InterceptDeps, start: InterceptionStart, budget: string): Promise<void> {
+  try {
+    await deps.recorder.start({
+      ...start,
+      metadata: { ...start.metadata, aibridge_refused: 'budget', budget },
+    });
+    deps.recorder.record({ kind: 'end', interceptionId: start.id, endedAt: new Date() });
+  } catch (error) {
+    deps.log.warn({ err: error, interception: start.id }, 'gateway: could not record a budget refusal');
+  }
 }
 
 function interceptionMetadata(

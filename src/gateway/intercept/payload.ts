@@ -14,6 +14,8 @@ export interface Payload {
   /** The tool call this request answers, if its last message is a tool result. */
   toolCallId: string | undefined;
   sessionHints: SessionHints;
+  /** The request's cap on output tokens (`max_tokens`, `max_completion_tokens`, `max_output_tokens`). */
+  maxTokens: number | undefined;
   /**
    * How the conversation began, hashed on demand: only a request without a client session id
    * or lineage needs it.
@@ -25,6 +27,8 @@ export interface Payload {
   continuable?: boolean | undefined;
   /** Set only when the body had to change on its way upstream. */
   upstreamBody?: Buffer | undefined;
+  /** aibridge asked for stream usage the client did not: hide it from the client's stream. */
+  usageAdded?: boolean;
 }
 
 /** A body opened for reading: its top-level members, the model and the stream flag. */
@@ -34,7 +38,11 @@ export interface OpenedBody {
   fields: Map<string, Span>;
   model: string;
   stream: boolean;
+  maxTokens: number | undefined;
 }
+
+/** The output cap fields of the three APIs, first found wins. */
+const MAX_TOKEN_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'];
 
 /**
  * Opens a body as a JSON object with a model (else `fallbackModel`, an Azure deployment), or
@@ -53,7 +61,15 @@ export function openBody(body: Buffer, fallbackModel?: string): OpenedBody {
   const fields = json.fields(root);
   const model = json.string(fields.get('model')) || fallbackModel;
   if (!model) throw new PayloadError('the request body needs a "model" (a non-empty string)');
-  return { json, root, fields, model, stream: json.isTrue(fields.get('stream')) };
+  let maxTokens: number | undefined;
+  for (const name of MAX_TOKEN_FIELDS) {
+    const value = json.value(fields.get(name));
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) {
+      maxTokens = value;
+      break;
+    }
+  }
+  return { json, root, fields, model, stream: json.isTrue(fields.get('stream')), maxTokens };
 }
 
 /** Runs a payload reader, turning malformed JSON anywhere in what it reads into a PayloadError. */

@@ -2,6 +2,7 @@ import type { ProviderInstance } from '../../providers/instance.js';
 import type { BreakerSet } from '../../providers/metrics.js';
 import { anthropicError } from '../errors.js';
 import type { Provider } from '../provider.js';
+import type { UpstreamTimeouts } from '../upstream.js';
 import { extraHeaders, providerBase } from './common.js';
 
 /** The API version sent when a client names none (every Anthropic SDK does; curl users may not). */
@@ -12,10 +13,14 @@ const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
  * (`ANTHROPIC_BASE_URL=…/api/v2/aibridge/<name>`). `anthropic-beta` and `anthropic-version`
  * travel with the client's other headers.
  */
-export function anthropicProvider(instance: ProviderInstance, breakers: BreakerSet | undefined): Provider {
+export function anthropicProvider(
+  instance: ProviderInstance,
+  breakers: BreakerSet | undefined,
+  timeouts: UpstreamTimeouts,
+): Provider {
   const extra = extraHeaders(instance);
   return {
-    ...providerBase(instance, breakers),
+    ...providerBase(instance, breakers, timeouts),
     displayName: instance.name === 'anthropic' ? 'Anthropic' : instance.name,
     routePrefix: instance.name,
     errorShape: anthropicError,

@@ -2,6 +2,7 @@ import type { ProviderInstance } from '../../providers/instance.js';
 import type { BreakerSet } from '../../providers/metrics.js';
 import { openaiError } from '../errors.js';
 import type { ApiKind, Provider } from '../provider.js';
+import type { UpstreamTimeouts } from '../upstream.js';
 import { extraHeaders, providerBase } from './common.js';
 
 const DEPLOYMENTS = '/openai/deployments/';
@@ -29,11 +30,15 @@ function bridged(path: string): ApiKind | undefined {
  * way; its `api-version` is added where the client named none; the deployment stands in for
  * the model when the body has none.
  */
-export function azureOpenaiProvider(instance: ProviderInstance, breakers: BreakerSet | undefined): Provider {
+export function azureOpenaiProvider(
+  instance: ProviderInstance,
+  breakers: BreakerSet | undefined,
+  timeouts: UpstreamTimeouts,
+): Provider {
   const extra = extraHeaders(instance);
   const apiVersion = instance.settings.api_version;
   return {
-    ...providerBase(instance, breakers),
+    ...providerBase(instance, breakers, timeouts),
     displayName: instance.name,
     routePrefix: instance.name,
     errorShape: openaiError,

@@ -2,7 +2,7 @@ import type { ProviderInstance } from '../../providers/instance.js';
 import { KeyPool } from '../../providers/key-pool.js';
 import type { BreakerSet } from '../../providers/metrics.js';
 import type { Provider } from '../provider.js';
-import { Upstream } from '../upstream.js';
+import { Upstream, type UpstreamTimeouts } from '../upstream.js';
 
 /** What every adapter shares: built from the instance row the same way whatever its type. */
 export type ProviderBase = Pick<
@@ -10,8 +10,15 @@ export type ProviderBase = Pick<
   'name' | 'type' | 'keys' | 'byok' | 'models' | 'breakers' | 'upstream' | 'upstreamQuery' | 'modelFromPath'
 >;
 
-/** The parts of a Provider that come straight from its instance: keys, policy, pool, timeouts. */
-export function providerBase(instance: ProviderInstance, breakers: BreakerSet | undefined): ProviderBase {
+/**
+ * The parts of a Provider that come straight from its instance: keys, policy, pool, timeouts
+ * (the instance's own, else the server's AIBRIDGE_UPSTREAM_*_TIMEOUT `defaults`).
+ */
+export function providerBase(
+  instance: ProviderInstance,
+  breakers: BreakerSet | undefined,
+  defaults: UpstreamTimeouts,
+): ProviderBase {
   const { settings } = instance;
   return {
     name: instance.name,
@@ -21,9 +28,9 @@ export function providerBase(instance: ProviderInstance, breakers: BreakerSet | 
     models: instance.models && instance.models.length > 0 ? new Set(instance.models) : undefined,
     breakers,
     upstream: new Upstream(instance.baseUrl, {
-      connectTimeoutMs: settings.connect_timeout_ms,
-      firstByteTimeoutMs: settings.first_byte_timeout_ms,
-      idleTimeoutMs: settings.idle_timeout_ms,
+      connectMs: settings.connect_timeout_ms ?? defaults.connectMs,
+      firstByteMs: settings.first_byte_timeout_ms ?? defaults.firstByteMs,
+      idleMs: settings.idle_timeout_ms ?? defaults.idleMs,
     }),
     upstreamQuery: (_path, query) => query,
     modelFromPath: () => undefined,

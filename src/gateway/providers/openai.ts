@@ -2,6 +2,7 @@ import type { ProviderInstance } from '../../providers/instance.js';
 import type { BreakerSet } from '../../providers/metrics.js';
 import { openaiError } from '../errors.js';
 import type { ApiKind, Provider } from '../provider.js';
+import type { UpstreamTimeouts } from '../upstream.js';
 import { extraHeaders, providerBase } from './common.js';
 
 const BRIDGED: Record<string, ApiKind> = {
@@ -15,10 +16,14 @@ const BRIDGED: Record<string, ApiKind> = {
  * (`…/api/v2/aibridge/<name>/v1` is what clients put in `OPENAI_BASE_URL`). Responses are
  * bridged for both; an upstream without them answers its own 404.
  */
-export function openaiProvider(instance: ProviderInstance, breakers: BreakerSet | undefined): Provider {
+export function openaiProvider(
+  instance: ProviderInstance,
+  breakers: BreakerSet | undefined,
+  timeouts: UpstreamTimeouts,
+): Provider {
   const extra = extraHeaders(instance);
   return {
-    ...providerBase(instance, breakers),
+    ...providerBase(instance, breakers, timeouts),
     displayName: instance.name === 'openai' && instance.type === 'openai' ? 'OpenAI' : instance.name,
     routePrefix: `${instance.name}/v1`,
     errorShape: openaiError,

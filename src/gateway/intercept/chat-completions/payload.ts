@@ -18,18 +18,20 @@ const SHAPE = { instructionRoles: new Set(['system', 'developer']) };
  * message if it is the user's: its string content or last text part) and the tool result it
  * carries (a last `tool` message's `tool_call_id`). Streaming requests get
  * `stream_options.include_usage` forced on, the only edit made to a body, so usage is never
- * silently missing.
+ * silently missing (and `usageAdded`, so the client's stream does not show it).
  */
 export function readChatPayload(body: Buffer, fallbackModel?: string): Payload {
   return readSafely(() => {
     const opened = openBody(body, fallbackModel);
     const { json, fields, model, stream } = opened;
     const last = lastMessage(json, fields.get('messages'), SYSTEM_ENTRIES);
+    const upstreamBody = stream ? withUsageReported(opened) : undefined;
     const role = json.string(last?.get('role'));
     const content = last?.get('content');
     return {
       model,
       stream,
+      maxTokens: opened.maxTokens,
       prompt: role === 'user' && content ? userText(json, content) : undefined,
       toolCallId: role === 'tool' ? json.string(last?.get('tool_call_id')) : undefined,
       sessionHints: {},
@@ -37,7 +39,8 @@ export function readChatPayload(body: Buffer, fallbackModel?: string): Payload {
         const messages = fields.get('messages');
         return conversationStart(json, [], messages ? json.elements(messages) : [], SHAPE);
       },
-      upstreamBody: stream ? withUsageReported(opened) : undefined,
+      upstreamBody,
+      usageAdded: upstreamBody !== undefined,
     };
   });
 }

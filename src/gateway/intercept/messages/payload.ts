@@ -12,13 +12,14 @@ const SHAPE = { instructionRoles: new Set<string>(), ignoredRoles: SYSTEM_ENTRIE
  */
 export function readMessagesPayload(body: Buffer, fallbackModel?: string): Payload {
   return readSafely(() => {
-    const { json, fields, model, stream } = openBody(body, fallbackModel);
+    const { json, fields, model, stream, maxTokens } = openBody(body, fallbackModel);
     const last = lastMessage(json, fields.get('messages'), SYSTEM_ENTRIES);
     const content = last?.get('content');
     const isUser = json.string(last?.get('role')) === 'user';
     return {
       model,
       stream,
+      maxTokens,
       prompt: isUser && content ? userText(json, content) : undefined,
       toolCallId: json.string(lastBlockOfType(json, content, 'tool_result')?.get('tool_use_id')),
       sessionHints: { metadataUserId: json.string(json.field(fields.get('metadata'), 'user_id')) },

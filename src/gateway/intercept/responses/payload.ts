@@ -15,7 +15,7 @@ const TOOL_OUTPUTS: ReadonlySet<string> = new Set(['function_call_output', 'cust
  */
 export function readResponsesPayload(body: Buffer, fallbackModel?: string): Payload {
   return readSafely(() => {
-    const { json, fields, model, stream } = openBody(body, fallbackModel);
+    const { json, fields, model, stream, maxTokens } = openBody(body, fallbackModel);
     const input = fields.get('input');
     const last =
       input && json.kind(input) === 'array' ? lastMessage(json, input, INSTRUCTION_ENTRIES) : undefined;
@@ -23,6 +23,7 @@ export function readResponsesPayload(body: Buffer, fallbackModel?: string): Payl
     return {
       model,
       stream,
+      maxTokens,
       prompt: input && json.kind(input) === 'string' ? promptFrom(json, [input]) : userText(json, last),
       toolCallId: type && TOOL_OUTPUTS.has(type) ? json.string(last?.get('call_id')) : undefined,
       sessionHints: { promptCacheKey: json.string(fields.get('prompt_cache_key')) },

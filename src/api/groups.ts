@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { type Actor, canManageUsers, canReadEveryone } from '../auth/roles.js';
+import { ApiError, forbidden, notFound } from '../errors.js';
+import { GroupNameTakenError, GroupStore, type GroupWithMembers } from '../groups/store.js';
+import type { ApiDeps } from './context.js';
+import { type AnyRoute, defineRoute } from './route.js';
+import { resolveVisibleUser } from './user-ref.js';
+import { GroupListView, GroupView, groupView } from './views/groups.js';
+
+/** Group names follow the username rule, so `group:<name>` needs no quoting anywhere. */
+const GroupName = z
+  .string({ error: 'name is required' })
+  .max(64, 'name must be at most 64 characters')
+  .regex(
+    /^[a-zA-Z0-9]+([-_.][a-zA-Z0-9]+)*$/,
+    'name may contain letters, digits and single - _ . between them',
+  );
+const GroupBody = z.object({ name: GroupName }).meta({ id: 'GroupRequest' });
+const GroupParam = z.object({ group: z.string().describe('A group id or name.') });
+const MemberParam = GroupParam.extend({ user: z.string().describe('A user id, a username, or `me`.') });
+
+const listGroups = defineRoute({
+  method: 'GET',
+  path: '/api/v2/groups',
+  summary: 'Groups with their members (owners and auditors: all; members: their own)',
+  tags: ['Groups'],
+  response: GroupListView,
+  handler: async ({ actor, deps }) => {
+    const store = new GroupStore(deps.db.kysely);
+    const groups = await store.list(canReadEveryone(actor) ? undefined : actor.userId);
+    return { groups: groups.map(groupView), count: groups.length };
+  },
+});
+
+const getGroup = defineRoute({
+  method: 'GET',
+  path: '/api/v2/groups/{group}',
+  summary: 'One group and its members (members may read the groups they are in)',
+  tags: ['Groups'],
+  params: GroupParam,
+  response: GroupView,
+  handler: async ({ actor, deps, params }) => groupView(await visibleGroup(deps, actor, params.group)),
+});
+
+const createGroup = defineRoute({
+  method: 'POST',
+  path: '/api/v2/groups',
+  summary: 'Create a group (owners)',
+  tags: ['Groups'],
+  body: GroupBody,
+  status: 201,
+  response: GroupView,
+  handler: async ({ actor, deps, body }) => {
+    if (!canManageUsers(actor)) throw forbidden('Only owners can manage groups.');
+    const row = await named(body.name, () => new GroupStore(deps.db.kysely).create(body.name));
+    return groupView({ ...row, members: [] });
+  },
+});
+
+const renameGroup = defineRoute({
+  method: 'PUT',
+  path: '/api/v2/groups/{group}',
+  summary: 'Rename a group (owners)',
+  tags: ['Groups'],
+  params: GroupParam,
+  body: GroupBody,
+  response: GroupView,
+  handler: async ({ actor, deps, params, body }) => {
+    const group = await managedGroup(deps, actor, params.group);
+    const store = new GroupStore(deps.db.kysely);
+    const row = await named(body.name, () => store.rename(group.id, body.name));
+    return groupView({ ...(row ?? group), members: group.members });
+  },
+});
+
+const deleteGroup = defineRoute({
+  method: 'DELETE',
+  path: '/api/v2/groups/{group}',
+  summary: 'Delete a group and its memberships (owners)',
+  tags: ['Groups'],
+  params: GroupParam,
+  handler: async ({ actor, deps, params }) => {
+    const group = await managedGroup(deps, actor, params.group);
+    await new GroupStore(deps.db.kysely).delete(group.id);
+    await deps.budgets.reload();
+    return undefined;
+  },
+});
+
+/** Adds or removes one member; both answer with the group as it is afterwards. */
+function membershipRoute(method: 'PUT' | 'DELETE', summary: string, change: 'addMember' | 'removeMember') {
+  return defineRoute({
+    method,
+    path: '/api/v2/groups/{group}/members/{user}',
+    summary,
+    tags: ['Groups'],
+    params: MemberParam,
+    response: GroupView,
+    handler: async ({ actor, deps, params }) => {
+      const group = await managedGroup(deps, actor, params.group);
+      const user = await resolveVisibleUser(deps.db.kysely, actor, params.user);
+      const store = new GroupStore(deps.db.kysely);
+      await store[change](group.id, user.id);
+      await deps.budgets.reload();
+      return groupView(await reread(store, group.id));
+    },
+  });
+}
+
+const addMember = membershipRoute(
+  'PUT',
+  'Add a user to a group (owners); adding a member again changes nothing',
+  'addMember',
+);
+const removeMember = membershipRoute('DELETE', 'Remove a user from a group (owners)', 'removeMember');
+
+/** The group, if the caller may see it: everyone's for owners and auditors, otherwise their own. */
+async function visibleGroup(deps: ApiDeps, actor: Actor, ref: string): Promise<GroupWithMembers> {
+  const store = new GroupStore(deps.db.kysely);
+  const row = await store.find(ref);
+  if (!row) throw notFound();
+  const [group] = await store.withMembers([row]);
+  if (!group) throw notFound();
+  if (!canReadEveryone(actor) && !group.members.some((m) => m.id === actor.userId)) throw notFound();
+  return group;
+}
+
+async function managedGroup(deps: ApiDeps, actor: Actor, ref: string): Promise<GroupWithMembers> {
+  if (!canManageUsers(actor)) throw forbidden('Only owners can manage groups.');
+  return visibleGroup(deps, actor, ref);
+}
+
+async function reread(store: GroupStore, id: string): Promise<GroupWithMembers> {
+  const row = await store.find(id);
+  const [group] = row ? await store.withMembers([row]) : [];
+  if (!group) throw notFound();
+  return group;
+}
+
+async function named<T>(name: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof GroupNameTakenError)) throw error;
+    throw new ApiError(409, 'Group already exists.', undefined, [
+      { field: 'name', detail: `group name "${name}" is already taken` },
+    ]);
+  }
+}
+
+/** The groups endpoints: owners manage, members read the groups they are in. */
+export const groupRoutes: AnyRoute[] = [
+  listGroups,
+  getGroup,
+  createGroup,
+  renameGroup,
+  deleteGroup,
+  addMember,
+  removeMember,
+];

@@ -1,0 +1,82 @@
+import { expect, it } from 'vitest';
+import { describeEachDatabase } from '../../test/databases.js';
+import { createLogger } from '../log.js';
+import { PriceBook } from '../pricing/book.js';
+import { PackagePrices } from '../pricing/package-book.js';
+import { UserStore } from '../store/users.js';
+import { BudgetGate } from './gate.js';
+import { BudgetStore } from './store.js';
+
+const DAY = 86_400_000;
+const request = (userId: string) => ({
+  userId,
+  provider: 'anthropic',
+  model: 'claude-sonnet-4-5',
+  bodyBytes: 400,
+  maxTokens: 1000,
+});
+
+describeEachDatabase('budget gate', (db) => {
+  it('refuses once a day is spent and admits again when the next day starts (clock injected)', async () => {
+    const user = await new UserStore(db().kysely).create({ username: 'roll', role: 'member' });
+    const store = new BudgetStore(db().kysely);
+    const budget = await store.set({
+      subject: 'user',
+      subjectId: user.id,
+      limitMicros: 20_000,
+      period: 'day',
+      provider: null,
+      modelPattern: null,
+    });
+    let now = Date.parse('2026-12-06T23:59:00Z');
+    const refused: string[] = [];
+    const gate = new BudgetGate({
+      store,
+      prices: new PriceBook(new PackagePrices()),
+      log: createLogger('silent'),
+      metrics: { refused: (b) => refused.push(b), ratio: () => {} },
+      timeZone: 'UTC',
+      unpriced: 'allow',
+      now: () => now,
+    });
+    await gate.reload();
+    // Estimate: 100 input tokens at the 1h cache-write rate ($6/M) + 1,000 output at $15/M.
+    const first = await gate.admit(request(user.id));
+    if (!first.ok) throw new Error(first.message);
+    expect(first.charges[0]?.reservedMicros).toBe(15_600);
+    // What the recorder's batch does when the interception ends: spend is added, then settled.
+    await db()
+      .kysely.updateTable('aibridge_budget_usage')
+      .set({ spent_micros: 15_030 })
+      .where('budget_id', '=', budget.id)
+      .execute();
+    gate.settle(first.charges, 15_030);
+    const second = await gate.admit(request(user.id));
+    expect(second.ok).toBe(false);
+    if (!second.ok) expect(second.message).toContain('resets at 2026-12-07T00:00:00.000Z');
+    expect(refused).toEqual(['user:roll']);
+
+    now += DAY;
+    const nextDay = await gate.admit(request(user.id));
+    expect(nextDay.ok).toBe(true);
+    if (nextDay.ok) gate.settle(nextDay.charges, 0);
+    await gate.close();
+    const rows = await db()
+      .kysely.selectFrom('aibridge_budget_usage')
+      .selectAll()
+      .orderBy('period_start')
+      .execute();
+    // Each threshold is claimed once per budget and period, whichever replica asks first.
+    const day = new Date('2026-12-06T00:00:00.000Z');
+    expect(await store.claimThreshold(budget.id, day, 80)).toBe(true);
+    expect(await store.claimThreshold(budget.id, day, 80)).toBe(false);
+    expect(await store.claimThreshold(budget.id, day, 100)).toBe(true);
+    // The lease of both days went back at close; only settled spend stays.
+    expect(
+      rows.map((r) => [r.period_start.toISOString(), Number(r.spent_micros), Number(r.leased_micros)]),
+    ).toEqual([
+      ['2026-12-06T00:00:00.000Z', 15_030, 0],
+      ['2026-12-07T00:00:00.000Z', 0, 0],
+    ]);
+  });
+});

@@ -1,0 +1,18 @@
+import type { Generated, Selectable } from 'kysely';
+
+/** A named set of users: a budget's shared pool, later filled from an identity provider. */
+export interface GroupsTable {
+  id: Generated<string>;
+  name: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** One user's membership of one group; a user may be in several. */
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+  created_at: Generated<Date>;
+}
+
+export type GroupRow = Selectable<GroupsTable>;

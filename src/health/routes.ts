@@ -1,0 +1,53 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import type { Registry } from 'prom-client';
+import type { Database } from '../db/database.js';
+import { OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
+
+/** What the operational endpoints read. */
+export interface HealthDeps {
+  db: Database;
+  metrics: Registry;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+}
+
+/**
+ * Endpoints for orchestrators and scrapers: `/healthz` (the process is up), `/readyz` (the
+ * database answers, so requests can be served and recorded; 503 otherwise, so a load balancer
+ * takes the replica out) and `/metrics` (Prometheus; behind a token when one is configured).
+ */
+export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    if (!deps.db.health.down) {
+      try {
+        await sql`select 1`.execute(deps.db.kysely);
+        return { status: 'ready' };
+      } catch (error) {
+        deps.db.health.failed(error);
+      }
+    }
+    return reply
+      .code(503)
+      .header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS))
+      .send({ status: 'unavailable', detail: 'The database is unavailable.' });
+  });
+  app.get('/metrics', async (request, reply) => {
+    if (deps.metricsToken && !bearerMatches(request, deps.metricsToken)) {
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ message: 'Metrics need Authorization: Bearer <AIBRIDGE_METRICS_TOKEN>.' });
+    }
+    return reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics());
+  });
+}
+
+function bearerMatches(request: FastifyRequest, token: string): boolean {
+  const presented = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+  const a = Buffer.from(presented);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
