@@ -27,6 +27,8 @@ const chatStream = [
   'data: {"id":"chatcmpl-2","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2}}\n\n',
   'data: [DONE]\n\n',
 ].join('');
+/** What the client sees: it asked for no usage, so the chunk aibridge asked for is hidden. */
+const chatStreamSeen = chatStream.replace(/data: [^\n]*"usage"[^\n]*\n\n/, '');
 
 async function createProvider(json: Record<string, unknown>): Promise<void> {
   const res = await server.request('/api/v2/aibridge/providers', { method: 'POST', json });
@@ -94,7 +96,7 @@ describe('provider recipes against a fake upstream', () => {
 
       upstream.next(stream(chatStream));
       const streamed = await callGateway(server, path, { json: { ...body, stream: true } });
-      expect(await streamed.text()).toBe(chatStream);
+      expect(await streamed.text()).toBe(chatStreamSeen);
       expect(upstream.last.url).toBe(recipe.path);
       recipe.check(upstream.last);
       const tokens = (await waitForRecording(server.running.db, interceptionId(streamed))).tokens;
@@ -143,7 +145,7 @@ describe('Azure OpenAI', () => {
     });
     const chunks: unknown[] = [];
     for await (const chunk of events) chunks.push(chunk);
-    expect(chunks).toHaveLength(2);
+    expect(chunks).toHaveLength(1);
     expect(upstream.last.headers['api-key']).toBe(AZURE_KEY);
   });
 

@@ -238,3 +238,34 @@ it('on shutdown, lets the running turn finish, then closes the socket with 1001'
   expect((await client.closedWith()).code).toBe(1001);
   await closing;
 });
+
+it('serves a WebSocket on any OpenAI-type instance, with its own upstream and key', async () => {
+  const server = await startTestServer('pglite', gatewayOverrides(upstream));
+  try {
+    const created = await server.request('/api/v2/aibridge/providers', {
+      method: 'POST',
+      json: {
+        name: 'local',
+        type: 'openai-compatible',
+        base_url: `${upstream.url}/v1`,
+        keys: ['sk-local-0000'],
+      },
+    });
+    expect(created.status).toBe(201);
+    upstream.reset();
+    upstream.next(stream(RESPONSES_STREAM));
+    const client = await SocketClient.open(server, '/local/v1/responses');
+    client.send({ type: 'response.create', model: 'gpt-4o-mini', input: 'say hello' });
+    expect(await client.until(completed)).toEqual(EVENTS);
+    expect(upstream.last.url).toBe('/v1/responses');
+    expect(upstream.last.headers.authorization).toBe('Bearer sk-local-0000');
+    client.ws.close();
+    const row = await server.running.db.kysely
+      .selectFrom('aibridge_interceptions')
+      .select('provider')
+      .executeTakeFirstOrThrow();
+    expect(row.provider).toBe('local');
+  } finally {
+    await server.close();
+  }
+});
