@@ -24,7 +24,12 @@ import { seedFromEnv } from './providers/seed.js';
 import { InterruptedReaper } from './reaper/reaper.js';
 import { registerRecorderMetrics } from './recorder/metrics.js';
 import { DatabaseRecorder, type RecorderOptions } from './recorder/recorder.js';
-import { RecordSpool } from './recorder/spool.js';
+import type { AsyncRecord, Recorder } from './recorder/types.js';
+import { OutageJournal } from './spool/journal.js';
+import { registerSpoolMetrics } from './spool/metrics.js';
+import { SpoolingRecorder } from './spool/recorder.js';
+import { SpoolReplayer } from './spool/replayer.js';
+import { RecordSpool } from './spool/spool.js';
 import { RetentionJob } from './store/retention-job.js';
 
 /** A started server: where it listens, and how to stop it gracefully. */
@@ -68,10 +73,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     } else log.warn(change, 'database available again');
   });
   const spool = new RecordSpool(join(config.dataDir, 'spool'));
+  const journal =
+    config.outage.mode === 'spool'
+      ? new OutageJournal(spool.dir, config.outage.spoolMaxBytes, () => replayer.trigger())
+      : undefined;
+  const replayer: SpoolReplayer = new SpoolReplayer(spool, journal, db, log);
   try {
     await db.migrate();
-    const replayed = await spool.replay(db, log);
-    if (replayed.files > 0) log.info(replayed, 'replayed records spooled at the last shutdown');
+    await replayer.replayAtStart();
     const bootstrapped = await bootstrapOwner(db, config.bootstrapToken);
     const auth = new Authenticator(db, log);
     await auth.start();
@@ -91,6 +100,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...options.recorder,
     });
     registerRecorderMetrics(metrics, () => recorder.stats);
+    const gatewayRecorder = journal ? new SpoolingRecorder(recorder, journal, db.health, log) : recorder;
+    const dropped = registerSpoolMetrics(metrics, {
+      depthBytes: () => journal?.depth ?? 0,
+      stats: () => (gatewayRecorder instanceof SpoolingRecorder ? gatewayRecorder.stats : undefined),
+    });
     const budgets = new BudgetGate({
       store: new BudgetStore(db.kysely),
       prices,
@@ -107,7 +121,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const gateway: Gateway = createGateway({
       config,
       auth,
-      recorder,
+      recorder: gatewayRecorder,
       log,
       metrics,
       providers,
@@ -142,13 +156,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     log.info({ url, database: db.kind }, 'aibridge is listening');
     retention.start();
     reaper.start();
+    replayer.start();
 
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= shutdown({
         app,
         gateway,
-        recorder,
+        recorder: gatewayRecorder,
         auth,
         retention,
         providers,
@@ -157,7 +172,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         overrides,
         db,
         log,
-        spool,
+        spool: journal ? spool : undefined,
+        replayer,
+        onLost: (count) => dropped.inc(count),
         timeoutMs: config.shutdownTimeoutMs,
       });
       return closing;
@@ -177,7 +194,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 async function shutdown(parts: {
   app: FastifyInstance;
   gateway: Gateway;
-  recorder: DatabaseRecorder;
+  recorder: Recorder;
   auth: Authenticator;
   retention: RetentionJob;
   providers: ProviderRegistry;
@@ -186,7 +203,10 @@ async function shutdown(parts: {
   overrides: OverrideCache;
   db: Database;
   log: Logger;
-  spool: RecordSpool;
+  /** Absent with AIBRIDGE_OUTAGE_MODE=refuse: what shutdown cannot write is counted as lost. */
+  spool: RecordSpool | undefined;
+  replayer: SpoolReplayer;
+  onLost: (count: number) => void;
   timeoutMs: number;
 }): Promise<void> {
   const {
@@ -202,6 +222,8 @@ async function shutdown(parts: {
     db,
     log,
     spool,
+    replayer,
+    onLost,
     timeoutMs,
   } = parts;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
@@ -223,24 +245,10 @@ async function shutdown(parts: {
   await retention.stop();
   overrides.stop();
   await reaper.stop();
+  await replayer.stop();
   const unwritten = await recorder.close();
-  let lost = 0;
-  if (unwritten.length === 0) log.info('recordings flushed');
-  else {
-    try {
-      const file = spool.write(unwritten);
-      log.warn(
-        { spooled: unwritten.length, file },
-        'database unavailable at shutdown: records spooled; they are replayed at the next start',
-      );
-    } catch (error) {
-      lost = unwritten.length;
-      log.error(
-        { err: error, lost },
-        'database unavailable at shutdown and the spool could not be written: records lost',
-      );
-    }
-  }
+  const lost = spoolAtShutdown(unwritten, spool, log);
+  if (lost > 0) onLost(lost);
   // After the flush: every settled cost is in the counters, so all lease can go back.
   await budgets
     .close()
@@ -249,4 +257,33 @@ async function shutdown(parts: {
   await db.close();
   log.info('aibridge stopped');
   if (lost > 0) throw new Error(`${lost} records could not be written or spooled and are lost`);
+}
+
+/** Spools what the database could not take; returns how many records are lost (0 unless it cannot). */
+function spoolAtShutdown(unwritten: AsyncRecord[], spool: RecordSpool | undefined, log: Logger): number {
+  if (unwritten.length === 0) {
+    log.info('recordings flushed');
+    return 0;
+  }
+  if (!spool) {
+    log.error(
+      { lost: unwritten.length },
+      'database unavailable at shutdown and AIBRIDGE_OUTAGE_MODE=refuse: records lost',
+    );
+    return unwritten.length;
+  }
+  try {
+    const file = spool.write(unwritten);
+    log.warn(
+      { spooled: unwritten.length, file },
+      'database unavailable at shutdown: records spooled; they are replayed at the next start',
+    );
+    return 0;
+  } catch (error) {
+    log.error(
+      { err: error, lost: unwritten.length },
+      'database unavailable at shutdown and the spool could not be written: records lost',
+    );
+    return unwritten.length;
+  }
 }

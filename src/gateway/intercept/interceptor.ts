@@ -7,6 +7,7 @@ import { isBreakerFailure } from '../../providers/breaker.js';
 import type { ProviderMetrics } from '../../providers/metrics.js';
 import { type InterceptionStart, type Recorder, RecorderOverloadedError } from '../../recorder/types.js';
 import { uuidv7 } from '../../recorder/uuid7.js';
+import { SpoolFullError } from '../../spool/recorder.js';
 import { admitToBudgets, BUDGET_REMAINING_HEADER, sendBudgetRefusal } from '../budget.js';
 import { guessClient } from '../client.js';
 import { conversationLinks } from '../conversation/links.js';
@@ -145,12 +146,15 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   } catch (error) {
     hold?.settlement.settle(null);
     const overloaded = error instanceof RecorderOverloadedError;
-    if (!overloaded && !deps.health.failed(error)) {
+    const spoolFull = error instanceof SpoolFullError;
+    if (!overloaded && !spoolFull && !deps.health.failed(error)) {
       deps.log.error({ err: error, provider: start.provider }, 'gateway: could not record the interception');
     }
     const message = overloaded
       ? 'aibridge cannot record requests fast enough right now; try again shortly'
-      : 'aibridge cannot record this request (its database is unavailable), so it was not sent upstream';
+      : spoolFull
+        ? 'aibridge cannot record this request (its database is unavailable and its outage journal is full), so it was not sent upstream'
+        : 'aibridge cannot record this request (its database is unavailable), so it was not sent upstream';
     sendError(res, shape, 503, 'overloaded', message, {
       'retry-after': String(overloaded ? 1 : OUTAGE_RETRY_AFTER_SECONDS),
     });
