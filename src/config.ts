@@ -24,6 +24,8 @@ export interface Config {
   upstreamTimeouts: UpstreamTimeouts;
   /** When set, `/metrics` requires `Authorization: Bearer <this>`. */
   metricsToken: string | undefined;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: when set, a span per interception is exported there (OTLP/HTTP). */
+  otlpEndpoint: string | undefined;
   /** How long interceptions are kept; 0 keeps them forever. */
   retentionMs: number;
   maxConcurrency: number;
@@ -184,6 +186,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     bootstrapToken,
     secretKey,
     metricsToken: env.AIBRIDGE_METRICS_TOKEN || undefined,
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     retentionMs: parseDuration(raw('retention')),
     maxConcurrency: parseCount(raw('maxConcurrency')),
     rateLimit: parseCount(raw('rateLimit')),

@@ -10,10 +10,12 @@ import { BudgetStore } from './budgets/store.js';
 import { Webhook } from './budgets/webhook.js';
 import { type Config, redactedConfig } from './config.js';
 import type { Database } from './db/database.js';
+import { registerDatabaseMetrics } from './db/metrics.js';
 import { openWhenReachable } from './db/wait.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
+import type { InterceptionTracer } from './ops/span.js';
 import { PriceBook } from './pricing/book.js';
 import { registerPricingMetrics } from './pricing/metrics.js';
 import { OverrideCache } from './pricing/overrides.js';
@@ -93,13 +95,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const overrides = new OverrideCache(db.kysely, prices, log);
     await overrides.start();
     const onUnpriced = registerPricingMetrics(metrics);
-    const recorder = new DatabaseRecorder(db, log, {
+    const onFlush = registerRecorderMetrics(metrics, () => recorder.stats);
+    const recorder: DatabaseRecorder = new DatabaseRecorder(db, log, {
+      onFlush,
       prices,
       onUnpriced,
       sessionIdleMs: config.sessionIdleMs,
       ...options.recorder,
     });
-    registerRecorderMetrics(metrics, () => recorder.stats);
+    registerDatabaseMetrics(metrics, db);
     const gatewayRecorder = journal ? new SpoolingRecorder(recorder, journal, db.health, log) : recorder;
     const dropped = registerSpoolMetrics(metrics, {
       depthBytes: () => journal?.depth ?? 0,
@@ -118,7 +122,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...options.budgets,
     });
     await budgets.start();
+    // Loaded only when enabled: a gateway without tracing never loads the SDK.
+    const tracer = config.otlpEndpoint
+      ? (await import('./ops/tracing.js')).startTracing(config.otlpEndpoint)
+      : undefined;
     const gateway: Gateway = createGateway({
+      tracer,
       config,
       auth,
       recorder: gatewayRecorder,
@@ -173,6 +182,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         db,
         log,
         spool: journal ? spool : undefined,
+        tracer,
         replayer,
         onLost: (count) => dropped.inc(count),
         timeoutMs: config.shutdownTimeoutMs,
@@ -206,6 +216,7 @@ async function shutdown(parts: {
   /** Absent with AIBRIDGE_OUTAGE_MODE=refuse: what shutdown cannot write is counted as lost. */
   spool: RecordSpool | undefined;
   replayer: SpoolReplayer;
+  tracer: InterceptionTracer | undefined;
   onLost: (count: number) => void;
   timeoutMs: number;
 }): Promise<void> {
@@ -223,6 +234,7 @@ async function shutdown(parts: {
     log,
     spool,
     replayer,
+    tracer,
     onLost,
     timeoutMs,
   } = parts;
@@ -254,6 +266,9 @@ async function shutdown(parts: {
     .close()
     .catch((error: unknown) => log.warn({ err: error }, 'budgets: could not give leases back'));
   await auth.close();
+  await tracer
+    ?.shutdown()
+    .catch((error: unknown) => log.warn({ err: error }, 'tracing: could not flush spans'));
   await db.close();
   log.info('aibridge stopped');
   if (lost > 0) throw new Error(`${lost} records could not be written or spooled and are lost`);
