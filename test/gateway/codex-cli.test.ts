@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CODEX_BIN, CODEX_STREAM, runCodex, scratchHome } from '../clients/real-cli.js';
-import { FakeUpstream, reply, stream } from '../fake-upstream.js';
-import { gatewayOverrides } from '../gateway.js';
+import { FakeSocketUpstream } from '../fake-socket-upstream.js';
+import { FakeUpstream, reply, splitEvents, stream } from '../fake-upstream.js';
+import { gatewayOverrides, OPENAI_KEY } from '../gateway.js';
 import { startTestServer } from '../server.js';
 
 /**
@@ -39,6 +40,47 @@ describe.skipIf(!CODEX_BIN)('the real Codex CLI over WebSocket', () => {
       expect(turns.every((r) => r.headers['openai-beta'] === 'responses_websockets=2026-02-06')).toBe(true);
     } finally {
       await server.close();
+      await upstream.close();
+    }
+  }, 120_000);
+
+  it('runs a turn relayed to the provider’s own WebSocket (settings.websockets), nothing over HTTP', async () => {
+    const upstream = await FakeUpstream.start();
+    const sockets = await FakeSocketUpstream.start();
+    const events = splitEvents(CODEX_STREAM).map((event) => event.split('data: ')[1]?.trim() as string);
+    sockets.respond = (_message, connection) => {
+      for (const event of events) connection.ws.send(event);
+    };
+    const server = await startTestServer('pglite', gatewayOverrides(upstream));
+    try {
+      const created = await server.request('/api/v2/aibridge/providers', {
+        method: 'POST',
+        json: {
+          name: 'openai-ws',
+          type: 'openai',
+          base_url: `${sockets.url}/v1`,
+          keys: [OPENAI_KEY],
+          settings: { websockets: true },
+        },
+      });
+      expect(created.status).toBe(201);
+      const { output } = await runCodex(
+        home,
+        { baseUrl: `${server.url}/api/v2/aibridge/openai-ws/v1`, envKey: 'AIBRIDGE_TOKEN', websockets: true },
+        { AIBRIDGE_TOKEN: server.ownerToken },
+      );
+      expect(output).toContain('hello from the fake');
+      expect(output).not.toMatch(/ERROR|failed to connect to Responses WebSocket/);
+      expect(upstream.received).toEqual([]);
+      const turns = sockets.messages.filter((m) => JSON.parse(m).type === 'response.create');
+      expect(turns.length).toBeGreaterThan(0);
+      expect(sockets.connections.every((c) => c.headers.authorization === `Bearer ${OPENAI_KEY}`)).toBe(true);
+      const rows = await server.running.db.kysely.selectFrom('aibridge_interceptions').selectAll().execute();
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.client === 'Codex' && r.provider === 'openai-ws')).toBe(true);
+    } finally {
+      await server.close();
+      await sockets.close();
       await upstream.close();
     }
   }, 120_000);
