@@ -17,6 +17,7 @@ import { type Exchange, relayOverKeys } from '../failover.js';
 import { upstreamRequestHeaders } from '../headers.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Route } from '../provider.js';
+import type { RelayTarget } from '../relay.js';
 import { guessSession } from '../session.js';
 import { APIS } from './apis.js';
 import { HiddenUsageFilter } from './chat-completions/hidden-usage.js';
@@ -62,6 +63,8 @@ export interface BridgedRequest {
   timing: RequestTiming;
   /** Set when the person brought their own credential (it travels instead of the instance's key). */
   byok: { hint: string } | undefined;
+  /** Where to send it instead of the instance's HTTP pool: a WebSocket turn's upstream socket. */
+  target?: RelayTarget | undefined;
 }
 
 /** Headers dropped when a compressed body had to be edited and goes upstream decoded. */
@@ -241,7 +244,14 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     const traced = span ? [...own, ...span.upstream('POST', exchange.path)] : own;
     return upstreamRequestHeaders(req.rawHeaders, traced, byok !== undefined, dropped);
   };
-  const attempted = await relayOverKeys(provider, exchange, headersFor, deps.providerMetrics, !byok);
+  const attempted = await relayOverKeys(
+    provider,
+    exchange,
+    headersFor,
+    deps.providerMetrics,
+    !byok,
+    request.target,
+  );
   const { outcome } = attempted;
   if (breaker && outcome.kind !== 'client_gone') {
     breaker.record(
