@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin.js';
+import { auditRoutes } from './audit.js';
 import { budgetRoutes } from './budgets.js';
 import { buildInfoRoutes } from './buildinfo.js';
 import type { ApiDeps } from './context.js';
@@ -31,6 +32,7 @@ export const apiRoutes: AnyRoute[] = [
   ...providerRoutes,
   ...priceRoutes,
   ...spendRoutes,
+  ...auditRoutes,
 ];
 
 /**

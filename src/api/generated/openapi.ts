@@ -2198,6 +2198,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the audit log: sign-ins and changes to tokens, users, prices, budgets, groups and providers */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Search query in the format `key:value`. Available keys are: actor (a username, user id, `me` or `system`), action (a trailing `*` matches a prefix, e.g. `token.*`), target (a type such as `user`), target_id, since, until (RFC 3339, quoted). A term without a key is an action. */
+                    q?: string;
+                    /** @description Cursor: the id of the last row of the previous page (not with offset). */
+                    after_id?: string;
+                    /** @description Page size: default 100, at most 1000. */
+                    limit?: number;
+                    /** @description Rows to skip (not with a cursor). */
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditListResponse"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/me/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with an API token: records the sign-in in the audit log and answers the user */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3001,6 +3118,46 @@ export interface components {
                 /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
                 unpriced_interceptions: number;
             }[];
+        };
+        AuditListResponse: {
+            count: number;
+            entries: components["schemas"]["AuditEntry"][];
+        };
+        AuditEntry: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, up to microseconds
+             */
+            time: string;
+            actor: {
+                /**
+                 * Format: uuid
+                 * @description null for changes made by the system.
+                 */
+                user_id: string | null;
+                username: string;
+                /** @description The API token used, or `system`. */
+                token_id: string;
+            };
+            ip: string;
+            user_agent: string;
+            /** @description `<target type>.<verb>`, e.g. `user.create`, `token.revoke`. */
+            action: string;
+            target: {
+                type: string;
+                id: string;
+            };
+            /** @description The object as the API showed it, secrets redacted; null when there was none. */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The object as the API showed it, secrets redacted; null when there was none. */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            request_id: string;
         };
     };
     responses: never;
