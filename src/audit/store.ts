@@ -1,7 +1,11 @@
 import { type Kysely, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { AuditLogRow, Schema } from '../db/schema/index.js';
 import { Keyset } from '../store/pagination.js';
+import { type DbTime, dbTime } from '../store/timestamps.js';
 import type { AuditFilter } from './search.js';
+
+/** An entry with its time to the microsecond, as the API shows it. */
+export type AuditEntryRow = AuditLogRow & { time: DbTime };
 
 const NEWEST_FIRST = new Keyset(['created_at', 'id'], 'desc');
 
@@ -23,7 +27,7 @@ export class AuditStore {
 
   /** Entries matching the filter, after the cursor entry when one is given. */
   async list(filter: AuditFilter, page: { limit: number; offset: number; afterId?: string | undefined }) {
-    let query = this.filtered(filter).selectAll();
+    let query = this.filtered(filter).selectAll().select(dbTime('created_at').as('time'));
     if (page.afterId !== undefined) {
       const cursor = this.db
         .selectFrom('aibridge_audit_log')
@@ -35,7 +39,7 @@ export class AuditStore {
       .orderBy(NEWEST_FIRST.orderBy())
       .limit(page.limit)
       .offset(page.offset)
-      .execute()) as AuditLogRow[];
+      .execute()) as AuditEntryRow[];
   }
 
   /** How many entries match the filter, as the other lists answer `count`. */

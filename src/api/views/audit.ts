@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { AuditLogRow } from '../../db/schema/index.js';
-import { time } from './aibridge.js';
+import type { AuditEntryRow } from '../../audit/store.js';
+import { goTime, time } from './aibridge.js';
 
 const Snapshot = z
   .record(z.string(), z.unknown())
@@ -33,10 +33,10 @@ export const AuditListView = z
   .meta({ id: 'AuditListResponse' });
 
 /** A row → the API's JSON. */
-export function auditEntryView(row: AuditLogRow): z.infer<typeof AuditEntryView> {
+export function auditEntryView(row: AuditEntryRow): z.infer<typeof AuditEntryView> {
   return {
     id: row.id,
-    time: row.created_at.toISOString(),
+    time: goTime(row.time),
     actor: { user_id: row.actor_user_id, username: row.actor_username, token_id: row.actor_token_id },
     ip: row.ip,
     user_agent: row.user_agent,
