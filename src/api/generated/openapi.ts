@@ -2532,6 +2532,8 @@ export interface components {
             interception_id: string;
             provider_response_id: string;
             prompt: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            prompt_hidden?: boolean;
             /** @description As recorded; null when none was. */
             metadata: {
                 [key: string]: unknown;
@@ -2553,6 +2555,8 @@ export interface components {
             tool: string;
             /** @description JSON text of the arguments. */
             input: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            input_hidden?: boolean;
             injected: boolean;
             invocation_error: string;
             /** @description As recorded; null when none was. */
@@ -2603,6 +2607,8 @@ export interface components {
             /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
             unpriced_interceptions: number;
             last_prompt?: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            last_prompt_hidden?: boolean;
         };
         AIBridgeSessionTokenUsageSummary: {
             input_tokens: number;
@@ -2670,6 +2676,8 @@ export interface components {
              */
             id: string;
             prompt?: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            prompt_hidden?: boolean;
             model: string;
             provider: string;
             /**
@@ -2704,6 +2712,8 @@ export interface components {
             tool: string;
             injected: boolean;
             input: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            input_hidden?: boolean;
             /** @description aibridge addition: why the invocation of an injected tool failed; omitted when it did not (always for client-side tools). */
             invocation_error?: string;
             /** @description As recorded; null when none was. */
