@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { runCli } from '../cli.js';
 import { describeEachServer } from '../server.js';
 
 interface Page {
@@ -84,5 +85,31 @@ describeEachServer('audit log list', (server) => {
     expect(second.body.entries.map((e) => e.id)).toEqual(all.slice(2, 4).map((e) => e.id));
     const times = all.map((e) => Date.parse(e.time));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
+  });
+
+  it("aibridge audit list prints the entries as a table and as the API's JSON", async () => {
+    await server().request('/api/v2/groups', { method: 'POST', json: { name: 'cli-listed' } });
+    const env = {
+      AIBRIDGE_URL: server().url,
+      AIBRIDGE_TOKEN: server().ownerToken,
+      COLUMNS: '200',
+      TZ: 'UTC',
+    };
+    const api = (await list(`?q=${encodeURIComponent('action:group.create')}`)).body.entries;
+    const json = await runCli(['audit', 'list', '--action', 'group.create', '-o', 'json'], env);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual(api);
+    const table = await runCli(
+      ['audit', 'list', '--actor', 'admin', '--target', 'group', '--since', '1h'],
+      env,
+    );
+    expect(table.code, table.stderr).toBe(0);
+    const [header, ...rows] = table.stdout.trimEnd().split('\n');
+    expect(header?.split(/ {2,}/)).toEqual(['TIME', 'ACTOR', 'ACTION', 'TARGET', 'CHANGED', 'FROM']);
+    expect(rows.some((r) => r.includes('group.create') && r.includes('created'))).toBe(true);
+    const member = await server().createUser('cli-member');
+    const refused = await runCli(['audit', 'list'], { ...env, AIBRIDGE_TOKEN: member.token });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('Only owners and auditors');
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, expect, it } from 'vitest';
 import { ARGUMENTS_HIDDEN, PROMPT_HIDDEN } from '../../src/audit/prompt-policy.js';
+import { runCli } from '../cli.js';
 import { FakeUpstream, replay } from '../fake-upstream.js';
 import { loadTxtar, section } from '../fixtures.js';
 import { callGateway, gatewayOverrides, interceptionId, waitForRecording } from '../gateway.js';
@@ -70,6 +71,17 @@ describeEachServer(
       expect(own).toContain(ARGUMENTS_HIDDEN);
       expect(own).toContain('"prompt_hidden":true');
       expect(own).toContain('"last_prompt_hidden":true');
+      const env = { AIBRIDGE_URL: server().url, AIBRIDGE_TOKEN: member.token, COLUMNS: '200' };
+      for (const args of [
+        ['interceptions', 'list', '-o', 'json'],
+        ['sessions', 'list'],
+        ['sessions', 'show', 's-hidden'],
+      ]) {
+        const cli = await runCli(args, env);
+        expect(cli.code, cli.stderr).toBe(0);
+        expect(cli.stdout).not.toContain(PROMPT.slice(0, 12));
+        expect(cli.stdout).toContain(args[0] === 'interceptions' ? ARGUMENTS_HIDDEN : 'hidden by policy');
+      }
       for (const token of [server().ownerToken, auditor.token]) {
         const all = await readAll(server(), token, 's-hidden');
         expect(all).toContain(PROMPT.slice(0, 12));
