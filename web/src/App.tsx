@@ -9,6 +9,7 @@ import { ErrorState, Loading } from './components/States.js';
 import { listQueryOf } from './components/useListParams.js';
 import { browserTimeZone } from './lib/format.js';
 import { defaultBucket, USAGE_DEFAULT_RANGE } from './lib/range.js';
+import { AuditPage } from './pages/AuditPage.js';
 import { ProvidersPage } from './pages/ProvidersPage.js';
 import { RequestsPage } from './pages/RequestsPage.js';
 import { SessionPage } from './pages/SessionPage.js';
@@ -50,6 +51,7 @@ function Pages({ me }: { me: User }) {
         <Route path="/spend" element={<SpendPage />} />
         <Route path="/users" element={me.role === 'owner' ? <UsersPage me={me} /> : <NoAccess />} />
         <Route path="/providers" element={me.role === 'owner' ? <ProvidersPage /> : <NoAccess />} />
+        <Route path="/audit" element={me.role === 'member' ? <NoAccess /> : <AuditPage />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </Layout>
