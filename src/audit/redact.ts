@@ -1,5 +1,5 @@
 /** What stands in for a secret wherever one would have been written. */
-export const REDACTED = '[REDACTED]';
+const REDACTED = '[REDACTED]';
 
 /**
  * Field names whose values are secrets wherever they appear: API tokens, provider keys,

@@ -17,11 +17,11 @@ describeInBrowser('dashboard: audit log', (dashboard) => {
 
     await server.request('/api/v2/groups', { method: 'POST', json: { name: 'before-name' } });
     await server.request('/api/v2/groups/before-name', { method: 'PUT', json: { name: 'after-name' } });
-    await page.getByLabel('Filter').fill('action:group.rename');
+    await page.getByLabel('Filter', { exact: true }).fill('action:group.rename');
     await page.getByRole('button', { name: 'Search' }).click();
     const row = table.getByRole('row', { name: /group\.rename/ });
-    await expect.poll(() => row.getByLabel('name before').textContent()).toBe('before-name');
-    expect(await row.getByLabel('name after').textContent()).toBe('after-name');
+    await expect.poll(() => row.getByTitle('name before').textContent()).toBe('before-name');
+    expect(await row.getByTitle('name after').textContent()).toBe('after-name');
     expect(await table.getByText('user.sign_in').count()).toBe(0);
     await screenshots(page, 'audit');
   });

@@ -45,7 +45,7 @@ export function AuditPage() {
   return (
     <>
       <h1>Audit log</h1>
-      <form className="audit-search" role="search" onSubmit={search}>
+      <form className="audit-search" aria-label="Filter the audit log" onSubmit={search}>
         <label htmlFor="audit-q">Filter</label>
         <input
           id="audit-q"

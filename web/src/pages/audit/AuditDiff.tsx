@@ -27,11 +27,11 @@ export function AuditDiff({ entry }: { entry: AuditEntry }) {
           <dt>{name}</dt>
           <dd>
             {entry.before && name in entry.before ? (
-              <del aria-label={`${name} before`}>{show(entry.before[name])}</del>
+              <del title={`${name} before`}>{show(entry.before[name])}</del>
             ) : null}
             {entry.before && entry.after ? ' → ' : null}
             {entry.after && name in entry.after ? (
-              <ins aria-label={`${name} after`}>{show(entry.after[name])}</ins>
+              <ins title={`${name} after`}>{show(entry.after[name])}</ins>
             ) : null}
           </dd>
         </div>
