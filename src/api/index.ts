@@ -13,6 +13,7 @@ import { providerRoutes } from './providers.js';
 import { type AnyRoute, mountRoutes } from './route.js';
 import { sessionRoutes } from './sessions.js';
 import { spendRoutes } from './spend.js';
+import { spendExportRoutes } from './spend-export.js';
 import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
 
@@ -31,6 +32,7 @@ export const apiRoutes: AnyRoute[] = [
   ...providerRoutes,
   ...priceRoutes,
   ...spendRoutes,
+  ...spendExportRoutes,
 ];
 
 /**
