@@ -14,6 +14,7 @@ import { providerRoutes } from './providers.js';
 import { type AnyRoute, mountRoutes } from './route.js';
 import { sessionRoutes } from './sessions.js';
 import { spendRoutes } from './spend.js';
+import { spendExportRoutes } from './spend-export.js';
 import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
 
@@ -33,6 +34,7 @@ export const apiRoutes: AnyRoute[] = [
   ...priceRoutes,
   ...spendRoutes,
   ...auditRoutes,
+  ...spendExportRoutes,
 ];
 
 /**

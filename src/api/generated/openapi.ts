@@ -2315,6 +2315,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/aibridge/spend/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export spend as CSV or FinOps FOCUS 1.2 (streamed) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description csv: aibridge’s columns (tokens, cost_usd, cost_micros; empty cost = unpriced). focus: the FinOps FOCUS 1.2 cost and usage columns (BilledCost, EffectiveCost, ListCost, ChargePeriodStart, ServiceName, ResourceId, ConsumedQuantity, Tags, …) plus x_ columns. */
+                    format?: "csv" | "focus";
+                    /** @description interception: one row per ended interception (its start and end are the charge period). hour: one row per UTC hour × user × provider instance × model. */
+                    grain?: "interception" | "hour";
+                    /** @description Search query as on the usage endpoint: initiator, provider, model, client, started_after, started_before. */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description RFC 4180 CSV with a header row, streamed (chunked). An error after the first row ends the stream early (no trailer): compare the row count with GET /spend when in doubt. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -19,6 +19,7 @@ export function Layout({ me, children }: { me: User; children: ReactNode }) {
     ['/requests', 'Request log'],
     ['/usage', 'Usage'],
     ['/spend', 'Spend'],
+    ['/budgets', 'Budgets'],
   ];
   if (me.role === 'owner') {
     links.push([
