@@ -42,11 +42,20 @@ export interface Config {
   /** How long a conversation without a client session id stays joinable by its fingerprint. */
   sessionIdleMs: number;
   logLevel: LogLevel;
+  /**
+   * `durable` (default): an interception's start row is committed before its request goes
+   * upstream. `fast`: the start row joins the recorder's next batch and the request goes up at
+   * once; a crash of the process can lose the last flush interval's interceptions.
+   */
+  recordingMode: RecordingMode;
   /** Budgets: the IANA zone their calendar periods are counted in, and what an unpriced model may do. */
   budgets: { timeZone: string; unpriced: 'allow' | 'deny' };
   /** Where budget events are POSTed, and the HMAC key that signs them. */
   webhook: { url: string | undefined; secret: string | undefined };
 }
+
+/** When the start of an interception is committed: before the upstream call, or with its batch. */
+export type RecordingMode = 'durable' | 'fast';
 
 /** One setting: its env var(s), its flag and how to read it. */
 interface Setting<K extends keyof Flags> {
@@ -77,6 +86,7 @@ export interface Flags {
   upstreamFirstByteTimeout?: string;
   upstreamIdleTimeout?: string;
   sessionIdleWindow?: string;
+  recordingMode?: string;
   logLevel?: string;
   budgetTimeZone?: string;
   budgetUnpriced?: string;
@@ -135,6 +145,7 @@ const SETTINGS = {
     flag: 'sessionIdleWindow',
     fallback: '2h',
   },
+  recordingMode: { env: ['AIBRIDGE_RECORDING_MODE'], flag: 'recordingMode', fallback: 'durable' },
   logLevel: { env: ['AIBRIDGE_LOG_LEVEL'], flag: 'logLevel', fallback: 'info' },
   budgetTimeZone: { env: ['AIBRIDGE_BUDGET_TIME_ZONE'], flag: 'budgetTimeZone', fallback: 'UTC' },
   budgetUnpriced: { env: ['AIBRIDGE_BUDGET_UNPRICED'], flag: 'budgetUnpriced', fallback: 'allow' },
@@ -189,6 +200,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       idleMs: parseDuration(raw('upstreamIdleTimeout')),
     },
     sessionIdleMs: parseDuration(raw('sessionIdleWindow')),
+    recordingMode: parseRecordingMode(raw('recordingMode')),
     logLevel: parseLogLevel(raw('logLevel')),
     budgets: {
       timeZone: parseTimeZone(raw('budgetTimeZone')),
@@ -362,6 +374,12 @@ function parseTimeZone(raw: Raw): string {
   } catch {
     throw invalid(raw, 'expected an IANA time zone, e.g. UTC or Europe/Paris');
   }
+  return value;
+}
+
+function parseRecordingMode(raw: Raw): RecordingMode {
+  const value = required(raw);
+  if (value !== 'durable' && value !== 'fast') throw invalid(raw, 'expected durable or fast');
   return value;
 }
 

@@ -88,6 +88,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       prices,
       onUnpriced,
       sessionIdleMs: config.sessionIdleMs,
+      mode: config.recordingMode,
       ...options.recorder,
     });
     registerRecorderMetrics(metrics, () => recorder.stats);

@@ -107,7 +107,7 @@ function serialise(record: AsyncRecord): Serialised {
 }
 
 function revive(value: Serialised): AsyncRecord {
-  const dates = value.kind === 'end' ? ['endedAt'] : ['createdAt'];
+  const dates = value.kind === 'end' ? ['endedAt'] : value.kind === 'start' ? [] : ['createdAt'];
   const revived: Record<string, unknown> = { ...value };
   for (const key of dates) revived[key] = new Date(String(value[key]));
   // any: the shape was written by serialise() from an AsyncRecord of this same kind.
