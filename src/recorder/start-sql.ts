@@ -93,7 +93,7 @@ const VALUES = `r.id, r.initiator_id, r.api_key_id, r.provider, r.model, r.clien
 const REST = `r.metadata, r.started_at`;
 
 /** The usual case: no row needs the database to place it (no lineage, or known in memory). */
-export const INSERT_STARTS: PreparedStatement = {
+const INSERT_STARTS: PreparedStatement = {
   name: 'aibridge_insert_starts_v3',
   text: `${INSERT} SELECT ${VALUES}, COALESCE(r.client_session_id, r.session_hint), ${REST},
     r.parent_hint, r.root_hint, r.fingerprint FROM ${ROWS}`,
