@@ -89,6 +89,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       onUnpriced,
       sessionIdleMs: config.sessionIdleMs,
       mode: config.recordingMode,
+      prompts: config.prompts,
       ...options.recorder,
     });
     registerRecorderMetrics(metrics, () => recorder.stats);
