@@ -51,6 +51,12 @@ export interface Config {
    */
   outage: { mode: 'spool' | 'refuse'; spoolMaxBytes: number };
   logLevel: LogLevel;
+  /**
+   * `durable` (default): an interception's start row is committed before its request goes
+   * upstream. `fast`: the start row joins the recorder's next batch and the request goes up at
+   * once; a crash of the process can lose the last flush interval's interceptions.
+   */
+  recordingMode: RecordingMode;
   /** Budgets: the IANA zone their calendar periods are counted in, and what an unpriced model may do. */
   budgets: { timeZone: string; unpriced: 'allow' | 'deny' };
   /** Where budget events are POSTed, and the HMAC key that signs them. */
@@ -58,6 +64,9 @@ export interface Config {
   /** What the recorder keeps of prompts and tool-call arguments, and who may read them. */
   prompts: PromptPolicy;
 }
+
+/** When the start of an interception is committed: before the upstream call, or with its batch. */
+export type RecordingMode = 'durable' | 'fast';
 
 /** One setting: its env var(s), its flag and how to read it. */
 interface Setting<K extends keyof Flags> {
@@ -90,6 +99,7 @@ export interface Flags {
   sessionIdleWindow?: string;
   outageMode?: string;
   spoolMaxSize?: string;
+  recordingMode?: string;
   logLevel?: string;
   budgetTimeZone?: string;
   budgetUnpriced?: string;
@@ -150,6 +160,7 @@ const SETTINGS = {
     flag: 'sessionIdleWindow',
     fallback: '2h',
   },
+  recordingMode: { env: ['AIBRIDGE_RECORDING_MODE'], flag: 'recordingMode', fallback: 'durable' },
   logLevel: { env: ['AIBRIDGE_LOG_LEVEL'], flag: 'logLevel', fallback: 'info' },
   budgetTimeZone: { env: ['AIBRIDGE_BUDGET_TIME_ZONE'], flag: 'budgetTimeZone', fallback: 'UTC' },
   budgetUnpriced: { env: ['AIBRIDGE_BUDGET_UNPRICED'], flag: 'budgetUnpriced', fallback: 'allow' },
@@ -206,6 +217,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     },
     sessionIdleMs: parseDuration(raw('sessionIdleWindow')),
     outage: { mode: parseOutageMode(raw('outageMode')), spoolMaxBytes: parseSize(raw('spoolMaxSize')) },
+    recordingMode: parseRecordingMode(raw('recordingMode')),
     logLevel: parseLogLevel(raw('logLevel')),
     budgets: {
       timeZone: parseTimeZone(raw('budgetTimeZone')),
@@ -394,6 +406,12 @@ function parseTimeZone(raw: Raw): string {
 function parseOutageMode(raw: Raw): 'spool' | 'refuse' {
   const value = required(raw);
   if (value !== 'spool' && value !== 'refuse') throw invalid(raw, 'expected spool or refuse');
+  return value;
+}
+
+function parseRecordingMode(raw: Raw): RecordingMode {
+  const value = required(raw);
+  if (value !== 'durable' && value !== 'fast') throw invalid(raw, 'expected durable or fast');
   return value;
 }
 

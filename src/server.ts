@@ -101,6 +101,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       prices,
       onUnpriced,
       sessionIdleMs: config.sessionIdleMs,
+      mode: config.recordingMode,
       prompts: config.prompts,
       ...options.recorder,
     });

@@ -58,6 +58,10 @@ export function registerServerCommand(program: Command): void {
       '--session-idle-window <duration>',
       'how long a conversation without a session id stays one session between turns (AIBRIDGE_SESSION_IDLE_WINDOW, default 2h)',
     )
+    .option(
+      '--recording-mode <durable|fast>',
+      'commit each start row before the upstream call, or with its batch (AIBRIDGE_RECORDING_MODE, default durable)',
+    )
     .option('--log-level <level>', 'AIBRIDGE_LOG_LEVEL (default info)')
     .option('--budget-time-zone <zone>', 'zone of budget periods (AIBRIDGE_BUDGET_TIME_ZONE, default UTC)')
     .option(

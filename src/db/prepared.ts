@@ -24,6 +24,17 @@ export interface RunOptions {
  */
 export interface PreparedRunner {
   run<R>(statement: PreparedStatement, values: readonly unknown[], options?: RunOptions): Promise<R[]>;
+  /**
+   * Runs statements in order in one transaction (the fast recording mode writes a batch's start
+   * rows before the rows that refer to them); resolves with the last statement's rows.
+   */
+  runAll<R>(steps: readonly PreparedStep[], options?: RunOptions): Promise<R[]>;
+}
+
+/** One statement of a `runAll` transaction and its parameters. */
+export interface PreparedStep {
+  statement: PreparedStatement;
+  values: readonly unknown[];
 }
 
 /** PostgreSQL: named statements on the pool's connections. */
@@ -35,8 +46,14 @@ export class PgPreparedRunner implements PreparedRunner {
     values: readonly unknown[],
     options: RunOptions = {},
   ): Promise<R[]> {
-    const query = { name: statement.name, text: statement.text, values: [...values] };
-    if (!options.asyncCommit) return (await this.pool.query(query)).rows as R[];
+    if (!options.asyncCommit) {
+      const query = { name: statement.name, text: statement.text, values: [...values] };
+      return (await this.pool.query(query)).rows as R[];
+    }
+    return this.runAll([{ statement, values }], options);
+  }
+
+  async runAll<R>(steps: readonly PreparedStep[], options: RunOptions = {}): Promise<R[]> {
     const client = await this.pool.connect();
     let failure: Error | undefined;
     // A checked-out client has no error listener of the pool's: a connection lost between two of
@@ -46,10 +63,14 @@ export class PgPreparedRunner implements PreparedRunner {
     };
     client.on('error', onError);
     try {
-      await client.query('BEGIN; SET LOCAL synchronous_commit = off');
-      const result = await client.query(query);
+      await client.query(options.asyncCommit ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
+      let rows: R[] = [];
+      for (const { statement, values } of steps) {
+        const query = { name: statement.name, text: statement.text, values: [...values] };
+        rows = (await client.query(query)).rows as R[];
+      }
       await client.query('COMMIT');
-      return result.rows as R[];
+      return rows;
     } catch (error) {
       failure = error as Error;
       await client.query('ROLLBACK').catch(() => {});
@@ -69,5 +90,17 @@ export class KyselyPreparedRunner implements PreparedRunner {
 
   async run<R>(statement: PreparedStatement, values: readonly unknown[]): Promise<R[]> {
     return (await this.kysely.executeQuery<R>(CompiledQuery.raw(statement.text, [...values]))).rows;
+  }
+
+  async runAll<R>(steps: readonly PreparedStep[]): Promise<R[]> {
+    const [only] = steps;
+    if (steps.length === 1 && only) return this.run<R>(only.statement, only.values);
+    return this.kysely.transaction().execute(async (trx) => {
+      let rows: R[] = [];
+      for (const { statement, values } of steps) {
+        rows = (await trx.executeQuery<R>(CompiledQuery.raw(statement.text, [...values]))).rows;
+      }
+      return rows;
+    });
   }
 }

@@ -1,10 +1,11 @@
 import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { PreparedStatement } from '../db/prepared.js';
+import type { PreparedStatement, PreparedStep } from '../db/prepared.js';
 import type { Schema } from '../db/schema/index.js';
 import { PriceBook } from '../pricing/book.js';
 import { PackagePrices } from '../pricing/package-book.js';
 import { CostLedger } from './cost-ledger.js';
+import { insertStartsStep, type StartRow } from './start-sql.js';
 import { cleanJson } from './text.js';
 import type { AsyncRecord } from './types.js';
 import { uuidv7 } from './uuid7.js';
@@ -80,7 +81,8 @@ export async function writeBatch(
   ledger: CostLedger = defaultLedger(),
 ): Promise<void> {
   const costs = ledger.prepare(records);
-  await db.prepared.run(WRITE_BATCH, batchParams(records, costs), { asyncCommit: true });
+  const steps = [...startSteps(records), { statement: WRITE_BATCH, values: batchParams(records, costs) }];
+  await db.prepared.runAll(steps, { asyncCommit: true });
   costs.commit();
   settleBudgets(records, costs);
 }
@@ -91,9 +93,19 @@ export async function writeBatch(
  */
 export async function writeBatchIn(trx: Transaction<Schema>, records: readonly AsyncRecord[]): Promise<void> {
   const costs = defaultLedger().prepare(records);
+  for (const { statement, values } of startSteps(records)) {
+    await trx.executeQuery(CompiledQuery.raw(statement.text, [...values]));
+  }
   await trx.executeQuery(CompiledQuery.raw(WRITE_BATCH.text, batchParams(records, costs)));
   costs.commit();
   settleBudgets(records, costs);
+}
+
+/** Fast mode: the batch's start rows, inserted first in its transaction (none in durable mode). */
+function startSteps(records: readonly AsyncRecord[]): PreparedStep[] {
+  const rows: StartRow[] = [];
+  for (const r of records) if (r.kind === 'start_row') rows.push(r.row);
+  return rows.length > 0 ? [insertStartsStep(rows)] : [];
 }
 
 /** Tells each ended interception's budget hold its real cost, once the batch has committed. */
@@ -150,7 +162,7 @@ function batchParams(records: readonly AsyncRecord[], costs: ReturnType<CostLedg
         metadata: r.metadata,
         created_at: r.createdAt,
       });
-    } else {
+    } else if (r.kind === 'end') {
       const cost = costs.endCost(r.interceptionId);
       ends.push({ id: r.interceptionId, ended_at: r.endedAt, cost_micros: cost, metadata: r.metadata });
       for (const c of r.budget?.charges ?? []) {

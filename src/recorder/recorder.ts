@@ -1,4 +1,5 @@
 import { type PromptPolicy, recordedText } from '../audit/prompt-policy.js';
+import type { RecordingMode } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
 import { PriceBook } from '../pricing/book.js';
@@ -9,7 +10,8 @@ import { writeBatch } from './batch-sql.js';
 import { BatchWriter, type BatchWriterOptions, type QueuedRecord } from './batch-writer.js';
 import { QueueBudget } from './budget.js';
 import { CostLedger } from './cost-ledger.js';
-import { type LineageKind, StartWriter, type ThreadHint } from './start-writer.js';
+import { startRow, type ThreadHint } from './start-sql.js';
+import { type LineageKind, StartWriter } from './start-writer.js';
 import type { AsyncRecord, InterceptionStart, Recorder, StartedInterception } from './types.js';
 
 /** Tuning for tests and benchmarks; production uses the defaults. */
@@ -35,6 +37,8 @@ export type RecorderOptions = Partial<Omit<BatchWriterOptions, 'write' | 'onSett
   onUnpriced?: UnpricedCounter;
   /** How long a conversation without a session id stays joinable by its fingerprint (default 2 h). */
   sessionIdleMs?: number;
+  /** `fast`: start rows are queued with the batch instead of committed before the upstream call. */
+  mode?: RecordingMode;
   /** What is kept of prompts and tool-call arguments (default: everything). */
   prompts?: PromptPolicy;
 };
@@ -75,10 +79,13 @@ export class DatabaseRecorder implements Recorder {
   private readonly admissions: Admissions;
   private readonly unflushedLinks = new Map<string, ThreadHint & { seq: number }>();
   private readonly closeTimeoutMs: number;
+  private readonly mode: RecordingMode;
+
   private readonly prompts: PromptPolicy | undefined;
 
   constructor(db: Database, log: Logger, options: RecorderOptions = {}) {
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+    this.mode = options.mode ?? 'durable';
     this.prompts = options.prompts?.recording === 'full' ? undefined : options.prompts;
     this.starts = new StartWriter(
       db,
@@ -109,6 +116,7 @@ export class DatabaseRecorder implements Recorder {
   /** Waits for queue room (reserving it under the interception's id), then writes the start row. */
   async start(start: InterceptionStart): Promise<StartedInterception> {
     await this.admissions.admit(start.id);
+    if (this.mode === 'fast') return this.queueStart(start);
     try {
       return await this.starts.write(start);
     } catch (error) {
@@ -119,6 +127,21 @@ export class DatabaseRecorder implements Recorder {
         this.record({ kind: 'end', interceptionId: start.id, endedAt: start.startedAt });
       throw error;
     }
+  }
+
+  /**
+   * Fast mode: the start row goes first into its interception's lane, so its batch inserts it
+   * before the rows that refer to it. Placed from what this replica knows; the database still
+   * runs the lineage and fingerprint lookups when it inserts the row.
+   */
+  private queueStart(start: InterceptionStart): StartedInterception {
+    const plan = this.starts.plan(start);
+    this.record({ kind: 'start_row', interceptionId: start.id, row: startRow(start, plan) });
+    return {
+      threadParentId: plan.hint?.parentId ?? null,
+      threadRootId: plan.hint?.rootId ?? null,
+      clientSessionId: start.clientSessionId ?? plan.hint?.clientSessionId ?? null,
+    };
   }
 
   /** Returns a ticket for `durable`: the lane's sequence number, with the lane in its low digits. */

@@ -1,27 +1,20 @@
 import type { Database } from '../db/database.js';
 import { sqlState } from '../db/errors.js';
-import type { PreparedStatement } from '../db/prepared.js';
-import { cleanJson } from './text.js';
+import {
+  INSERT_STARTS_WITH_LOOKUPS,
+  insertStartsStep,
+  type StartPlan,
+  type StartRow,
+  startRow,
+  type ThreadHint,
+} from './start-sql.js';
 import type { InterceptionStart, StartedInterception } from './types.js';
-
-/**
- * A same-replica parent whose row may not be committed yet: the interception a tool result or a
- * `previous_response_id` points to, and the session key the child inherits.
- */
-export interface ThreadHint {
-  parentId: string;
-  rootId: string;
-  clientSessionId: string | null;
-}
 
 /** What links a request to an earlier interception: a tool call it answers, or a response it continues. */
 export type LineageKind = 'tool_call' | 'response';
 
-interface Waiter {
+interface Waiter extends StartPlan {
   start: InterceptionStart;
-  hint: ThreadHint | undefined;
-  /** Only when the request continues a conversation: its fingerprint must be newer than this. */
-  fingerprintSince: string | null;
   resolve: (started: StartedInterception) => void;
   reject: (error: unknown) => void;
 }
@@ -61,6 +54,15 @@ export class StartWriter {
   ) {}
 
   write(start: InterceptionStart): Promise<StartedInterception> {
+    const { hint, fingerprintSince } = this.plan(start);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ start, hint, fingerprintSince, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Where the start goes: its same-replica parent, if known, and its fingerprint window. */
+  plan(start: InterceptionStart): StartPlan {
     const hint =
       (start.correlatingToolCallId
         ? this.hintFor('tool_call', start.initiatorId, start.correlatingToolCallId)
@@ -72,10 +74,7 @@ export class StartWriter {
     const fingerprintSince = joins
       ? new Date(start.startedAt.getTime() - this.sessionIdleMs).toISOString()
       : null;
-    return new Promise((resolve, reject) => {
-      this.pending.push({ start, hint, fingerprintSince, resolve, reject });
-      this.pump();
-    });
+    return { hint, fingerprintSince };
   }
 
   private pump(): void {
@@ -124,118 +123,16 @@ interface InsertedRow {
   client_session_id: string | null;
 }
 
-const ROWS = `json_to_recordset($1::text::json) AS r(id uuid, initiator_id uuid, api_key_id text,
-  provider text, model text, client text, client_session_id text, metadata jsonb, started_at timestamptz,
-  tool_call_id text, previous_response_id text, fingerprint text, opening text, fingerprint_since timestamptz,
-  parent_hint uuid, root_hint uuid, session_hint text)`;
-const INSERT = `INSERT INTO aibridge_interceptions (id, initiator_id, api_key_id, provider, model, client,
-  client_session_id, metadata, started_at, thread_parent_id, thread_root_id, conversation_fingerprint)`;
-const VALUES = `r.id, r.initiator_id, r.api_key_id, r.provider, r.model, r.client`;
-const REST = `r.metadata, r.started_at`;
-
-/** The usual case: no row needs the database to place it (no lineage, or known in memory). */
-const INSERT_STARTS: PreparedStatement = {
-  name: 'aibridge_insert_starts_v3',
-  text: `${INSERT} SELECT ${VALUES}, COALESCE(r.client_session_id, r.session_hint), ${REST},
-    r.parent_hint, r.root_hint, r.fingerprint FROM ${ROWS}`,
-};
-
-/**
- * Some row is placed by the database: by the tool call it answers, else the response it
- * continues (both: the latest match, same initiator), else its conversation fingerprint.
- */
-const INSERT_STARTS_WITH_LOOKUPS: PreparedStatement = {
-  name: 'aibridge_insert_starts_lookups_v3',
-  text: `${INSERT}
-    SELECT ${VALUES},
-      COALESCE(r.client_session_id,
-        CASE WHEN r.parent_hint IS NOT NULL THEN r.session_hint
-             WHEN COALESCE(t.id, p.id) IS NOT NULL THEN COALESCE(t.client_session_id, p.client_session_id)
-             ELSE COALESCE(
-               (SELECT i.session_id FROM aibridge_interceptions i
-                WHERE r.fingerprint_since IS NOT NULL AND i.initiator_id = r.initiator_id
-                  AND i.conversation_fingerprint = r.fingerprint AND i.started_at >= r.fingerprint_since
-                ORDER BY i.started_at DESC LIMIT 1),
-               (SELECT i.session_id FROM aibridge_interceptions i
-                WHERE r.fingerprint_since IS NOT NULL AND i.initiator_id = r.initiator_id
-                  AND i.conversation_fingerprint = r.opening AND i.started_at >= r.fingerprint_since
-                ORDER BY i.started_at DESC LIMIT 1)) END),
-      ${REST},
-      COALESCE(r.parent_hint, t.id, p.id),
-      CASE WHEN r.parent_hint IS NOT NULL THEN r.root_hint
-           WHEN t.id IS NOT NULL THEN COALESCE(t.thread_root_id, t.id)
-           ELSE COALESCE(p.thread_root_id, p.id) END,
-      r.fingerprint
-    FROM ${ROWS}
-    LEFT JOIN LATERAL (
-      SELECT i.id, i.thread_root_id, i.client_session_id
-      FROM aibridge_tool_usages u
-      JOIN aibridge_interceptions i ON i.id = u.interception_id
-      WHERE r.parent_hint IS NULL AND r.tool_call_id IS NOT NULL
-        AND u.provider_tool_call_id = r.tool_call_id AND i.initiator_id = r.initiator_id
-      ORDER BY u.created_at DESC
-      LIMIT 1
-    ) t ON true
-    LEFT JOIN LATERAL (
-      SELECT i.id, i.thread_root_id, i.client_session_id
-      FROM aibridge_token_usages u
-      JOIN aibridge_interceptions i ON i.id = u.interception_id
-      WHERE r.parent_hint IS NULL AND t.id IS NULL AND r.previous_response_id IS NOT NULL
-        AND u.provider_response_id = r.previous_response_id AND i.initiator_id = r.initiator_id
-      ORDER BY u.created_at DESC
-      LIMIT 1
-    ) p ON true
-    RETURNING id, thread_parent_id, thread_root_id, client_session_id`,
-};
-
 async function insertStarts(db: Database, batch: Waiter[]): Promise<InsertedRow[]> {
-  const rows = cleanJson(
-    batch.map(({ start, hint, fingerprintSince }) => ({
-      ...startColumns(start),
-      tool_call_id: start.correlatingToolCallId ?? null,
-      previous_response_id: start.previousResponseId ?? null,
-      opening: start.conversationOpening ?? null,
-      fingerprint_since: fingerprintSince,
-      parent_hint: hint?.parentId ?? null,
-      root_hint: hint?.rootId ?? null,
-      session_hint: hint?.clientSessionId ?? null,
-    })),
-  );
-  if (batch.some(needsLookup)) return db.prepared.run<InsertedRow>(INSERT_STARTS_WITH_LOOKUPS, [rows]);
-  await db.prepared.run(INSERT_STARTS, [rows]);
-  return batch.map((w) => ({
-    id: w.start.id,
-    thread_parent_id: w.hint?.parentId ?? null,
-    thread_root_id: w.hint?.rootId ?? null,
-    client_session_id: w.start.clientSessionId ?? w.hint?.clientSessionId ?? null,
+  const rows: StartRow[] = batch.map((waiter) => startRow(waiter.start, waiter));
+  const { statement, values } = insertStartsStep(rows);
+  const inserted = await db.prepared.run<InsertedRow>(statement, values);
+  if (statement === INSERT_STARTS_WITH_LOOKUPS) return inserted;
+  // The plain statement returns nothing: every row was placed from memory.
+  return rows.map((row) => ({
+    id: row.id,
+    thread_parent_id: row.parent_hint,
+    thread_root_id: row.root_hint,
+    client_session_id: row.client_session_id ?? row.session_hint,
   }));
-}
-
-function needsLookup({ start, hint, fingerprintSince }: Waiter): boolean {
-  if (hint) return false;
-  return (
-    start.correlatingToolCallId !== undefined ||
-    start.previousResponseId !== undefined ||
-    fingerprintSince !== null
-  );
-}
-
-/**
- * The columns an interception's start sets whoever writes it: the start writer, or the spool's
- * replay of an outage journal.
- */
-export function startColumns(start: InterceptionStart) {
-  return {
-    id: start.id,
-    initiator_id: start.initiatorId,
-    api_key_id: start.apiKeyId,
-    provider: start.provider,
-    model: start.model,
-    client: start.client,
-    client_session_id: start.clientSessionId ?? null,
-    metadata: start.metadata,
-    started_at: start.startedAt.toISOString(),
-    // A client's own session id makes the fingerprint moot: such rows stay out of its index.
-    fingerprint: start.clientSessionId ? null : (start.conversationFingerprint ?? null),
-  };
 }

@@ -1,4 +1,5 @@
 import type { JsonObject } from '../db/schema/index.js';
+import type { StartRow } from './start-sql.js';
 
 /** What is known about an interception before it goes upstream; written durably first. */
 export interface InterceptionStart {
@@ -123,8 +124,24 @@ export interface BudgetSettlement {
   settle(costMicros: number | null): void;
 }
 
-/** Everything written after the request went upstream, in batches. */
-export type AsyncRecord = TokenUsageRecord | PromptRecord | ToolUsageRecord | ThoughtRecord | EndRecord;
+/**
+ * The fast recording mode's start row, queued first among its interception's records: its batch
+ * inserts it (placing it in its thread and session) before writing the rest.
+ */
+interface StartRecord {
+  kind: 'start_row';
+  interceptionId: string;
+  row: StartRow;
+}
+
+/** Everything written in batches: after the request went upstream (and, in fast mode, its start). */
+export type AsyncRecord =
+  | StartRecord
+  | TokenUsageRecord
+  | PromptRecord
+  | ToolUsageRecord
+  | ThoughtRecord
+  | EndRecord;
 
 /**
  * The gateway's only view of storage, as in the reference (Provider → Interceptor → Recorder):
@@ -136,7 +153,8 @@ export interface Recorder {
    * Admits the interception and durably records its start: waits for queue room for the records
    * it will queue (reserved until its end is recorded), then writes the start row. Rejects with
    * RecorderOverloadedError when the queue stays full, or with the database's error when the row
-   * cannot be written; either way the request must not go upstream.
+   * cannot be written; either way the request must not go upstream. In the fast recording mode
+   * the row is queued instead (resolved from what this replica knows) and written with its batch.
    */
   start(start: InterceptionStart): Promise<StartedInterception>;
   /** Queues a record; returns a ticket for `durable`. Never drops. */

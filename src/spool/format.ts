@@ -22,8 +22,10 @@ export function encodeEntry(entry: SpoolEntry): string {
   return `${JSON.stringify(value)}\n`;
 }
 
-const DATE_FIELDS: Record<SpoolEntry['kind'], string> = {
+/** The date each kind carries (none for the fast mode's start row, which holds it as text). */
+const DATE_FIELDS: Record<SpoolEntry['kind'], string | null> = {
   start: 'startedAt',
+  start_row: null,
   end: 'endedAt',
   prompt: 'createdAt',
   token_usage: 'createdAt',
@@ -43,8 +45,9 @@ export function decodeEntry(line: string): SpoolEntry | undefined {
     return undefined;
   }
   const field = DATE_FIELDS[value.kind];
-  if (!field) return undefined;
-  const revived: Record<string, unknown> = { ...value, [field]: new Date(String(value[field])) };
+  if (field === undefined) return undefined;
+  const revived: Record<string, unknown> = { ...value };
+  if (field !== null) revived[field] = new Date(String(value[field]));
   if (value.kind === 'end' && value.budget) {
     // Nobody waits on a replayed hold: the process that made it is gone or has settled it.
     revived.budget = { ...(value.budget as object), settle: () => {} };

@@ -17,7 +17,7 @@ import type { Database } from '../db/database.js';
 import type { Schema } from '../db/schema/index.js';
 import type { Logger } from '../log.js';
 import { writeBatchIn } from '../recorder/batch-sql.js';
-import { startColumns } from '../recorder/start-writer.js';
+import { startRow } from '../recorder/start-sql.js';
 import { cleanJson } from '../recorder/text.js';
 import type { AsyncRecord } from '../recorder/types.js';
 import { decodeEntry, encodeEntry, type SpoolEntry, type StartEntry } from './format.js';
@@ -137,7 +137,7 @@ async function replayChunk(db: Database, marker: string, entries: SpoolEntry[]):
  * An id already present (a start whose insert timed out but committed) is left alone.
  */
 async function insertStarts(trx: Transaction<Schema>, starts: StartEntry[]): Promise<void> {
-  const rows = cleanJson(starts.map(startColumns));
+  const rows = cleanJson(starts.map((start) => startRow(start, { hint: undefined, fingerprintSince: null })));
   await sql`
     INSERT INTO aibridge_interceptions (id, initiator_id, api_key_id, provider, model, client,
       client_session_id, metadata, started_at, conversation_fingerprint)

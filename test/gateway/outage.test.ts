@@ -114,45 +114,49 @@ describe.skipIf(postgresUnavailable !== undefined)('database outage [postgres]',
     }
   });
 
-  it('spools what it could not write when stopped with the database down, and replays it at the next start', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'aibridge-spool-'));
-    // Batches linger: the records stay queued until the shutdown.
-    const server = await serverBehindProxy(dataDir, { lingerMs: 60_000 });
-    try {
-      upstream.reset();
-      upstream.always(reply(200, CHAT_REPLY));
-      const known = { authorization: `Bearer ${server.token}` };
-      for (let i = 0; i < 3; i++) {
-        expect((await server.gateway('/openai/v1/chat/completions', chat, known)).status).toBe(200);
-      }
-      server.proxy.cut();
-      await server.running.close();
-      const messagesLogged = server.lines.map((line) => line.msg);
-      expect(messagesLogged).not.toContain('recordings flushed');
-      expect(messagesLogged).toContain(
-        'database unavailable at shutdown: records spooled; they are replayed at the next start',
-      );
-      expect(readdirSync(join(dataDir, 'spool')).filter((name) => name.endsWith('.jsonl'))).toHaveLength(1);
-
-      const db = await Database.open({ url: POSTGRES_URL, schema: server.fresh.schema });
-      const { log } = capturedLog();
-      const again = await startServer({ ...server.config, bootstrapToken: undefined }, { db, log });
+  for (const mode of ['durable', 'fast'] as const)
+    it(`spools what it could not write when stopped with the database down, and replays it at the next start (${mode} recording)`, async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'aibridge-spool-'));
+      // Batches linger: the records (in fast mode, the start rows too) stay queued until the shutdown.
+      const server = await serverBehindProxy(dataDir, { lingerMs: 60_000, mode });
       try {
-        expect(readdirSync(join(dataDir, 'spool')).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
-        const rows = await db.kysely.selectFrom('aibridge_interceptions').select('ended_at').execute();
-        expect(rows).toHaveLength(3);
-        expect(rows.every((row) => row.ended_at !== null)).toBe(true);
-        const tokens = await db.kysely.selectFrom('aibridge_token_usages').select('output_tokens').execute();
-        expect(tokens.map((t) => t.output_tokens)).toEqual([5, 5, 5]);
+        upstream.reset();
+        upstream.always(reply(200, CHAT_REPLY));
+        const known = { authorization: `Bearer ${server.token}` };
+        for (let i = 0; i < 3; i++) {
+          expect((await server.gateway('/openai/v1/chat/completions', chat, known)).status).toBe(200);
+        }
+        server.proxy.cut();
+        await server.running.close();
+        const messagesLogged = server.lines.map((line) => line.msg);
+        expect(messagesLogged).not.toContain('recordings flushed');
+        expect(messagesLogged).toContain(
+          'database unavailable at shutdown: records spooled; they are replayed at the next start',
+        );
+        expect(readdirSync(join(dataDir, 'spool')).filter((name) => name.endsWith('.jsonl'))).toHaveLength(1);
+
+        const db = await Database.open({ url: POSTGRES_URL, schema: server.fresh.schema });
+        const { log } = capturedLog();
+        const again = await startServer({ ...server.config, bootstrapToken: undefined }, { db, log });
+        try {
+          expect(readdirSync(join(dataDir, 'spool')).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
+          const rows = await db.kysely.selectFrom('aibridge_interceptions').select('ended_at').execute();
+          expect(rows).toHaveLength(3);
+          expect(rows.every((row) => row.ended_at !== null)).toBe(true);
+          const tokens = await db.kysely
+            .selectFrom('aibridge_token_usages')
+            .select('output_tokens')
+            .execute();
+          expect(tokens.map((t) => t.output_tokens)).toEqual([5, 5, 5]);
+        } finally {
+          await again.close();
+        }
       } finally {
-        await again.close();
+        await server.proxy.close();
+        await server.fresh.dispose();
+        rmSync(dataDir, { recursive: true, force: true });
       }
-    } finally {
-      await server.proxy.close();
-      await server.fresh.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+    });
 
   it('waits for an unreachable database at start-up, with backoff, instead of exiting', async () => {
     const proxy = await databaseProxy({ down: true });

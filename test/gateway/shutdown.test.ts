@@ -67,51 +67,54 @@ for (const kind of ['pglite', 'postgres'] as const) {
   describe.skipIf(kind === 'postgres' && postgresUnavailable !== undefined)(
     `graceful shutdown [${kind}]`,
     () => {
-      it('lets streams in flight finish, refuses new work, and writes everything queued', async () => {
-        upstream.reset();
-        const server = await durableServer(kind, { shutdownTimeoutMs: 10_000 });
-        try {
-          upstream.always(reply(200, SIMPLE_JSON));
-          const blocking = await Promise.all(Array.from({ length: 5 }, () => server.call(false)));
-          for (const res of blocking) expect(res.status).toBe(200);
-          expect(server.running.recorder.queueDepth).toBeGreaterThan(0);
-
-          // The streams stay in flight (first event sent, the rest held) until the shutdown has begun.
-          const rest = gate();
-          upstream.always(stream(SIMPLE_STREAM, { pauseAfter: 1, resume: rest.opened }));
-          const streams = await Promise.all(Array.from({ length: 3 }, () => server.call(true)));
-          const bodies = streams.map((res) => res.text());
-          const closing = server.running.close();
-          const late = await server.call(false).then(
-            (res) => res.status,
-            () => 'refused',
-          );
-          expect([503, 'refused']).toContain(late);
-          rest.open();
-          expect(await Promise.all(bodies)).toEqual([SIMPLE_STREAM, SIMPLE_STREAM, SIMPLE_STREAM]);
-          await closing;
-
-          const db = await server.reopen();
+      for (const recordingMode of ['durable', 'fast'] as const)
+        it(`lets streams in flight finish, refuses new work, and writes everything queued (${recordingMode} recording)`, async () => {
+          upstream.reset();
+          const server = await durableServer(kind, { shutdownTimeoutMs: 10_000, recordingMode });
           try {
-            const rows = await db.kysely.selectFrom('aibridge_interceptions').selectAll().execute();
-            expect(rows).toHaveLength(8);
-            expect(rows.every((r) => r.ended_at !== null)).toBe(true);
-            const tokens = await db.kysely.selectFrom('aibridge_token_usages').selectAll().execute();
-            expect(tokens.map((t) => t.output_tokens).sort()).toEqual([
-              240, 240, 240, 254, 254, 254, 254, 254,
-            ]);
-            expect(await db.kysely.selectFrom('aibridge_user_prompts').selectAll().execute()).toHaveLength(8);
-            expect(await db.kysely.selectFrom('aibridge_model_thoughts').selectAll().execute()).toHaveLength(
-              8,
+            upstream.always(reply(200, SIMPLE_JSON));
+            const blocking = await Promise.all(Array.from({ length: 5 }, () => server.call(false)));
+            for (const res of blocking) expect(res.status).toBe(200);
+            expect(server.running.recorder.queueDepth).toBeGreaterThan(0);
+
+            // The streams stay in flight (first event sent, the rest held) until the shutdown has begun.
+            const rest = gate();
+            upstream.always(stream(SIMPLE_STREAM, { pauseAfter: 1, resume: rest.opened }));
+            const streams = await Promise.all(Array.from({ length: 3 }, () => server.call(true)));
+            const bodies = streams.map((res) => res.text());
+            const closing = server.running.close();
+            const late = await server.call(false).then(
+              (res) => res.status,
+              () => 'refused',
             );
+            expect([503, 'refused']).toContain(late);
+            rest.open();
+            expect(await Promise.all(bodies)).toEqual([SIMPLE_STREAM, SIMPLE_STREAM, SIMPLE_STREAM]);
+            await closing;
+
+            const db = await server.reopen();
+            try {
+              const rows = await db.kysely.selectFrom('aibridge_interceptions').selectAll().execute();
+              expect(rows).toHaveLength(8);
+              expect(rows.every((r) => r.ended_at !== null)).toBe(true);
+              const tokens = await db.kysely.selectFrom('aibridge_token_usages').selectAll().execute();
+              expect(tokens.map((t) => t.output_tokens).sort()).toEqual([
+                240, 240, 240, 254, 254, 254, 254, 254,
+              ]);
+              expect(await db.kysely.selectFrom('aibridge_user_prompts').selectAll().execute()).toHaveLength(
+                8,
+              );
+              expect(
+                await db.kysely.selectFrom('aibridge_model_thoughts').selectAll().execute(),
+              ).toHaveLength(8);
+            } finally {
+              await db.close();
+            }
           } finally {
-            await db.close();
+            await server.running.close();
+            await server.cleanup();
           }
-        } finally {
-          await server.running.close();
-          await server.cleanup();
-        }
-      });
+        });
 
       it('cuts streams that outlast the shutdown timeout and still records them as ended', async () => {
         upstream.reset();
