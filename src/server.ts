@@ -9,6 +9,7 @@ import { registerBudgetMetrics } from './budgets/metrics.js';
 import { BudgetStore } from './budgets/store.js';
 import { Webhook } from './budgets/webhook.js';
 import { type Config, redactedConfig } from './config.js';
+import { ClientUseLog } from './connect/client-use.js';
 import type { Database } from './db/database.js';
 import { openWhenReachable } from './db/wait.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
@@ -34,6 +35,8 @@ export interface RunningServer {
   db: Database;
   /** Where the gateway's records queue up before they are written (tests watch its depth). */
   recorder: DatabaseRecorder;
+  /** Which client used which token, written in batches (tests flush it instead of waiting). */
+  clientUse: ClientUseLog;
   bootstrapped: Bootstrapped | undefined;
   /** Stops accepting, waits (bounded) for in-flight requests, flushes records, closes the database. */
   close(): Promise<void>;
@@ -104,6 +107,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...options.budgets,
     });
     await budgets.start();
+    const clientUse = new ClientUseLog(db, log);
+    clientUse.start();
     const gateway: Gateway = createGateway({
       config,
       auth,
@@ -113,6 +118,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       providers,
       budgets,
       health: db.health,
+      clientUse,
     });
     const retention = new RetentionJob({
       db,
@@ -155,6 +161,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         budgets,
         reaper,
         overrides,
+        clientUse,
         db,
         log,
         spool,
@@ -162,7 +169,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       });
       return closing;
     };
-    return { url, app, db, recorder, bootstrapped, close };
+    return { url, app, db, recorder, clientUse, bootstrapped, close };
   } catch (error) {
     if (!options.db) await db.close().catch(() => {});
     throw error;
@@ -184,6 +191,7 @@ async function shutdown(parts: {
   budgets: BudgetGate;
   reaper: InterruptedReaper;
   overrides: OverrideCache;
+  clientUse: ClientUseLog;
   db: Database;
   log: Logger;
   spool: RecordSpool;
@@ -199,6 +207,7 @@ async function shutdown(parts: {
     budgets,
     reaper,
     overrides,
+    clientUse,
     db,
     log,
     spool,
@@ -246,6 +255,7 @@ async function shutdown(parts: {
     .close()
     .catch((error: unknown) => log.warn({ err: error }, 'budgets: could not give leases back'));
   await auth.close();
+  await clientUse.close();
   await db.close();
   log.info('aibridge stopped');
   if (lost > 0) throw new Error(`${lost} records could not be written or spooled and are lost`);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin.js';
 import { budgetRoutes } from './budgets.js';
 import { buildInfoRoutes } from './buildinfo.js';
+import { connectRoutes } from './connect.js';
 import type { ApiDeps } from './context.js';
 import { facetRoutes } from './facets.js';
 import { groupRoutes } from './groups.js';
@@ -22,6 +23,7 @@ export const apiRoutes: AnyRoute[] = [
   ...userRoutes,
   ...groupRoutes,
   ...budgetRoutes,
+  ...connectRoutes,
   ...keyRoutes,
   ...interceptionRoutes,
   ...sessionRoutes,

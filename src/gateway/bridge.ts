@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { BudgetGate } from '../budgets/gate.js';
 import type { Config } from '../config.js';
+import type { ClientUseLog } from '../connect/client-use.js';
 import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
 import type { Logger } from '../log.js';
 import { chooseCredential } from '../providers/credential.js';
@@ -46,6 +47,8 @@ export interface GatewayDeps {
   budgets?: BudgetGate | undefined;
   /** Classifies failures: a database outage is a 503 with Retry-After, logged once. */
   health: DatabaseHealth;
+  /** Notes which client used which token, for the connect page (absent in bare test gateways). */
+  clientUse?: ClientUseLog | undefined;
 }
 
 const DATABASE_DOWN_MESSAGE = 'aibridge cannot reach its database right now; retry shortly';
@@ -84,6 +87,7 @@ class Bridge implements Gateway {
       providerMetrics: deps.providers.metrics,
       budgets: deps.budgets,
       health: deps.health,
+      clientUse: deps.clientUse,
     });
   }
 
@@ -275,6 +279,7 @@ class Bridge implements Gateway {
       log: this.deps.log,
       budgets: this.deps.budgets,
       health: this.deps.health,
+      clientUse: this.deps.clientUse,
     };
     if (route.kind === 'passthrough') return passthrough({ req, res, route, body, byok }, deps);
     const timing = { receivedAt, bodyStartAt, bodyReadAt: performance.now() };

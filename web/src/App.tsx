@@ -9,6 +9,7 @@ import { ErrorState, Loading } from './components/States.js';
 import { listQueryOf } from './components/useListParams.js';
 import { browserTimeZone } from './lib/format.js';
 import { defaultBucket, USAGE_DEFAULT_RANGE } from './lib/range.js';
+import { ConnectPage } from './pages/ConnectPage.js';
 import { ProvidersPage } from './pages/ProvidersPage.js';
 import { RequestsPage } from './pages/RequestsPage.js';
 import { SessionPage } from './pages/SessionPage.js';
@@ -48,6 +49,7 @@ function Pages({ me }: { me: User }) {
         <Route path="/requests" element={<RequestsPage me={me} />} />
         <Route path="/usage" element={<UsageRoute me={me} />} />
         <Route path="/spend" element={<SpendPage />} />
+        <Route path="/connect" element={<ConnectPage me={me} />} />
         <Route path="/users" element={me.role === 'owner' ? <UsersPage me={me} /> : <NoAccess />} />
         <Route path="/providers" element={me.role === 'owner' ? <ProvidersPage /> : <NoAccess />} />
         <Route path="*" element={<NotFound />} />

@@ -9,6 +9,7 @@ import {
 import { api } from './client.js';
 import type {
   ApiKey,
+  ConnectSettings,
   CreatedToken,
   CreateTokenRequest,
   CreateUserRequest,
@@ -19,6 +20,7 @@ import type {
   SessionDetail,
   SessionList,
   Spend,
+  TokenClient,
   Usage,
   User,
   UserList,
@@ -173,6 +175,27 @@ export function useKeys(userId: string) {
   return useQuery({
     queryKey: ['keys', userId],
     queryFn: () => api<ApiKey[]>(`users/${userId}/keys`),
+  });
+}
+
+/** The server's public URL and provider routes, for the connect page's snippets. */
+export function useConnectSettings() {
+  return useQuery({
+    queryKey: ['connect'],
+    queryFn: () => api<ConnectSettings>('connect'),
+    staleTime: 60_000,
+  });
+}
+
+/**
+ * Which clients used the user's tokens; polled, so a person who just ran a snippet sees it
+ * arrive (the server writes uses in batches, about every 10 s).
+ */
+export function useTokenClients(userId: string) {
+  return useQuery({
+    queryKey: ['keys', userId, 'clients'],
+    queryFn: async () => (await api<{ clients: TokenClient[] }>(`users/${userId}/keys/clients`)).clients,
+    refetchInterval: 10_000,
   });
 }
 

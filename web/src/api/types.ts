@@ -53,3 +53,8 @@ export type ProviderInstance = Schemas['Provider'];
 /** The spend report and the price book (cost in integer micro-dollars). */
 export type Spend = ResponseOf<'/api/v2/aibridge/spend'>;
 export type PriceBook = ResponseOf<'/api/v2/aibridge/prices'>;
+
+/** The server's public URL and the provider routes the connect page's snippets use. */
+export type ConnectSettings = ResponseOf<'/api/v2/connect'>;
+/** Which client last used which of a user's tokens. */
+export type TokenClient = ResponseOf<'/api/v2/users/{user}/keys/clients'>['clients'][number];

@@ -19,6 +19,7 @@ export function Layout({ me, children }: { me: User; children: ReactNode }) {
     ['/requests', 'Request log'],
     ['/usage', 'Usage'],
     ['/spend', 'Spend'],
+    ['/connect', 'Connect'],
   ];
   if (me.role === 'owner') {
     links.push([
