@@ -16,7 +16,7 @@ export interface ConnectTarget {
 }
 
 /** What the snippets show in place of a token that has not been created yet. */
-export const TOKEN_PLACEHOLDER = '<your aibridge token>';
+const TOKEN_PLACEHOLDER = '<your aibridge token>';
 
 /** The environment variable the Codex, SDK and curl snippets read the token from. */
 export const TOKEN_ENV = 'AIBRIDGE_TOKEN';

@@ -4,7 +4,7 @@ import { TokenClientStore, type TokenClientUse } from '../store/token-clients.js
 import { clientVersion } from './client-version.js';
 
 /** How often pending uses are written: the page's "last used" is at most this stale (plus a flush). */
-export const CLIENT_USE_FLUSH_MS = 10_000;
+const CLIENT_USE_FLUSH_MS = 10_000;
 /** A (token, client, User-Agent) seen again within this is not noted again. */
 const GRANULARITY_MS = 60_000;
 /** Bounds on the maps, so a flood of distinct User-Agents cannot grow memory without limit. */

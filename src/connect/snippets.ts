@@ -14,7 +14,7 @@ import {
 } from './agent-config.js';
 
 /** The languages a snippet is written in (what the page labels it, what a test runs it with). */
-export type SnippetLanguage = 'bash' | 'json' | 'toml' | 'yaml' | 'python' | 'javascript' | 'text';
+type SnippetLanguage = 'bash' | 'json' | 'toml' | 'yaml' | 'python' | 'javascript' | 'text';
 
 /** One copyable piece of setup on the connect page. */
 export interface Snippet {
@@ -45,7 +45,7 @@ function exportLines(env: Record<string, string>): string {
 }
 
 /** Codex's config.toml lines aibridge adds: root keys first, as TOML requires, then the table. */
-export function codexToml(target: ConnectTarget): string {
+function codexToml(target: ConnectTarget): string {
   const root = codexRoot();
   const provider = codexProvider(target);
   return [

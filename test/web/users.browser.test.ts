@@ -56,6 +56,7 @@ describeInBrowser('dashboard: users and tokens', (dashboard) => {
       'Request log',
       'Usage',
       'Spend',
+      'Connect',
     ]);
     await page.goto('/users');
     await page.getByRole('heading', { name: 'No access' }).waitFor();
