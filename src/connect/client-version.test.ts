@@ -7,7 +7,9 @@ describe('clientVersion', () => {
     expect(clientVersion('Codex', 'codex_exec/0.171.0 (Ubuntu 24.4.0; x86_64) xterm')).toBe('0.171.0');
     expect(clientVersion('OpenAI SDK (JS)', 'OpenAI/JS 6.49.0')).toBe('6.49.0');
     expect(clientVersion('opencode', 'opencode/1.18.33 ai-sdk/provider-utils/4.0.23')).toBe('1.18.33');
-    expect(clientVersion('Cline', 'Cline/4.1.16-beta.2 ai-sdk/openai-compatible/1.0.0')).toBe('4.1.16-beta.2');
+    expect(clientVersion('Cline', 'Cline/4.1.16-beta.2 ai-sdk/openai-compatible/1.0.0')).toBe(
+      '4.1.16-beta.2',
+    );
   });
 
   it('names an unknown client by its first product, and gives nothing when there is none', () => {
