@@ -2868,6 +2868,8 @@ export interface components {
             connect_timeout_ms?: number;
             first_byte_timeout_ms?: number;
             idle_timeout_ms?: number;
+            /** @description Responses over WebSocket: relay each turn to the provider's own WebSocket (OpenAI's WebSocket mode) instead of bridging it to an HTTP stream. Off by default. */
+            websockets?: boolean;
             circuit_breaker?: {
                 /** @description Off by default. */
                 enabled?: boolean;
