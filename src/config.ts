@@ -1,3 +1,4 @@
+import { loadPromptPolicy, type PromptPolicy, PromptPolicyError } from './audit/prompt-policy.js';
 import { isValidToken } from './auth/token.js';
 import type { UpstreamTimeouts } from './gateway/upstream.js';
 
@@ -24,6 +25,8 @@ export interface Config {
   upstreamTimeouts: UpstreamTimeouts;
   /** When set, `/metrics` requires `Authorization: Bearer <this>`. */
   metricsToken: string | undefined;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: when set, a span per interception is exported there (OTLP/HTTP). */
+  otlpEndpoint: string | undefined;
   /** How long interceptions are kept; 0 keeps them forever. */
   retentionMs: number;
   maxConcurrency: number;
@@ -41,6 +44,12 @@ export interface Config {
   databaseWaitMs: number;
   /** How long a conversation without a client session id stays joinable by its fingerprint. */
   sessionIdleMs: number;
+  /**
+   * While the database is unreachable: `spool` journals interceptions in `<dataDir>/spool`
+   * (up to `spoolMaxBytes`) and keeps serving; `refuse` answers 503 (and loses what shutdown
+   * cannot write).
+   */
+  outage: { mode: 'spool' | 'refuse'; spoolMaxBytes: number };
   logLevel: LogLevel;
   /** Budgets: the IANA zone their calendar periods are counted in, and what an unpriced model may do. */
   budgets: { timeZone: string; unpriced: 'allow' | 'deny' };
@@ -51,6 +60,8 @@ export interface Config {
    * outside URL), no trailing slash; the connect page's snippets use it, else the browser's URL.
    */
   publicUrl: string | undefined;
+  /** What the recorder keeps of prompts and tool-call arguments, and who may read them. */
+  prompts: PromptPolicy;
 }
 
 /** One setting: its env var(s), its flag and how to read it. */
@@ -82,6 +93,8 @@ export interface Flags {
   upstreamFirstByteTimeout?: string;
   upstreamIdleTimeout?: string;
   sessionIdleWindow?: string;
+  outageMode?: string;
+  spoolMaxSize?: string;
   logLevel?: string;
   budgetTimeZone?: string;
   budgetUnpriced?: string;
@@ -120,6 +133,8 @@ const SETTINGS = {
   databaseWait: { env: ['AIBRIDGE_DATABASE_WAIT'], flag: 'databaseWait', fallback: '2m' },
   interruptedAfter: { env: ['AIBRIDGE_INTERRUPTED_AFTER'], flag: 'interruptedAfter', fallback: '1h' },
   bodyTimeout: { env: ['AIBRIDGE_BODY_TIMEOUT'], flag: 'bodyTimeout', fallback: '2m' },
+  outageMode: { env: ['AIBRIDGE_OUTAGE_MODE'], flag: 'outageMode', fallback: 'spool' },
+  spoolMaxSize: { env: ['AIBRIDGE_SPOOL_MAX_SIZE'], flag: 'spoolMaxSize', fallback: '1GiB' },
   upstreamConnectTimeout: {
     env: ['AIBRIDGE_UPSTREAM_CONNECT_TIMEOUT'],
     flag: 'upstreamConnectTimeout',
@@ -179,6 +194,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     bootstrapToken,
     secretKey,
     metricsToken: env.AIBRIDGE_METRICS_TOKEN || undefined,
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     retentionMs: parseDuration(raw('retention')),
     maxConcurrency: parseCount(raw('maxConcurrency')),
     rateLimit: parseCount(raw('rateLimit')),
@@ -194,6 +210,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       idleMs: parseDuration(raw('upstreamIdleTimeout')),
     },
     sessionIdleMs: parseDuration(raw('sessionIdleWindow')),
+    outage: { mode: parseOutageMode(raw('outageMode')), spoolMaxBytes: parseSize(raw('spoolMaxSize')) },
     logLevel: parseLogLevel(raw('logLevel')),
     budgets: {
       timeZone: parseTimeZone(raw('budgetTimeZone')),
@@ -206,7 +223,16 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     publicUrl: optional({ value: env.AIBRIDGE_PUBLIC_URL || undefined, name: 'AIBRIDGE_PUBLIC_URL' }, (raw) =>
       parseHttpUrl(raw).replace(/\/+$/, ''),
     ),
+    prompts: promptPolicyOf(env),
   };
+}
+
+function promptPolicyOf(env: Env): PromptPolicy {
+  try {
+    return loadPromptPolicy(env);
+  } catch (error) {
+    throw error instanceof PromptPolicyError ? new ConfigError(error.message) : error;
+  }
 }
 
 /** The configuration as it may be printed or logged: secrets replaced by a marker. */
@@ -370,6 +396,12 @@ function parseTimeZone(raw: Raw): string {
   } catch {
     throw invalid(raw, 'expected an IANA time zone, e.g. UTC or Europe/Paris');
   }
+  return value;
+}
+
+function parseOutageMode(raw: Raw): 'spool' | 'refuse' {
+  const value = required(raw);
+  if (value !== 'spool' && value !== 'refuse') throw invalid(raw, 'expected spool or refuse');
   return value;
 }
 

@@ -33,6 +33,13 @@ const NUMERIC_OID = 1700;
 /** Token counts and COUNT/SUM results fit in a double; both drivers return JS numbers for them. */
 const toNumber = (value: string): number => Number(value);
 
+/** A pool's connections: open, idle among them, and callers waiting for one. */
+export interface PoolUsage {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 /**
  * Owns the connection (a pg pool or an embedded PGlite), the typed Kysely instance and the
  * migrations, so the rest of the code never cares which PostgreSQL it runs on.
@@ -48,6 +55,8 @@ export class Database {
     private readonly release: () => void = () => {},
     /** PostgreSQL only: a connection pool without timeouts, for migrations. */
     private readonly unbounded: () => Kysely<Schema> = () => kysely,
+    /** PostgreSQL only: connections of the pool, for /metrics. */
+    readonly poolUsage: () => PoolUsage | undefined = () => undefined,
   ) {
     this.health = new DatabaseHealth(() => sql`select 1`.execute(kysely));
   }
@@ -108,6 +117,7 @@ export class Database {
       new PgPreparedRunner(pool),
       () => {},
       unbounded,
+      () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     );
   }
 

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { ClientUseLog } from '../connect/client-use.js';
 import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
 import type { Logger } from '../log.js';
+import type { InterceptionTracer } from '../ops/span.js';
 import { chooseCredential } from '../providers/credential.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { Recorder } from '../recorder/types.js';
@@ -49,6 +50,8 @@ export interface GatewayDeps {
   health: DatabaseHealth;
   /** Notes which client used which token, for the connect page (absent in bare test gateways). */
   clientUse?: ClientUseLog | undefined;
+  /** OpenTelemetry spans per interception; absent unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracer?: InterceptionTracer | undefined;
 }
 
 const DATABASE_DOWN_MESSAGE = 'aibridge cannot reach its database right now; retry shortly';
@@ -280,6 +283,7 @@ class Bridge implements Gateway {
       budgets: this.deps.budgets,
       health: this.deps.health,
       clientUse: this.deps.clientUse,
+      tracer: this.deps.tracer,
     };
     if (route.kind === 'passthrough') return passthrough({ req, res, route, body, byok }, deps);
     const timing = { receivedAt, bodyStartAt, bodyReadAt: performance.now() };

@@ -56,6 +56,7 @@ describeInBrowser('dashboard: users and tokens', (dashboard) => {
       'Request log',
       'Usage',
       'Spend',
+      'Budgets',
       'Connect',
     ]);
     await page.goto('/users');

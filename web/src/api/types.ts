@@ -54,6 +54,14 @@ export type ProviderInstance = Schemas['Provider'];
 export type Spend = ResponseOf<'/api/v2/aibridge/spend'>;
 export type PriceBook = ResponseOf<'/api/v2/aibridge/prices'>;
 
+export type AuditList = ResponseOf<'/api/v2/audit'>;
+export type AuditEntry = AuditList['entries'][number];
+/** A budget and its current period (amounts as dollar strings), and what sets one. */
+export type BudgetList = ResponseOf<'/api/v2/aibridge/budgets'>;
+export type Budget = BudgetList['budgets'][number];
+export type SetBudgetRequest = RequestBodyOf<'/api/v2/aibridge/budgets', 'post'>;
+/** An owner's price override (rates in integer micro-dollars per million tokens). */
+export type SetPriceRequest = RequestBodyOf<'/api/v2/aibridge/prices', 'post'>;
 /** The server's public URL and the provider routes the connect page's snippets use. */
 export type ConnectSettings = ResponseOf<'/api/v2/connect'>;
 /** Which client last used which of a user's tokens. */
