@@ -61,6 +61,11 @@ export interface Config {
   budgets: { timeZone: string; unpriced: 'allow' | 'deny' };
   /** Where budget events are POSTed, and the HMAC key that signs them. */
   webhook: { url: string | undefined; secret: string | undefined };
+  /**
+   * `AIBRIDGE_PUBLIC_URL`: where people and agents reach this server (behind a proxy, its
+   * outside URL), no trailing slash; the connect page's snippets use it, else the browser's URL.
+   */
+  publicUrl: string | undefined;
   /** What the recorder keeps of prompts and tool-call arguments, and who may read them. */
   prompts: PromptPolicy;
 }
@@ -227,6 +232,9 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       url: optional(raw('webhookUrl'), parseHttpUrl),
       secret: env.AIBRIDGE_WEBHOOK_SECRET || undefined,
     },
+    publicUrl: optional({ value: env.AIBRIDGE_PUBLIC_URL || undefined, name: 'AIBRIDGE_PUBLIC_URL' }, (raw) =>
+      parseHttpUrl(raw).replace(/\/+$/, ''),
+    ),
     prompts: promptPolicyOf(env),
   };
 }

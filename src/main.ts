@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './cli/audit.js';
 import { registerBudgetCommands } from './cli/budgets.js';
+import { registerConnectCommand } from './cli/connect.js';
 import { registerCostCommands } from './cli/cost.js';
 import { registerDemoCommand } from './cli/demo.js';
 import { CliError } from './cli/errors.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
     .addHelpText('after', HELP_FOOTER);
   registerServerCommand(program);
   registerLoginCommands(program);
+  registerConnectCommand(program);
   registerSessionCommands(program);
   registerInterceptionCommands(program);
   registerFacetCommands(program);

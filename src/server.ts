@@ -9,6 +9,7 @@ import { registerBudgetMetrics } from './budgets/metrics.js';
 import { BudgetStore } from './budgets/store.js';
 import { Webhook } from './budgets/webhook.js';
 import { type Config, redactedConfig } from './config.js';
+import { ClientUseLog } from './connect/client-use.js';
 import type { Database } from './db/database.js';
 import { registerDatabaseMetrics } from './db/metrics.js';
 import { openWhenReachable } from './db/wait.js';
@@ -41,6 +42,8 @@ export interface RunningServer {
   db: Database;
   /** Where the gateway's records queue up before they are written (tests watch its depth). */
   recorder: DatabaseRecorder;
+  /** Which client used which token, written in batches (tests flush it instead of waiting). */
+  clientUse: ClientUseLog;
   bootstrapped: Bootstrapped | undefined;
   /** Stops accepting, waits (bounded) for in-flight requests, flushes records, closes the database. */
   close(): Promise<void>;
@@ -124,6 +127,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...options.budgets,
     });
     await budgets.start();
+    const clientUse = new ClientUseLog(db, log);
+    clientUse.start();
     // Loaded only when enabled: a gateway without tracing never loads the SDK.
     const tracer = config.otlpEndpoint
       ? (await import('./ops/tracing.js')).startTracing(config.otlpEndpoint)
@@ -138,6 +143,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       providers,
       budgets,
       health: db.health,
+      clientUse,
     });
     const retention = new RetentionJob({
       db,
@@ -181,6 +187,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         budgets,
         reaper,
         overrides,
+        clientUse,
         db,
         log,
         spool: journal ? spool : undefined,
@@ -191,7 +198,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       });
       return closing;
     };
-    return { url, app, db, recorder, bootstrapped, close };
+    return { url, app, db, recorder, clientUse, bootstrapped, close };
   } catch (error) {
     if (!options.db) await db.close().catch(() => {});
     throw error;
@@ -213,6 +220,7 @@ async function shutdown(parts: {
   budgets: BudgetGate;
   reaper: InterruptedReaper;
   overrides: OverrideCache;
+  clientUse: ClientUseLog;
   db: Database;
   log: Logger;
   /** Absent with AIBRIDGE_OUTAGE_MODE=refuse: what shutdown cannot write is counted as lost. */
@@ -232,6 +240,7 @@ async function shutdown(parts: {
     budgets,
     reaper,
     overrides,
+    clientUse,
     db,
     log,
     spool,
@@ -268,6 +277,7 @@ async function shutdown(parts: {
     .close()
     .catch((error: unknown) => log.warn({ err: error }, 'budgets: could not give leases back'));
   await auth.close();
+  await clientUse.close();
   await tracer
     ?.shutdown()
     .catch((error: unknown) => log.warn({ err: error }, 'tracing: could not flush spans'));

@@ -3,6 +3,7 @@ import { adminRoutes } from './admin.js';
 import { auditRoutes } from './audit.js';
 import { budgetRoutes } from './budgets.js';
 import { buildInfoRoutes } from './buildinfo.js';
+import { connectRoutes } from './connect.js';
 import type { ApiDeps } from './context.js';
 import { facetRoutes } from './facets.js';
 import { groupRoutes } from './groups.js';
@@ -24,6 +25,7 @@ export const apiRoutes: AnyRoute[] = [
   ...userRoutes,
   ...groupRoutes,
   ...budgetRoutes,
+  ...connectRoutes,
   ...keyRoutes,
   ...interceptionRoutes,
   ...sessionRoutes,

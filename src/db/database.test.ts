@@ -26,6 +26,7 @@ const TABLES = [
   'aibridge_providers',
   'aibridge_sessions',
   'aibridge_spool_replays',
+  'aibridge_token_clients',
   'aibridge_token_usages',
   'aibridge_tool_usages',
   'aibridge_usage_hourly',

@@ -200,6 +200,16 @@ CREATE TABLE aibridge_spool_replays (
   CONSTRAINT aibridge_spool_replays_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE aibridge_token_clients (
+  api_key_id text NOT NULL,
+  client text NOT NULL,
+  client_version text NOT NULL,
+  last_used_at timestamp with time zone NOT NULL,
+  CONSTRAINT aibridge_token_clients_pkey PRIMARY KEY (api_key_id, client, client_version),
+  CONSTRAINT aibridge_token_clients_api_key_id_fkey FOREIGN KEY (api_key_id) REFERENCES api_keys(id) ON DELETE CASCADE,
+  CONSTRAINT aibridge_token_clients_client_version_check CHECK ((char_length(client_version) <= 64))
+);
+
 CREATE TABLE aibridge_token_usages (
   id uuid NOT NULL,
   interception_id uuid NOT NULL,

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { BudgetGate } from '../budgets/gate.js';
 import type { Config } from '../config.js';
+import type { ClientUseLog } from '../connect/client-use.js';
 import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
 import type { Logger } from '../log.js';
 import type { InterceptionTracer } from '../ops/span.js';
@@ -47,6 +48,8 @@ export interface GatewayDeps {
   budgets?: BudgetGate | undefined;
   /** Classifies failures: a database outage is a 503 with Retry-After, logged once. */
   health: DatabaseHealth;
+  /** Notes which client used which token, for the connect page (absent in bare test gateways). */
+  clientUse?: ClientUseLog | undefined;
   /** OpenTelemetry spans per interception; absent unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   tracer?: InterceptionTracer | undefined;
 }
@@ -87,6 +90,7 @@ class Bridge implements Gateway {
       providerMetrics: deps.providers.metrics,
       budgets: deps.budgets,
       health: deps.health,
+      clientUse: deps.clientUse,
     });
   }
 
@@ -278,6 +282,7 @@ class Bridge implements Gateway {
       log: this.deps.log,
       budgets: this.deps.budgets,
       health: this.deps.health,
+      clientUse: this.deps.clientUse,
       tracer: this.deps.tracer,
     };
     if (route.kind === 'passthrough') return passthrough({ req, res, route, body, byok }, deps);

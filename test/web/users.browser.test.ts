@@ -56,6 +56,8 @@ describeInBrowser('dashboard: users and tokens', (dashboard) => {
       'Request log',
       'Usage',
       'Spend',
+      'Budgets',
+      'Connect',
     ]);
     await page.goto('/users');
     await page.getByRole('heading', { name: 'No access' }).waitFor();

@@ -11,6 +11,7 @@ import { browserTimeZone } from './lib/format.js';
 import { defaultBucket, USAGE_DEFAULT_RANGE } from './lib/range.js';
 import { AuditPage } from './pages/AuditPage.js';
 import { BudgetsPage } from './pages/BudgetsPage.js';
+import { ConnectPage } from './pages/ConnectPage.js';
 import { ProvidersPage } from './pages/ProvidersPage.js';
 import { RequestsPage } from './pages/RequestsPage.js';
 import { SessionPage } from './pages/SessionPage.js';
@@ -51,6 +52,7 @@ function Pages({ me }: { me: User }) {
         <Route path="/usage" element={<UsageRoute me={me} />} />
         <Route path="/spend" element={<SpendPage me={me} />} />
         <Route path="/budgets" element={<BudgetsPage me={me} />} />
+        <Route path="/connect" element={<ConnectPage me={me} />} />
         <Route path="/users" element={me.role === 'owner' ? <UsersPage me={me} /> : <NoAccess />} />
         <Route path="/providers" element={me.role === 'owner' ? <ProvidersPage /> : <NoAccess />} />
         <Route path="/audit" element={me.role === 'member' ? <NoAccess /> : <AuditPage />} />

@@ -908,6 +908,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This server's public URL and the provider routes agents should use */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConnectSettings"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/{user}/keys/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which clients used a user's tokens, and when each last did */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A user id, a username, or `me`. */
+                    user: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TokenClientList"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/users/{user}/keys": {
         parameters: {
             query?: never;
@@ -2493,6 +2604,27 @@ export interface components {
             provider?: "openai" | "anthropic";
             /** @description A model name, or a prefix ending in `*`. */
             model?: string;
+        };
+        ConnectSettings: {
+            /** @description AIBRIDGE_PUBLIC_URL, no trailing slash; null when unset (use the URL you reached the server at). */
+            public_url: string | null;
+            /** @description The provider instance Anthropic clients go through (`/api/v2/aibridge/<name>`), if any. */
+            anthropic_provider: string | null;
+            /** @description The provider instance OpenAI clients go through (`/api/v2/aibridge/<name>/v1`), if any. */
+            openai_provider: string | null;
+        };
+        TokenClient: {
+            /** @description The token id (the part before the "-"). */
+            key_id: string;
+            /** @description The client as recorded on interceptions (`Claude Code`, `Codex`, … or `Unknown`). */
+            client: string;
+            /** @description Its version from the User-Agent; for Unknown, the User-Agent's first product; '' when none. */
+            client_version: string;
+            /** Format: date-time */
+            last_used_at: string;
+        };
+        TokenClientList: {
+            clients: components["schemas"]["TokenClient"][];
         };
         CreateTokenRequest: {
             token_name?: string;

@@ -8,6 +8,7 @@ import type { ModelThoughtsTable } from './model-thoughts.js';
 import type { PriceOverridesTable } from './price-overrides.js';
 import type { ProvidersTable } from './providers.js';
 import type { SessionsTable } from './sessions.js';
+import type { TokenClientsTable } from './token-clients.js';
 import type { TokenUsagesTable } from './token-usages.js';
 import type { ToolUsagesTable } from './tool-usages.js';
 import type { UsageHourlyTable } from './usage-hourly.js';
@@ -22,6 +23,7 @@ export type { InterceptionRow, JsonObject, NewInterception } from './interceptio
 export type { ModelThoughtRow, NewModelThought } from './model-thoughts.js';
 export type { PriceOverrideRow } from './price-overrides.js';
 export type { ProviderRow, StoredKey } from './providers.js';
+export type { TokenClientRow } from './token-clients.js';
 export type { NewTokenUsage, TokenUsageRow } from './token-usages.js';
 export type { NewToolUsage, ToolUsageRow } from './tool-usages.js';
 export type { NewUserPrompt, UserPromptRow } from './user-prompts.js';
@@ -45,5 +47,6 @@ export interface Schema {
   aibridge_budgets: BudgetsTable;
   aibridge_budget_usage: BudgetUsageTable;
   aibridge_price_overrides: PriceOverridesTable;
+  aibridge_token_clients: TokenClientsTable;
   aibridge_audit_log: AuditLogTable;
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Actor } from '../../auth/roles.js';
 import type { BudgetGate } from '../../budgets/gate.js';
+import type { ClientUseLog } from '../../connect/client-use.js';
 import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../../db/health.js';
 import type { Logger } from '../../log.js';
 import { type InterceptionTracer, TRACE_HEADERS } from '../../ops/span.js';
@@ -35,6 +36,8 @@ export interface InterceptDeps {
   budgets?: BudgetGate | undefined;
   /** Told of database failures, so an outage is logged once rather than per request. */
   health: DatabaseHealth;
+  /** Notes which client used which token (in memory; written in batches). */
+  clientUse?: ClientUseLog | undefined;
   /** Spans per interception (OpenTelemetry); absent when tracing is off. */
   tracer?: InterceptionTracer | undefined;
 }
@@ -110,6 +113,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   }
 
   const client = guessClient(req.headers);
+  deps.clientUse?.note(actor.apiKeyId, client, req.headers['user-agent']);
   const session = guessSession(client, req.headers, payload.sessionHints);
   const start: InterceptionStart = {
     // Time-ordered: the interceptions table and its children's indexes grow at the right edge.

@@ -11,6 +11,7 @@ import type {
   ApiKey,
   Budget,
   BudgetList,
+  ConnectSettings,
   CreatedToken,
   CreateTokenRequest,
   CreateUserRequest,
@@ -23,6 +24,7 @@ import type {
   SetBudgetRequest,
   SetPriceRequest,
   Spend,
+  TokenClient,
   Usage,
   User,
   UserList,
@@ -177,6 +179,27 @@ export function useKeys(userId: string) {
   return useQuery({
     queryKey: ['keys', userId],
     queryFn: () => api<ApiKey[]>(`users/${userId}/keys`),
+  });
+}
+
+/** The server's public URL and provider routes, for the connect page's snippets. */
+export function useConnectSettings() {
+  return useQuery({
+    queryKey: ['connect'],
+    queryFn: () => api<ConnectSettings>('connect'),
+    staleTime: 60_000,
+  });
+}
+
+/**
+ * Which clients used the user's tokens; polled, so a person who just ran a snippet sees it
+ * arrive (the server writes uses in batches, about every 10 s).
+ */
+export function useTokenClients(userId: string) {
+  return useQuery({
+    queryKey: ['keys', userId, 'clients'],
+    queryFn: async () => (await api<{ clients: TokenClient[] }>(`users/${userId}/keys/clients`)).clients,
+    refetchInterval: 10_000,
   });
 }
 

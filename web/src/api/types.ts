@@ -62,3 +62,7 @@ export type Budget = BudgetList['budgets'][number];
 export type SetBudgetRequest = RequestBodyOf<'/api/v2/aibridge/budgets', 'post'>;
 /** An owner's price override (rates in integer micro-dollars per million tokens). */
 export type SetPriceRequest = RequestBodyOf<'/api/v2/aibridge/prices', 'post'>;
+/** The server's public URL and the provider routes the connect page's snippets use. */
+export type ConnectSettings = ResponseOf<'/api/v2/connect'>;
+/** Which client last used which of a user's tokens. */
+export type TokenClient = ResponseOf<'/api/v2/users/{user}/keys/clients'>['clients'][number];

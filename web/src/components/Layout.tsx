@@ -20,6 +20,7 @@ export function Layout({ me, children }: { me: User; children: ReactNode }) {
     ['/usage', 'Usage'],
     ['/spend', 'Spend'],
     ['/budgets', 'Budgets'],
+    ['/connect', 'Connect'],
   ];
   if (me.role === 'owner') {
     links.push([

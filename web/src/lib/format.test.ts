@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatAgo,
   formatCost,
   formatCount,
   formatDuration,
@@ -44,6 +45,17 @@ describe('formatting', () => {
     expect(truncate('fix the\n  failing   test', 12)).toBe('fix the fai…');
     expect(prettyJson('{"path":"a.ts"}')).toBe('{\n  "path": "a.ts"\n}');
     expect(prettyJson('not json')).toBe('not json');
+  });
+});
+
+describe('formatAgo', () => {
+  it('says how long ago a token was last used, as the connect page shows it', () => {
+    const now = new Date('2026-12-08T12:00:00Z');
+    expect(formatAgo('2026-12-08T11:59:30Z', now)).toBe('just now');
+    expect(formatAgo('2026-12-08T11:57:00Z', now)).toBe('3 min ago');
+    expect(formatAgo('2026-12-08T07:00:00Z', now)).toBe('5 h ago');
+    expect(formatAgo('2026-12-06T11:00:00Z', now)).toBe('2 d ago');
+    expect(formatAgo('2026-12-08T12:00:05Z', now)).toBe('just now');
   });
 });
 

@@ -53,6 +53,15 @@ export function formatLocal(iso: string, timeZone?: string, now: Date = new Date
   }).format(date);
 }
 
+/** How long ago, as people say it: "just now", "3 min ago", "5 h ago", "2 d ago"; `now` is for tests. */
+export function formatAgo(iso: string, now: Date = new Date()): string {
+  const seconds = Math.max(0, (now.getTime() - new Date(iso).getTime()) / 1000);
+  if (seconds < 60) return 'just now';
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
+  return `${Math.floor(seconds / 86_400)} d ago`;
+}
+
 /** The same instant in UTC, to the second: "2026-05-04 09:00:00 UTC". */
 export function formatUtc(iso: string): string {
   const date = new Date(iso);

@@ -1,8 +1,7 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../../api/client.js';
 import { useCreateKey, useKeys, useRevokeKey } from '../../api/queries.js';
 import type { User } from '../../api/types.js';
-import { CopyButton } from '../../components/CopyButton.js';
+import { NewToken, RequestError } from '../../components/NewToken.js';
 import { ErrorState } from '../../components/States.js';
 import { Time } from '../../components/Time.js';
 
@@ -37,18 +36,11 @@ export function TokensPanel({ user }: { user: User }) {
     <section className="card tokens-panel" aria-labelledby="tokens-title">
       <h2 id="tokens-title">Tokens of {user.name || user.username}</h2>
       {issued ? (
-        <div className="callout" role="status">
-          <p>
-            <strong>New token — copy it now, it will not be shown again.</strong>
-          </p>
-          <div className="token-once">
-            <code data-testid="new-token">{issued}</code>
-            <CopyButton text={issued} />
-          </div>
+        <NewToken token={issued}>
           <button type="button" className="button button-quiet" onClick={() => setIssued(undefined)}>
             Done
           </button>
-        </div>
+        </NewToken>
       ) : null}
       <form className="form form-inline" onSubmit={submit}>
         <label>
@@ -76,11 +68,7 @@ export function TokensPanel({ user }: { user: User }) {
           Issue token
         </button>
       </form>
-      {create.error ? (
-        <p className="form-error" role="alert">
-          {create.error instanceof ApiError ? create.error.describe() : 'The server could not be reached.'}
-        </p>
-      ) : null}
+      <RequestError error={create.error} />
       {keys.isError ? <ErrorState error={keys.error} /> : null}
       {keys.data && keys.data.length === 0 ? <p className="muted">No tokens yet.</p> : null}
       {keys.data && keys.data.length > 0 ? (
