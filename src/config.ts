@@ -1,3 +1,9 @@
+import {
+  type BrowserSessionConfig,
+  loadBrowserSessionConfig,
+  loadOidcConfig,
+  type OidcConfig,
+} from './auth/oidc/config.js';
 import { isValidToken } from './auth/token.js';
 import type { UpstreamTimeouts } from './gateway/upstream.js';
 
@@ -46,6 +52,10 @@ export interface Config {
   budgets: { timeZone: string; unpriced: 'allow' | 'deny' };
   /** Where budget events are POSTed, and the HMAC key that signs them. */
   webhook: { url: string | undefined; secret: string | undefined };
+  /** Single sign-on (`AIBRIDGE_OIDC_*`); undefined when off. */
+  oidc: OidcConfig | undefined;
+  /** How long a dashboard sign-in lasts (idle and absolute). */
+  browserSessions: BrowserSessionConfig;
 }
 
 /** One setting: its env var(s), its flag and how to read it. */
@@ -198,6 +208,8 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       url: optional(raw('webhookUrl'), parseHttpUrl),
       secret: env.AIBRIDGE_WEBHOOK_SECRET || undefined,
     },
+    oidc: loadOidcConfig(env, (message) => new ConfigError(message)),
+    browserSessions: loadBrowserSessionConfig(env, (value, name) => parseDuration({ value, name })),
   };
 }
 
@@ -213,6 +225,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     secretKey: config.secretKey ? '[REDACTED]' : undefined,
     webhook: { ...config.webhook, secret: mark(config.webhook.secret) },
     metricsToken: mark(config.metricsToken),
+    oidc: config.oidc ? { ...config.oidc, clientSecret: mark(config.oidc.clientSecret) } : undefined,
   };
 }
 

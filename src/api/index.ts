@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin.js';
+import { authRoutes } from './auth.js';
 import { budgetRoutes } from './budgets.js';
 import { buildInfoRoutes } from './buildinfo.js';
 import type { ApiDeps } from './context.js';
@@ -19,6 +20,7 @@ import { userRoutes } from './users.js';
 /** Every control-plane route; the OpenAPI document is generated from this list. */
 export const apiRoutes: AnyRoute[] = [
   ...buildInfoRoutes,
+  ...authRoutes,
   ...userRoutes,
   ...groupRoutes,
   ...budgetRoutes,

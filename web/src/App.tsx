@@ -9,6 +9,7 @@ import { ErrorState, Loading } from './components/States.js';
 import { listQueryOf } from './components/useListParams.js';
 import { browserTimeZone } from './lib/format.js';
 import { defaultBucket, USAGE_DEFAULT_RANGE } from './lib/range.js';
+import { CliLoginPage } from './pages/CliLoginPage.js';
 import { ProvidersPage } from './pages/ProvidersPage.js';
 import { RequestsPage } from './pages/RequestsPage.js';
 import { SessionPage } from './pages/SessionPage.js';
@@ -44,6 +45,7 @@ function Pages({ me }: { me: User }) {
       <Routes>
         <Route path="/" element={<Navigate to="/sessions" replace />} />
         <Route path="/sessions" element={<SessionsPage me={me} />} />
+        <Route path="/cli-login" element={<CliLoginPage me={me} />} />
         <Route path="/sessions/:id" element={<SessionPage />} />
         <Route path="/requests" element={<RequestsPage me={me} />} />
         <Route path="/usage" element={<UsageRoute me={me} />} />
