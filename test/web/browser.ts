@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe } from 'vitest';
+import type { Config } from '../../src/config.js';
 import { type FakeProvider, startFakeProvider } from '../../src/demo/fake-provider.js';
 import { DEMO_TASKS } from '../../src/demo/tasks.js';
 import { startTestServer, type TestServer } from '../server.js';
@@ -54,12 +55,14 @@ export interface Dashboard {
 /**
  * Starts a server on a fresh embedded database with its gateway pointed at the fake provider
  * (so tests can produce data through the real gateway), and Chromium (a new profile per launch).
+ * `overrides` change the server's configuration (single sign-on, a known port).
  */
-export async function startDashboard(): Promise<Dashboard> {
+export async function startDashboard(overrides: Partial<Config> = {}): Promise<Dashboard> {
   const provider = await startFakeProvider({ tasks: DEMO_TASKS });
   const server = await startTestServer('pglite', {
     openai: { baseUrl: provider.openaiBaseUrl, key: 'test-openai-key' },
     anthropic: { baseUrl: provider.anthropicBaseUrl, key: 'test-anthropic-key' },
+    ...overrides,
   });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
   const contexts: BrowserContext[] = [];

@@ -120,6 +120,8 @@ function describe(error: unknown): string {
   if (error instanceof client.ResponseBodyError) {
     return `The identity provider refused the code: ${error.error_description ?? error.error}.`;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // openid-client wraps the check that failed (e.g. 'unexpected "state" response parameter value').
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const message = cause instanceof Error ? cause.message : String(cause);
   return `The sign-in response failed its checks: ${message}.`;
 }

@@ -69,10 +69,8 @@ export class BrowserSessions {
     if (!row) return { ok: false, reason: 'unknown' };
     const now = this.now();
     if (row.deleted_at) return { ok: false, reason: 'user-deleted' };
-    if (!this.isLive(row, now)) {
-      await this.db.deleteFrom('browser_sessions').where('id', '=', row.id).execute();
-      return { ok: false, reason: 'expired' };
-    }
+    // Left in place (the next sign-in sweeps it): requests racing in still hear "expired".
+    if (!this.isLive(row, now)) return { ok: false, reason: 'expired' };
     if (now - row.last_seen_at.getTime() >= TOUCH_GRANULARITY_MS) {
       await this.db
         .updateTable('browser_sessions')

@@ -8,6 +8,7 @@ import type { AuthMethods, User } from '../api/types.js';
 /** Turns the server's 401 detail into advice a person can act on. */
 export function explainRefusal(detail: string | undefined): string {
   if (!detail) return 'That token was not accepted.';
+  if (/sign-in session/i.test(detail)) return detail;
   if (/expired/i.test(detail))
     return 'This token has expired. Ask an owner for a new one (or run aibridge tokens create).';
   if (/format/i.test(detail))
