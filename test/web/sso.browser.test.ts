@@ -207,14 +207,12 @@ describe.skipIf(chromiumMissing !== undefined)(
         expect(pending).toBeDefined();
         const value = JSON.parse(Buffer.from(pending?.value ?? '', 'base64url').toString());
         value[field] = `${value[field]}-tampered`;
-        await page
-          .context()
-          .addCookies([
-            {
-              ...(pending as NonNullable<typeof pending>),
-              value: Buffer.from(JSON.stringify(value)).toString('base64url'),
-            },
-          ]);
+        await page.context().addCookies([
+          {
+            ...(pending as NonNullable<typeof pending>),
+            value: Buffer.from(JSON.stringify(value)).toString('base64url'),
+          },
+        ]);
         const answer = await page.goto(callback);
         expect(answer?.status()).toBe(400);
         expect(await page.getByRole('alert').textContent()).toMatch(

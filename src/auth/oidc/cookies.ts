@@ -5,7 +5,7 @@ import type { PendingSignIn } from './relying-party.js';
 /** The session cookie: HttpOnly, so no script (nor an injected one) can read it. */
 export const SESSION_COOKIE = 'aibridge_session';
 /** The session's CSRF token, readable by the dashboard's script, which echoes it in a header. */
-export const CSRF_COOKIE = 'aibridge_csrf';
+const CSRF_COOKIE = 'aibridge_csrf';
 /** The sign-in attempt in flight (state, nonce, PKCE verifier), scoped to the OIDC routes. */
 export const PENDING_COOKIE = 'aibridge_oidc';
 

@@ -6,7 +6,7 @@ import { hashSecret } from '../token.js';
 import type { BrowserSessionConfig } from './config.js';
 
 /** Why a session cookie was refused; the API turns it into a 401 detail. */
-export type SessionFailure = 'unknown' | 'expired' | 'user-deleted';
+type SessionFailure = 'unknown' | 'expired' | 'user-deleted';
 
 /** A cookie that signs someone in, and the session it names. */
 export type SessionResult =

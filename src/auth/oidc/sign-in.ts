@@ -20,7 +20,7 @@ export interface SignInDeps {
 }
 
 /** A completed sign-in: who, what changed, from where. The one record of it (see signedIn). */
-export interface SignInEvent extends Provisioned {
+interface SignInEvent extends Provisioned {
   method: 'oidc';
   issuer: string;
   remoteAddress: string;
