@@ -1,3 +1,4 @@
+import { loadPromptPolicy, type PromptPolicy, PromptPolicyError } from './audit/prompt-policy.js';
 import {
   type BrowserSessionConfig,
   loadBrowserSessionConfig,
@@ -56,6 +57,8 @@ export interface Config {
   oidc: OidcConfig | undefined;
   /** How long a dashboard sign-in lasts (idle and absolute). */
   browserSessions: BrowserSessionConfig;
+  /** What the recorder keeps of prompts and tool-call arguments, and who may read them. */
+  prompts: PromptPolicy;
 }
 
 /** One setting: its env var(s), its flag and how to read it. */
@@ -210,7 +213,16 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     },
     oidc: loadOidcConfig(env, (message) => new ConfigError(message)),
     browserSessions: loadBrowserSessionConfig(env, (value, name) => parseDuration({ value, name })),
+    prompts: promptPolicyOf(env),
   };
+}
+
+function promptPolicyOf(env: Env): PromptPolicy {
+  try {
+    return loadPromptPolicy(env);
+  } catch (error) {
+    throw error instanceof PromptPolicyError ? new ConfigError(error.message) : error;
+  }
 }
 
 /** The configuration as it may be printed or logged: secrets replaced by a marker. */

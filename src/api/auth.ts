@@ -136,7 +136,7 @@ export const authRoutes: AnyRoute[] = [
           },
           at >= 0 ? request.url.slice(at) : '',
           pending,
-          { remoteAddress: request.ip, userAgent: request.headers['user-agent'] },
+          { remoteAddress: request.ip, userAgent: request.headers['user-agent'], requestId: request.id },
         );
         setSessionCookies(reply, session, secure);
         return reply.redirect(next, 302);

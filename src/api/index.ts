@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin.js';
+import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { budgetRoutes } from './budgets.js';
 import { buildInfoRoutes } from './buildinfo.js';
@@ -33,6 +34,7 @@ export const apiRoutes: AnyRoute[] = [
   ...providerRoutes,
   ...priceRoutes,
   ...spendRoutes,
+  ...auditRoutes,
 ];
 
 /**

@@ -103,12 +103,16 @@ export async function startDashboard(overrides: Partial<Config> = {}): Promise<D
  * Declares a browser suite with its own server and browser; skipped, with the reason in its
  * title, only where Debian's Chromium is not installed.
  */
-export function describeInBrowser(title: string, body: (dashboard: () => Dashboard) => void): void {
+export function describeInBrowser(
+  title: string,
+  body: (dashboard: () => Dashboard) => void,
+  overrides: Partial<Config> = {},
+): void {
   const label = chromiumMissing ? `${title} [SKIPPED: ${chromiumMissing}]` : title;
   describe.skipIf(chromiumMissing !== undefined)(label, () => {
     let dashboard: Dashboard | undefined;
     beforeAll(async () => {
-      dashboard = await startDashboard();
+      dashboard = await startDashboard(overrides);
     });
     afterAll(async () => {
       await dashboard?.close();

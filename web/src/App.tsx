@@ -9,6 +9,7 @@ import { ErrorState, Loading } from './components/States.js';
 import { listQueryOf } from './components/useListParams.js';
 import { browserTimeZone } from './lib/format.js';
 import { defaultBucket, USAGE_DEFAULT_RANGE } from './lib/range.js';
+import { AuditPage } from './pages/AuditPage.js';
 import { CliLoginPage } from './pages/CliLoginPage.js';
 import { ProvidersPage } from './pages/ProvidersPage.js';
 import { RequestsPage } from './pages/RequestsPage.js';
@@ -52,6 +53,7 @@ function Pages({ me }: { me: User }) {
         <Route path="/spend" element={<SpendPage />} />
         <Route path="/users" element={me.role === 'owner' ? <UsersPage me={me} /> : <NoAccess />} />
         <Route path="/providers" element={me.role === 'owner' ? <ProvidersPage /> : <NoAccess />} />
+        <Route path="/audit" element={me.role === 'member' ? <NoAccess /> : <AuditPage />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </Layout>

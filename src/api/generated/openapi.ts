@@ -2389,6 +2389,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the audit log: sign-ins and changes to tokens, users, prices, budgets, groups and providers */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Search query in the format `key:value`. Available keys are: actor (a username, user id, `me` or `system`), action (a trailing `*` matches a prefix, e.g. `token.*`), target (a type such as `user`), target_id, since, until (RFC 3339, quoted). A term without a key is an action. */
+                    q?: string;
+                    /** @description Cursor: the id of the last row of the previous page (not with offset). */
+                    after_id?: string;
+                    /** @description Page size: default 100, at most 1000. */
+                    limit?: number;
+                    /** @description Rows to skip (not with a cursor). */
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditListResponse"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/me/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with an API token: records the sign-in in the audit log and answers the user */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2617,6 +2734,8 @@ export interface components {
             interception_id: string;
             provider_response_id: string;
             prompt: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            prompt_hidden?: boolean;
             /** @description As recorded; null when none was. */
             metadata: {
                 [key: string]: unknown;
@@ -2638,6 +2757,8 @@ export interface components {
             tool: string;
             /** @description JSON text of the arguments. */
             input: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            input_hidden?: boolean;
             injected: boolean;
             invocation_error: string;
             /** @description As recorded; null when none was. */
@@ -2688,6 +2809,8 @@ export interface components {
             /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
             unpriced_interceptions: number;
             last_prompt?: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            last_prompt_hidden?: boolean;
         };
         AIBridgeSessionTokenUsageSummary: {
             input_tokens: number;
@@ -2755,6 +2878,8 @@ export interface components {
              */
             id: string;
             prompt?: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            prompt_hidden?: boolean;
             model: string;
             provider: string;
             /**
@@ -2789,6 +2914,8 @@ export interface components {
             tool: string;
             injected: boolean;
             input: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            input_hidden?: boolean;
             /** @description aibridge addition: why the invocation of an injected tool failed; omitted when it did not (always for client-side tools). */
             invocation_error?: string;
             /** @description As recorded; null when none was. */
@@ -2938,6 +3065,8 @@ export interface components {
             connect_timeout_ms?: number;
             first_byte_timeout_ms?: number;
             idle_timeout_ms?: number;
+            /** @description Responses over WebSocket: relay each turn to the provider's own WebSocket (OpenAI's WebSocket mode) instead of bridging it to an HTTP stream. Off by default. */
+            websockets?: boolean;
             circuit_breaker?: {
                 /** @description Off by default. */
                 enabled?: boolean;
@@ -3203,6 +3332,46 @@ export interface components {
                 /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
                 unpriced_interceptions: number;
             }[];
+        };
+        AuditListResponse: {
+            count: number;
+            entries: components["schemas"]["AuditEntry"][];
+        };
+        AuditEntry: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, up to microseconds
+             */
+            time: string;
+            actor: {
+                /**
+                 * Format: uuid
+                 * @description null for changes made by the system.
+                 */
+                user_id: string | null;
+                username: string;
+                /** @description The API token used, or `system`. */
+                token_id: string;
+            };
+            ip: string;
+            user_agent: string;
+            /** @description `<target type>.<verb>`, e.g. `user.create`, `token.revoke`. */
+            action: string;
+            target: {
+                type: string;
+                id: string;
+            };
+            /** @description The object as the API showed it, secrets redacted; null when there was none. */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The object as the API showed it, secrets redacted; null when there was none. */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            request_id: string;
         };
     };
     responses: never;

@@ -1,3 +1,4 @@
+import { recordSignIn } from '../../audit/sign-in.js';
 import type { BudgetGate } from '../../budgets/gate.js';
 import type { Database } from '../../db/database.js';
 import type { Logger } from '../../log.js';
@@ -25,6 +26,7 @@ interface SignInEvent extends Provisioned {
   issuer: string;
   remoteAddress: string;
   userAgent: string | undefined;
+  requestId: string;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function finishSignIn(
   deps: SignInDeps,
   search: string,
   pending: PendingSignIn,
-  from: { remoteAddress: string; userAgent: string | undefined },
+  from: { remoteAddress: string; userAgent: string | undefined; requestId: string },
 ): Promise<{ session: NewSession; next: string }> {
   const claims = await deps.rp.complete(search, pending);
   const identity = identityFrom(claims, deps.config);
@@ -46,17 +48,36 @@ export async function finishSignIn(
   }
   if (provisioned.groupsAdded.length > 0 || provisioned.groupsRemoved.length > 0) await deps.budgets.reload();
   const session = await deps.sessions.create(provisioned.user.id, 'oidc');
-  signedIn(deps.log, { ...provisioned, method: 'oidc', issuer: deps.config.issuer, ...from });
+  await signedIn(deps, { ...provisioned, method: 'oidc', issuer: deps.config.issuer, ...from });
   return { session, next: pending.next };
 }
 
 /**
- * Where every sign-in ends, exactly once per signed-in browser: the seam the audit trail
- * hooks into. Logs who signed in and what the sign-in changed (never a token or claim value
- * beyond the username and group names).
+ * Where every single sign-on ends, exactly once per signed-in browser: one `user.sign_in`
+ * audit entry and a log line saying who signed in and what the sign-in changed (never a
+ * token or claim value beyond the username and group names).
  */
-function signedIn(log: Logger, event: SignInEvent): void {
-  log.info(
+async function signedIn(deps: SignInDeps, event: SignInEvent): Promise<void> {
+  await recordSignIn(
+    deps.db.kysely,
+    {
+      userId: event.user.id,
+      username: event.user.username,
+      tokenId: 'session',
+      ip: event.remoteAddress,
+      userAgent: event.userAgent ?? '',
+      requestId: event.requestId,
+    },
+    'oidc',
+    {
+      created: event.created,
+      role: event.user.role,
+      role_before: event.roleBefore ?? null,
+      groups_added: event.groupsAdded,
+      groups_removed: event.groupsRemoved,
+    },
+  );
+  deps.log.info(
     {
       user: event.user.id,
       username: event.user.username,

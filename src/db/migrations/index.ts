@@ -15,6 +15,7 @@ import * as groups from './20261206T040000_groups.js';
 import * as budgets from './20261206T041000_budgets.js';
 import * as conversationFingerprint from './20261206T050000_conversation_fingerprint.js';
 import * as browserSessions from './20261208T010000_browser_sessions.js';
+import * as auditLog from './20261208T020000_audit_log.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from a folder) so the
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '20261206T041000_budgets': budgets,
   '20261206T050000_conversation_fingerprint': conversationFingerprint,
   '20261208T010000_browser_sessions': browserSessions,
+  '20261208T020000_audit_log': auditLog,
 };

@@ -54,3 +54,6 @@ export type ProviderInstance = Schemas['Provider'];
 /** The spend report and the price book (cost in integer micro-dollars). */
 export type Spend = ResponseOf<'/api/v2/aibridge/spend'>;
 export type PriceBook = ResponseOf<'/api/v2/aibridge/prices'>;
+
+export type AuditList = ResponseOf<'/api/v2/audit'>;
+export type AuditEntry = AuditList['entries'][number];

@@ -33,6 +33,7 @@ export function Layout({ me, children }: { me: User; children: ReactNode }) {
     ]);
     links.push(['/providers', 'Providers']);
   }
+  if (me.role === 'owner' || me.role === 'auditor') links.push(['/audit', 'Audit']);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">

@@ -39,7 +39,7 @@ function SingleSignOn({ next }: { next: string }) {
 
 /**
  * Sign in with the identity provider (when configured), or paste a token: it is checked
- * against /users/me and kept for this browser session only.
+ * by the server (and audited), and kept for this browser session only.
  */
 export function SignIn() {
   const [token, setValue] = useState('');
@@ -63,7 +63,7 @@ export function SignIn() {
     }
     setBusy(true);
     try {
-      const me = await api<User>('users/me', { token: value });
+      const me = await api<User>('users/me/sign-in', { token: value, method: 'POST' });
       client.setQueryData(['me', value], me);
       setToken(value);
       navigate(from, { replace: true });
