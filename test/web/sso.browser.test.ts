@@ -161,21 +161,26 @@ describe.skipIf(chromiumMissing !== undefined)(
       await sql`update browser_sessions set last_seen_at = now() - interval '13 hours' where user_id = (select id from users where username = 'bob')`.execute(
         db(),
       );
-      await page.reload();
-      await page.waitForURL('**/signin');
-      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/session expired/);
+      const stale = (await page.context().cookies()).find((c) => c.name === 'aibridge_session');
+      const expired = await fetch(`${publicUrl}/api/v2/users/me`, {
+        headers: { cookie: `aibridge_session=${stale?.value}` },
+      });
+      expect(expired.status).toBe(401);
+      expect(await expired.json()).toMatchObject({ detail: expect.stringMatching(/session expired/) });
 
       const again = await openPage(dashboard);
       await again.goto('/signin');
       await signInAtProvider(again, 'bob');
       await again.waitForURL('**/sessions');
+      const cookie = (await again.context().cookies()).find((c) => c.name === 'aibridge_session');
       const bob = (await (await dashboard.server.request('/api/v2/users/bob')).json()) as { id: string };
-      expect((await dashboard.server.request(`/api/v2/users/${bob.id}`, { method: 'DELETE' })).status).toBe(
-        200,
-      );
-      await again.reload();
-      await again.waitForURL('**/signin');
-      await expect.poll(() => again.getByRole('alert').textContent()).toMatch(/deleted/);
+      const deleted = await dashboard.server.request(`/api/v2/users/${bob.id}`, { method: 'DELETE' });
+      expect(deleted.ok).toBe(true);
+      const after = await fetch(`${publicUrl}/api/v2/users/me`, {
+        headers: { cookie: `aibridge_session=${cookie?.value}` },
+      });
+      expect(after.status).toBe(401);
+      expect(await after.json()).toMatchObject({ detail: expect.stringMatching(/deleted/) });
     });
 
     it('refuses at the next sign-in a person removed from the required group', async () => {
