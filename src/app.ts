@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ApiDeps } from './api/context.js';
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
 
+  await app.register(fastifyCookie);
   registerApi(app, deps);
   registerHealthRoutes(app, { db: deps.db, metrics: deps.metrics, metricsToken: deps.config.metricsToken });
   await registerDashboard(app);

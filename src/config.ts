@@ -1,4 +1,10 @@
 import { loadPromptPolicy, type PromptPolicy, PromptPolicyError } from './audit/prompt-policy.js';
+import {
+  type BrowserSessionConfig,
+  loadBrowserSessionConfig,
+  loadOidcConfig,
+  type OidcConfig,
+} from './auth/oidc/config.js';
 import { isValidToken } from './auth/token.js';
 import type { UpstreamTimeouts } from './gateway/upstream.js';
 
@@ -66,6 +72,10 @@ export interface Config {
    * outside URL), no trailing slash; the connect page's snippets use it, else the browser's URL.
    */
   publicUrl: string | undefined;
+  /** Single sign-on (`AIBRIDGE_OIDC_*`); undefined when off. */
+  oidc: OidcConfig | undefined;
+  /** How long a dashboard sign-in lasts (idle and absolute). */
+  browserSessions: BrowserSessionConfig;
   /** What the recorder keeps of prompts and tool-call arguments, and who may read them. */
   prompts: PromptPolicy;
 }
@@ -235,6 +245,8 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     publicUrl: optional({ value: env.AIBRIDGE_PUBLIC_URL || undefined, name: 'AIBRIDGE_PUBLIC_URL' }, (raw) =>
       parseHttpUrl(raw).replace(/\/+$/, ''),
     ),
+    oidc: loadOidcConfig(env, (message) => new ConfigError(message)),
+    browserSessions: loadBrowserSessionConfig(env, (value, name) => parseDuration({ value, name })),
     prompts: promptPolicyOf(env),
   };
 }
@@ -259,6 +271,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     secretKey: config.secretKey ? '[REDACTED]' : undefined,
     webhook: { ...config.webhook, secret: mark(config.webhook.secret) },
     metricsToken: mark(config.metricsToken),
+    oidc: config.oidc ? { ...config.oidc, clientSecret: mark(config.oidc.clientSecret) } : undefined,
   };
 }
 

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, VERSION } from './app.js';
 import { Authenticator } from './auth/authenticator.js';
 import { type Bootstrapped, bootstrapOwner } from './auth/bootstrap.js';
+import { RelyingParty } from './auth/oidc/relying-party.js';
+import { BrowserSessions } from './auth/oidc/sessions.js';
 import { BudgetGate, type BudgetGateOptions } from './budgets/gate.js';
 import { registerBudgetMetrics } from './budgets/metrics.js';
 import { BudgetStore } from './budgets/store.js';
@@ -164,6 +166,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       providers,
       budgets,
       pricing: { book: prices, overrides },
+      sessions: new BrowserSessions(db.kysely, config.browserSessions),
+      oidc: config.oidc ? new RelyingParty(config.oidc) : undefined,
       version: VERSION,
     });
     await app.listen({ host: config.http.host, port: config.http.port });

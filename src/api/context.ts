@@ -1,10 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
+import { SESSION_COOKIE } from '../auth/oidc/cookies.js';
+import type { RelyingParty } from '../auth/oidc/relying-party.js';
+import { type BrowserSessions, csrfTokenMatches } from '../auth/oidc/sessions.js';
 import type { Actor } from '../auth/roles.js';
 import type { BudgetGate } from '../budgets/gate.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
-import { unauthorized } from '../errors.js';
+import { forbidden, unauthorized } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PriceBook } from '../pricing/book.js';
 import type { OverrideCache } from '../pricing/overrides.js';
@@ -26,6 +29,10 @@ export interface ApiDeps {
   budgets: BudgetGate;
   /** The price book in force and the cache of its overrides (reloaded after each write). */
   pricing: { book: PriceBook; overrides: OverrideCache };
+  /** The dashboard's server-side sessions (the cookie single sign-on sets). */
+  sessions: BrowserSessions;
+  /** Single sign-on with the company's identity provider; undefined when not configured. */
+  oidc: RelyingParty | undefined;
 }
 
 const REFUSALS = {
@@ -35,14 +42,40 @@ const REFUSALS = {
   'user-deleted': 'The user of this API key has been deleted.',
 } as const;
 
-/** Reads the token from `Coder-Session-Token` or `Authorization: Bearer` and resolves the caller. */
+const SESSION_REFUSALS = {
+  unknown: 'Your sign-in session has ended. Sign in again.',
+  expired: 'Your sign-in session expired. Sign in again.',
+  'user-deleted': 'The user of this sign-in session has been deleted.',
+} as const;
+
+/** Methods that change nothing; every other cookie-authenticated request must prove its origin. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Resolves the caller from a token (`Coder-Session-Token` or `Authorization: Bearer`) or,
+ * without one, from the dashboard's session cookie. A cookie rides along with any request the
+ * browser makes, so a cookie-authenticated change must also carry the session's CSRF token in
+ * `X-CSRF-Token` (the synchronizer-token pattern); a token in a header cannot be forged that way.
+ */
 export async function authenticateRequest(request: FastifyRequest, deps: ApiDeps): Promise<Actor> {
   const token = sessionToken(request.headers);
-  if (!token) {
+  if (token) {
+    const result = await deps.auth.authenticate(token);
+    if (!result.ok) throw unauthorized(REFUSALS[result.reason]);
+    return result.actor;
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  if (!cookie) {
     throw unauthorized('Provide an API token in the Coder-Session-Token header or as Authorization: Bearer.');
   }
-  const result = await deps.auth.authenticate(token);
-  if (!result.ok) throw unauthorized(REFUSALS[result.reason]);
+  const result = await deps.sessions.authenticate(cookie);
+  if (!result.ok) throw unauthorized(SESSION_REFUSALS[result.reason]);
+  if (!SAFE_METHODS.has(request.method)) {
+    const presented = request.headers['x-csrf-token'];
+    if (!csrfTokenMatches(typeof presented === 'string' ? presented : undefined, result.session.csrf_token)) {
+      throw forbidden('Missing or wrong X-CSRF-Token: a change made with the session cookie must carry it.');
+    }
+  }
   return result.actor;
 }
 

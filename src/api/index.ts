@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin.js';
 import { auditRoutes } from './audit.js';
+import { authRoutes } from './auth.js';
 import { budgetRoutes } from './budgets.js';
 import { buildInfoRoutes } from './buildinfo.js';
 import { connectRoutes } from './connect.js';
@@ -22,6 +23,7 @@ import { userRoutes } from './users.js';
 /** Every control-plane route; the OpenAPI document is generated from this list. */
 export const apiRoutes: AnyRoute[] = [
   ...buildInfoRoutes,
+  ...authRoutes,
   ...userRoutes,
   ...groupRoutes,
   ...budgetRoutes,

@@ -10,6 +10,7 @@ import {
   type Source,
 } from './api-client.js';
 import type { Budget, User } from './api-types.js';
+import { tokenFromBrowser } from './browser-login.js';
 import { CliError, UsageError } from './errors.js';
 import { addOutputFlag, withExamples } from './flags.js';
 import { localTime } from './format.js';
@@ -21,13 +22,20 @@ import { terminalOf } from './terminal.js';
 export function registerLoginCommands(program: Command): void {
   const login = program
     .command('login [url]')
-    .description('Check a token against a server and store both for every later command')
+    .description(
+      'Sign in to a server (in the browser, or with a token) and store the login for every later command',
+    )
     .option(
       '--token <token>',
-      'the API token (default: AIBRIDGE_TOKEN, else read from stdin, else prompted)',
-    );
+      'the API token (default: AIBRIDGE_TOKEN, else the browser on a terminal, else read from stdin)',
+    )
+    .option('--web', 'sign in in the browser even when stdin is not a terminal')
+    .option('--no-browser', 'print the sign-in page instead of opening a browser')
+    .option('--paste', 'prompt for a token instead of signing in in the browser');
   withExamples(login, [
-    'aibridge login http://127.0.0.1:3000            # prompts for the token, without echo',
+    'aibridge login https://aibridge.example.com     # opens the browser: single sign-on or token',
+    'aibridge login https://aibridge.example.com --no-browser   # prints the page to open',
+    'aibridge login http://127.0.0.1:3000 --paste    # prompts for the token, without echo',
     'aibridge login https://aibridge.example.com < token.txt',
     'AIBRIDGE_URL=https://aibridge.example.com AIBRIDGE_TOKEN=... aibridge login',
   ]);
@@ -36,11 +44,11 @@ export function registerLoginCommands(program: Command): void {
     `\nThe login is stored in ${loginFile()} (readable by you only).\n` +
       'Every command uses it unless --url/--token or AIBRIDGE_URL/AIBRIDGE_TOKEN say otherwise (flags first).\n',
   );
-  login.action(async (rawUrl: string | undefined, flags: { token?: string }) => {
+  login.action(async (rawUrl: string | undefined, flags: LoginFlags) => {
     const given = rawUrl ?? process.env.AIBRIDGE_URL;
     if (!given) throw new UsageError('name the server: aibridge login <url> (or set AIBRIDGE_URL)');
     const url = normaliseUrl(given);
-    const token = (flags.token ?? process.env.AIBRIDGE_TOKEN ?? (await readToken())).trim();
+    const token = (await chooseToken(url, flags)).trim();
     if (!token) throw new UsageError('no token given');
     const client = new ApiClient({ url, token, urlFrom: 'flag', tokenFrom: 'flag' });
     const me = await client.get<User>('/api/v2/users/me');
@@ -84,6 +92,26 @@ export function registerLoginCommands(program: Command): void {
       ].join('\n'),
     );
   });
+}
+
+interface LoginFlags {
+  token?: string;
+  web?: boolean;
+  browser: boolean;
+  paste?: boolean;
+}
+
+/** A given token first; else the browser (on a terminal, or with --web); else a prompt or stdin. */
+async function chooseToken(url: string, flags: LoginFlags): Promise<string> {
+  const given = flags.token ?? process.env.AIBRIDGE_TOKEN;
+  if (given !== undefined) return given;
+  if (flags.web || (process.stdin.isTTY && !flags.paste)) {
+    return tokenFromBrowser(url, {
+      openBrowser: flags.browser,
+      print: (line) => process.stderr.write(`${line}\n`),
+    });
+  }
+  return readToken();
 }
 
 function describeSource(source: Source, env: string, flag: string): string {

@@ -32,6 +32,7 @@ const TABLES = [
   'aibridge_usage_hourly',
   'aibridge_user_prompts',
   'api_keys',
+  'browser_sessions',
   'group_members',
   'groups',
   'users',

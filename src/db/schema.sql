@@ -304,10 +304,28 @@ CREATE TABLE api_keys (
   CONSTRAINT api_keys_user_id_token_name_key UNIQUE (user_id, token_name)
 );
 
+CREATE TABLE browser_sessions (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  user_id uuid NOT NULL,
+  secret_hash bytea NOT NULL,
+  csrf_token text NOT NULL,
+  method text NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+  expires_at timestamp with time zone NOT NULL,
+  CONSTRAINT browser_sessions_pkey PRIMARY KEY (id),
+  CONSTRAINT browser_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+);
+
+CREATE INDEX browser_sessions_expires_idx ON browser_sessions USING btree (expires_at);
+CREATE UNIQUE INDEX browser_sessions_secret_idx ON browser_sessions USING btree (secret_hash);
+CREATE INDEX browser_sessions_user_idx ON browser_sessions USING btree (user_id);
+
 CREATE TABLE group_members (
   group_id uuid NOT NULL,
   user_id uuid NOT NULL,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
+  source text DEFAULT 'manual'::text NOT NULL,
   CONSTRAINT group_members_pkey PRIMARY KEY (group_id, user_id),
   CONSTRAINT group_members_group_id_fkey FOREIGN KEY (group_id) REFERENCES groups(id) ON DELETE CASCADE,
   CONSTRAINT group_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
@@ -335,11 +353,14 @@ CREATE TABLE users (
   updated_at timestamp with time zone DEFAULT now() NOT NULL,
   last_seen_at timestamp with time zone,
   deleted_at timestamp with time zone,
+  oidc_issuer text,
+  oidc_subject text,
   CONSTRAINT users_pkey PRIMARY KEY (id),
   CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'auditor'::text, 'member'::text]))),
   CONSTRAINT users_username_check CHECK (((char_length(username) >= 1) AND (char_length(username) <= 32)))
 );
 
+CREATE UNIQUE INDEX users_oidc_subject_idx ON users USING btree (oidc_issuer, oidc_subject) WHERE (oidc_subject IS NOT NULL);
 CREATE UNIQUE INDEX users_username_live_idx ON users USING btree (lower(username)) WHERE (deleted_at IS NULL);
 
 CREATE OR REPLACE FUNCTION aibridge_interception_facets(p text, m text, c text)

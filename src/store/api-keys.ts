@@ -72,6 +72,8 @@ export class ApiKeyStore {
         'u.updated_at',
         'u.last_seen_at',
         'u.deleted_at',
+        'u.oidc_issuer',
+        'u.oidc_subject',
       ])
       .where('k.id', '=', id)
       .executeTakeFirst();
@@ -98,6 +100,8 @@ export class ApiKeyStore {
         updated_at: row.updated_at,
         last_seen_at: row.last_seen_at,
         deleted_at: row.deleted_at,
+        oidc_issuer: row.oidc_issuer,
+        oidc_subject: row.oidc_subject,
       },
     };
   }

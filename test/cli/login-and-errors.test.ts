@@ -118,11 +118,14 @@ describe('aibridge login, whoami, logout, and how every command finds its server
     expect((await runCli(['whoami', '-o', 'json'], env)).stdout).toContain('"username": "admin"');
   });
 
-  it.skipIf(noTerminal)('on a terminal, login prompts for the token without echoing it', async () => {
+  it.skipIf(noTerminal)('on a terminal, login --paste prompts for the token without echoing it', async () => {
     const w = world();
     const env = { XDG_CONFIG_HOME: w.configDir() };
     const token = w.people.get('dan')?.token as string;
-    const run = await runInTerminal(['login', w.server.url], env, { after: 'API token', text: `${token}\r` });
+    const run = await runInTerminal(['login', w.server.url, '--paste'], env, {
+      after: 'API token',
+      text: `${token}\r`,
+    });
     expect(run.code).toBe(0);
     expect(run.screen).toContain(`Logged in to ${w.server.url} as dan (member).`);
     expect(run.screen).not.toContain(token);

@@ -55,6 +55,7 @@ export interface Dashboard {
 /**
  * Starts a server on a fresh embedded database with its gateway pointed at the fake provider
  * (so tests can produce data through the real gateway), and Chromium (a new profile per launch).
+ * `overrides` change the server's configuration (single sign-on, a known port).
  */
 export async function startDashboard(overrides: Partial<Config> = {}): Promise<Dashboard> {
   const provider = await startFakeProvider({ tasks: DEMO_TASKS });

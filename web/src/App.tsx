@@ -12,6 +12,7 @@ import { defaultBucket, USAGE_DEFAULT_RANGE } from './lib/range.js';
 import { AuditPage } from './pages/AuditPage.js';
 import { BudgetsPage } from './pages/BudgetsPage.js';
 import { ConnectPage } from './pages/ConnectPage.js';
+import { CliLoginPage } from './pages/CliLoginPage.js';
 import { ProvidersPage } from './pages/ProvidersPage.js';
 import { RequestsPage } from './pages/RequestsPage.js';
 import { SessionPage } from './pages/SessionPage.js';
@@ -47,6 +48,7 @@ function Pages({ me }: { me: User }) {
       <Routes>
         <Route path="/" element={<Navigate to="/sessions" replace />} />
         <Route path="/sessions" element={<SessionsPage me={me} />} />
+        <Route path="/cli-login" element={<CliLoginPage me={me} />} />
         <Route path="/sessions/:id" element={<SessionPage />} />
         <Route path="/requests" element={<RequestsPage me={me} />} />
         <Route path="/usage" element={<UsageRoute me={me} />} />

@@ -12,6 +12,8 @@ export interface GroupsTable {
 export interface GroupMembersTable {
   group_id: string;
   user_id: string;
+  /** `manual` (an owner added it) or `oidc` (a sign-in synced it from the groups claim). */
+  source: Generated<'manual' | 'oidc'>;
   created_at: Generated<Date>;
 }
 

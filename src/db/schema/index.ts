@@ -1,6 +1,7 @@
 import type { ActivityCountsTable } from './activity-counts.js';
 import type { ApiKeysTable } from './api-keys.js';
 import type { AuditLogTable } from './audit-log.js';
+import type { BrowserSessionsTable } from './browser-sessions.js';
 import type { BudgetsTable, BudgetUsageTable } from './budgets.js';
 import type { GroupMembersTable, GroupsTable } from './groups.js';
 import type { InterceptionsTable } from './interceptions.js';
@@ -17,6 +18,7 @@ import type { UsersTable } from './users.js';
 
 export type { ApiKeyRow } from './api-keys.js';
 export type { AuditLogRow } from './audit-log.js';
+export type { BrowserSessionRow, SessionMethod } from './browser-sessions.js';
 export type { BudgetPeriod, BudgetRow, BudgetSubjectKind } from './budgets.js';
 export type { GroupRow } from './groups.js';
 export type { InterceptionRow, JsonObject, NewInterception } from './interceptions.js';
@@ -32,6 +34,7 @@ export type { Role, UserRow } from './users.js';
 /** Every table Kysely may touch, keyed by table name. */
 export interface Schema {
   users: UsersTable;
+  browser_sessions: BrowserSessionsTable;
   api_keys: ApiKeysTable;
   aibridge_interceptions: InterceptionsTable;
   aibridge_token_usages: TokenUsagesTable;

@@ -13,6 +13,9 @@ export interface UsersTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   last_seen_at: Date | null;
+  /** The identity provider (issuer URL) and subject (`sub`) a single-sign-on user is. */
+  oidc_issuer: ColumnType<string | null, string | null | undefined, string | null>;
+  oidc_subject: ColumnType<string | null, string | null | undefined, string | null>;
   /** Soft delete: the row stays so recorded interceptions keep their initiator. */
   deleted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }

@@ -1,4 +1,4 @@
-import { getToken, setToken } from './token.js';
+import { csrfToken, forgetSession, getToken, setToken } from './token.js';
 import type { ErrorBody } from './types.js';
 
 /** A non-2xx answer, with the reference envelope's message, detail and validations. */
@@ -35,9 +35,10 @@ export function apiUrl(path: string, params: Params = {}): string {
 }
 
 /**
- * The one way the dashboard talks to the server: the stored token in `Coder-Session-Token`,
- * JSON both ways, errors as ApiError. A 401 signs the browser out, so an expired or
- * revoked token lands on the sign-in page with the server's reason.
+ * The one way the dashboard talks to the server: the stored token in `Coder-Session-Token`
+ * (or, signed in with single sign-on, the session cookie plus its CSRF token on changes),
+ * JSON both ways, errors as ApiError. A 401 signs the browser out, so an expired or revoked
+ * token or session lands on the sign-in page with the server's reason.
  */
 export async function api<T>(
   path: string,
@@ -46,6 +47,10 @@ export async function api<T>(
   const token = options.token ?? getToken();
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers['Coder-Session-Token'] = token;
+  else {
+    const csrf = csrfToken();
+    if (csrf && !['GET', 'HEAD'].includes(options.method ?? 'GET')) headers['X-CSRF-Token'] = csrf;
+  }
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(apiUrl(path, options.params), {
     method: options.method ?? 'GET',
@@ -58,7 +63,8 @@ export async function api<T>(
     const error = new ApiError(response.status, body as ErrorBody);
     if (response.status === 401 && !options.token) {
       signOutReason = error.body.detail ?? error.body.message;
-      setToken(null);
+      if (token) setToken(null);
+      else forgetSession();
     }
     throw error;
   }

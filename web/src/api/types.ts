@@ -19,6 +19,7 @@ export type CreateUserRequest = RequestBodyOf<'/api/v2/users', 'post'>;
 export type ApiKey = ResponseOf<'/api/v2/users/{user}/keys'>[number];
 export type CreateTokenRequest = RequestBodyOf<'/api/v2/users/{user}/keys', 'post'>;
 export type CreatedToken = ResponseOf<'/api/v2/users/{user}/keys', 'post'>;
+export type AuthMethods = ResponseOf<'/api/v2/auth/methods'>;
 
 /** The initiator embedded in interceptions, sessions and usage rows. */
 export type MinimalUser = Schemas['MinimalUser'];

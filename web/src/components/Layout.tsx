@@ -1,7 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { NavLink, useNavigate } from 'react-router';
-import { setToken } from '../api/token.js';
+import { api } from '../api/client.js';
+import { forgetSession, getToken, setToken } from '../api/token.js';
 import type { User } from '../api/types.js';
 import { UserChip } from './UserChip.js';
 
@@ -9,7 +10,10 @@ import { UserChip } from './UserChip.js';
 export function Layout({ me, children }: { me: User; children: ReactNode }) {
   const client = useQueryClient();
   const navigate = useNavigate();
-  const signOut = () => {
+  const signOut = async () => {
+    // A single sign-on session ends on the server; a pasted token is only forgotten here.
+    if (!getToken()) await api('auth/logout', { method: 'POST' }).catch(() => undefined);
+    forgetSession();
     setToken(null);
     client.clear();
     navigate('/signin', { replace: true });
@@ -51,7 +55,7 @@ export function Layout({ me, children }: { me: User; children: ReactNode }) {
         <div className="whoami">
           <UserChip user={me} />
           <span className="role-badge">{me.role}</span>
-          <button type="button" className="button button-quiet" onClick={signOut}>
+          <button type="button" className="button button-quiet" onClick={() => void signOut()}>
             Sign out
           </button>
         </div>

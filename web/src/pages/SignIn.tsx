@@ -1,13 +1,14 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { ApiError, api, clearSignOutReason, signOutReason } from '../api/client.js';
 import { setToken } from '../api/token.js';
-import type { User } from '../api/types.js';
+import type { AuthMethods, User } from '../api/types.js';
 
 /** Turns the server's 401 detail into advice a person can act on. */
 export function explainRefusal(detail: string | undefined): string {
   if (!detail) return 'That token was not accepted.';
+  if (/sign-in session/i.test(detail)) return detail;
   if (/expired/i.test(detail))
     return 'This token has expired. Ask an owner for a new one (or run aibridge tokens create).';
   if (/format/i.test(detail))
@@ -16,7 +17,30 @@ export function explainRefusal(detail: string | undefined): string {
   return 'This token is not valid: it may have been revoked or mistyped.';
 }
 
-/** Paste a token; signing in with it is checked (and audited) by the server, and it is kept for this browser session only. */
+/** The identity provider's button, when the server has single sign-on configured. */
+function SingleSignOn({ next }: { next: string }) {
+  const methods = useQuery({
+    queryKey: ['auth-methods'],
+    queryFn: () => api<AuthMethods>('auth/methods', { token: '' }),
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: false,
+  });
+  const oidc = methods.data?.oidc;
+  if (!oidc) return null;
+  return (
+    <>
+      <a className="button button-primary" href={`${oidc.login_url}?${new URLSearchParams({ next })}`}>
+        Sign in with {oidc.provider_name}
+      </a>
+      <p className="muted small signin-or">or paste an API token</p>
+    </>
+  );
+}
+
+/**
+ * Sign in with the identity provider (when configured), or paste a token: it is checked
+ * by the server (and audited), and kept for this browser session only.
+ */
 export function SignIn() {
   const [token, setValue] = useState('');
   const [error, setError] = useState<string | undefined>(() => {
@@ -60,6 +84,7 @@ export function SignIn() {
           Sign in with your API token. The first owner&apos;s token is printed when the server first starts;
           owners can issue more on the Users &amp; tokens page or with <code>aibridge tokens create</code>.
         </p>
+        <SingleSignOn next={from} />
         <label htmlFor="token">API token</label>
         <input
           id="token"
