@@ -12,6 +12,7 @@ import { type Config, redactedConfig } from './config.js';
 import type { Database } from './db/database.js';
 import { openWhenReachable } from './db/wait.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
+import { openRateLimits } from './limits/open.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
 import { PriceBook } from './pricing/book.js';
@@ -58,7 +59,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const db =
     options.db ??
     (await openWhenReachable(
-      { url: config.databaseUrl, dataDir: config.dataDir, timeoutMs: config.databaseTimeoutMs },
+      {
+        url: config.databaseUrl,
+        dataDir: config.dataDir,
+        timeoutMs: config.databaseTimeoutMs,
+        poolSize: config.databasePoolSize,
+      },
       log,
       config.databaseWaitMs,
     ));
@@ -104,6 +110,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...options.budgets,
     });
     await budgets.start();
+    const limits = await openRateLimits(config, db, log, metrics);
     const gateway: Gateway = createGateway({
       config,
       auth,
@@ -113,6 +120,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       providers,
       budgets,
       health: db.health,
+      limits: limits.limits,
     });
     const retention = new RetentionJob({
       db,
@@ -132,6 +140,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retention,
       providers,
       budgets,
+      limits: limits.limits,
       pricing: { book: prices, overrides },
       version: VERSION,
     });
@@ -155,6 +164,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         budgets,
         reaper,
         overrides,
+        limits,
         db,
         log,
         spool,
@@ -184,6 +194,7 @@ async function shutdown(parts: {
   budgets: BudgetGate;
   reaper: InterruptedReaper;
   overrides: OverrideCache;
+  limits: { close(): Promise<void> };
   db: Database;
   log: Logger;
   spool: RecordSpool;
@@ -199,6 +210,7 @@ async function shutdown(parts: {
     budgets,
     reaper,
     overrides,
+    limits,
     db,
     log,
     spool,
@@ -220,6 +232,7 @@ async function shutdown(parts: {
     clearInterval(idle);
   }
   await providers.close();
+  await limits.close();
   await retention.stop();
   overrides.stop();
   await reaper.stop();

@@ -17,12 +17,15 @@ import { migrations } from './migrations/index.js';
 
 const TABLES = [
   'aibridge_activity_counts',
+  'aibridge_auth_version',
   'aibridge_budget_usage',
   'aibridge_budgets',
   'aibridge_interceptions',
   'aibridge_model_thoughts',
   'aibridge_price_overrides',
   'aibridge_providers',
+  'aibridge_rate_limits',
+  'aibridge_replicas',
   'aibridge_sessions',
   'aibridge_spool_replays',
   'aibridge_token_usages',

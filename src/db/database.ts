@@ -48,6 +48,11 @@ export class Database {
     private readonly release: () => void = () => {},
     /** PostgreSQL only: a connection pool without timeouts, for migrations. */
     private readonly unbounded: () => Kysely<Schema> = () => kysely,
+    /**
+     * PostgreSQL only: the bounded pool itself, for libraries that take a node-postgres client
+     * (the global rate limits' store); its connections count in the same connection budget.
+     */
+    readonly pgPool: pg.Pool | undefined = undefined,
   ) {
     this.health = new DatabaseHealth(() => sql`select 1`.execute(kysely));
   }
@@ -108,6 +113,7 @@ export class Database {
       new PgPreparedRunner(pool),
       () => {},
       unbounded,
+      pool,
     );
   }
 

@@ -6,6 +6,7 @@ import type { InterceptionsTable } from './interceptions.js';
 import type { ModelThoughtsTable } from './model-thoughts.js';
 import type { PriceOverridesTable } from './price-overrides.js';
 import type { ProvidersTable } from './providers.js';
+import type { AuthVersionTable, RateLimitsTable, ReplicasTable } from './replicas.js';
 import type { SessionsTable } from './sessions.js';
 import type { TokenUsagesTable } from './token-usages.js';
 import type { ToolUsagesTable } from './tool-usages.js';
@@ -43,4 +44,7 @@ export interface Schema {
   aibridge_budgets: BudgetsTable;
   aibridge_budget_usage: BudgetUsageTable;
   aibridge_price_overrides: PriceOverridesTable;
+  aibridge_rate_limits: RateLimitsTable;
+  aibridge_replicas: ReplicasTable;
+  aibridge_auth_version: AuthVersionTable;
 }
