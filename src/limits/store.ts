@@ -14,7 +14,7 @@ export type LimitBackend = 'memory' | 'postgres' | 'redis';
 const TABLE = 'aibridge_rate_limits';
 
 /** One limit's shape: `points` per `durationS`, and what answers while the store is away. */
-export interface LimitSpec {
+interface LimitSpec {
   /** Part of each key (`token`, `user`), so limits sharing a store never share counters. */
   name: string;
   points: number;
