@@ -1,3 +1,4 @@
+import { loadPromptPolicy, type PromptPolicy, PromptPolicyError } from './audit/prompt-policy.js';
 import { isValidToken } from './auth/token.js';
 import type { UpstreamTimeouts } from './gateway/upstream.js';
 
@@ -55,6 +56,8 @@ export interface Config {
   budgets: { timeZone: string; unpriced: 'allow' | 'deny' };
   /** Where budget events are POSTed, and the HMAC key that signs them. */
   webhook: { url: string | undefined; secret: string | undefined };
+  /** What the recorder keeps of prompts and tool-call arguments, and who may read them. */
+  prompts: PromptPolicy;
 }
 
 /** One setting: its env var(s), its flag and how to read it. */
@@ -219,7 +222,16 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       url: optional(raw('webhookUrl'), parseHttpUrl),
       secret: env.AIBRIDGE_WEBHOOK_SECRET || undefined,
     },
+    prompts: promptPolicyOf(env),
   };
+}
+
+function promptPolicyOf(env: Env): PromptPolicy {
+  try {
+    return loadPromptPolicy(env);
+  } catch (error) {
+    throw error instanceof PromptPolicyError ? new ConfigError(error.message) : error;
+  }
 }
 
 /** The configuration as it may be printed or logged: secrets replaced by a marker. */

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommands } from './cli/audit.js';
 import { registerBudgetCommands } from './cli/budgets.js';
 import { registerCostCommands } from './cli/cost.js';
 import { registerDemoCommand } from './cli/demo.js';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerProviderCommands(program);
   registerTokenCommands(program);
   registerGroupCommands(program);
+  registerAuditCommands(program);
   registerBudgetCommands(program);
   registerPurgeCommand(program);
   registerCostCommands(program);

@@ -94,6 +94,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       prices,
       onUnpriced,
       sessionIdleMs: config.sessionIdleMs,
+      prompts: config.prompts,
       ...options.recorder,
     });
     registerRecorderMetrics(metrics, () => recorder.stats);

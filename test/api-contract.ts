@@ -37,8 +37,9 @@ export function contractProblem(
   const match = ROUTES.find((r) => r.route.method === method && r.pattern.test(path));
   if (!match) return undefined;
   const { route } = match;
-  const expected = route.response ? (route.status ?? 200) : 204;
+  const expected = route.response || route.produces ? (route.status ?? 200) : 204;
   if (status < 400 && status !== expected) return `answered ${status}; the document says ${expected}`;
+  if (route.produces && status < 400) return undefined;
   const schema = status >= 400 ? ErrorBodySchema : route.response;
   if (!schema || status === 204) return undefined;
   let body: unknown;

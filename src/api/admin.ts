@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordAudit, whoOf } from '../audit/trail.js';
 import { canManageUsers } from '../auth/roles.js';
 import { parseDurationText } from '../config.js';
 import { forbidden, validationFailed } from '../errors.js';
@@ -53,7 +54,7 @@ const purge = defineRoute({
   tags: ['Administration'],
   body: PurgeBody,
   response: PurgeView,
-  handler: async ({ actor, deps, body }) => {
+  handler: async ({ actor, deps, body, request }) => {
     if (!canManageUsers(actor)) throw forbidden('Only owners can purge interceptions.');
     const cutoff = cutoffOf(body);
     if (body.dry_run) {
@@ -64,13 +65,20 @@ const purge = defineRoute({
       wait: true,
       deadline: Date.now() + PURGE_REQUEST_BUDGET_MS,
     });
-    return {
+    const result = {
       cutoff: cutoff.toISOString(),
       dry_run: false,
       interceptions: run.interceptions,
       rows: run.rows,
       done: run.done,
     };
+    // The purge commits batch by batch under its lock; the entry follows the run that completed.
+    await recordAudit(deps.db.kysely, whoOf(actor, request), {
+      action: 'retention.purge',
+      target: { type: 'interceptions', id: '' },
+      after: result,
+    });
+    return result;
   },
 });
 

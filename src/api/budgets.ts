@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { audited, whoOf } from '../audit/trail.js';
 import { canManageUsers, canReadEveryone } from '../auth/roles.js';
 import { periodBounds } from '../budgets/period.js';
 import { type Budget, budgetsOf } from '../budgets/rules.js';
-import { BudgetStore, type NewBudget } from '../budgets/store.js';
+import { BudgetStore, type NamedBudgetRow, type NewBudget } from '../budgets/store.js';
 import { forbidden, notFound, validationFailed } from '../errors.js';
 import { GroupStore } from '../groups/store.js';
 import { UserStore } from '../store/users.js';
@@ -78,16 +79,30 @@ const setBudget = defineRoute({
   body: SetBudgetBody,
   status: 201,
   response: BudgetView,
-  handler: async ({ actor, deps, body }) => {
+  handler: async ({ actor, deps, body, request }) => {
     if (!canManageUsers(actor)) throw forbidden('Only owners can set budgets.');
-    const store = new BudgetStore(deps.db.kysely);
-    const row = await store.set({
-      ...(await subjectOf(deps, body.subject)),
-      limitMicros: micros(body.limit_usd),
-      period: body.period,
-      provider: body.provider ?? null,
-      modelPattern: body.model ?? null,
+    const subject = await subjectOf(deps, body.subject);
+    const row = await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+      const budgets = new BudgetStore(trx);
+      const earlier = await budgets.list();
+      const set = await budgets.set({
+        ...subject,
+        limitMicros: micros(body.limit_usd),
+        period: body.period,
+        provider: body.provider ?? null,
+        modelPattern: body.model ?? null,
+      });
+      const before = earlier.find((b) => b.id === set.id);
+      const after = (await budgets.list()).find((b) => b.id === set.id);
+      await audit({
+        action: 'budget.set',
+        target: { type: 'budget', id: set.id },
+        before: before && budgetSnapshot(before),
+        after: after && budgetSnapshot(after),
+      });
+      return set;
     });
+    const store = new BudgetStore(deps.db.kysely);
     await deps.budgets.reload();
     const budget = (await store.loadRules()).budgets.find((b) => b.id === row.id);
     if (!budget) throw notFound();
@@ -101,13 +116,34 @@ const deleteBudget = defineRoute({
   summary: 'Delete a budget and its counters (owners)',
   tags: ['Budgets'],
   params: BudgetParam,
-  handler: async ({ actor, deps, params }) => {
+  handler: async ({ actor, deps, params, request }) => {
     if (!canManageUsers(actor)) throw forbidden('Only owners can delete budgets.');
-    if (!(await new BudgetStore(deps.db.kysely).delete(params.id))) throw notFound();
+    await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+      const budgets = new BudgetStore(trx);
+      const before = (await budgets.list()).find((b) => b.id === params.id);
+      if (!before || !(await budgets.delete(params.id))) throw notFound();
+      await audit({
+        action: 'budget.delete',
+        target: { type: 'budget', id: before.id },
+        before: budgetSnapshot(before),
+      });
+    });
     await deps.budgets.reload();
     return undefined;
   },
 });
+
+/** A budget as the audit log keeps it: its subject by name, its limit and scope. */
+function budgetSnapshot(row: NamedBudgetRow) {
+  return {
+    id: row.id,
+    subject: row.subject_kind === 'default' ? 'default' : `${row.subject_kind}:${row.subject_name ?? ''}`,
+    limit_micros: Number(row.limit_micros),
+    period: row.period,
+    provider: row.provider,
+    model: row.model_pattern,
+  };
+}
 
 async function subjectOf(deps: ApiDeps, subject: string): Promise<Pick<NewBudget, 'subject' | 'subjectId'>> {
   if (subject === 'default') return { subject: 'default', subjectId: null };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { audited, whoOf } from '../audit/trail.js';
 import { type Actor, canManageUsers, canReadEveryone } from '../auth/roles.js';
 import { ApiError, forbidden, notFound } from '../errors.js';
 import { GroupNameTakenError, GroupStore, type GroupWithMembers } from '../groups/store.js';
@@ -50,10 +51,15 @@ const createGroup = defineRoute({
   body: GroupBody,
   status: 201,
   response: GroupView,
-  handler: async ({ actor, deps, body }) => {
+  handler: async ({ actor, deps, body, request }) => {
     if (!canManageUsers(actor)) throw forbidden('Only owners can manage groups.');
-    const row = await named(body.name, () => new GroupStore(deps.db.kysely).create(body.name));
-    return groupView({ ...row, members: [] });
+    return named(body.name, () =>
+      audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+        const after = groupView({ ...(await new GroupStore(trx).create(body.name)), members: [] });
+        await audit({ action: 'group.create', target: { type: 'group', id: after.id }, after });
+        return after;
+      }),
+    );
   },
 });
 
@@ -65,11 +71,23 @@ const renameGroup = defineRoute({
   params: GroupParam,
   body: GroupBody,
   response: GroupView,
-  handler: async ({ actor, deps, params, body }) => {
+  handler: async ({ actor, deps, params, body, request }) => {
     const group = await managedGroup(deps, actor, params.group);
-    const store = new GroupStore(deps.db.kysely);
-    const row = await named(body.name, () => store.rename(group.id, body.name));
-    return groupView({ ...(row ?? group), members: group.members });
+    return named(body.name, () =>
+      audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+        const row = await new GroupStore(trx).rename(group.id, body.name);
+        const after = groupView({ ...(row ?? group), members: group.members });
+        if (row && row.name !== group.name) {
+          await audit({
+            action: 'group.rename',
+            target: { type: 'group', id: group.id },
+            before: groupView(group),
+            after,
+          });
+        }
+        return after;
+      }),
+    );
   },
 });
 
@@ -79,16 +97,28 @@ const deleteGroup = defineRoute({
   summary: 'Delete a group and its memberships (owners)',
   tags: ['Groups'],
   params: GroupParam,
-  handler: async ({ actor, deps, params }) => {
+  handler: async ({ actor, deps, params, request }) => {
     const group = await managedGroup(deps, actor, params.group);
-    await new GroupStore(deps.db.kysely).delete(group.id);
+    await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+      await new GroupStore(trx).delete(group.id);
+      await audit({
+        action: 'group.delete',
+        target: { type: 'group', id: group.id },
+        before: groupView(group),
+      });
+    });
     await deps.budgets.reload();
     return undefined;
   },
 });
 
 /** Adds or removes one member; both answer with the group as it is afterwards. */
-function membershipRoute(method: 'PUT' | 'DELETE', summary: string, change: 'addMember' | 'removeMember') {
+function membershipRoute(
+  method: 'PUT' | 'DELETE',
+  summary: string,
+  change: 'addMember' | 'removeMember',
+  action: string,
+) {
   return defineRoute({
     method,
     path: '/api/v2/groups/{group}/members/{user}',
@@ -96,13 +126,21 @@ function membershipRoute(method: 'PUT' | 'DELETE', summary: string, change: 'add
     tags: ['Groups'],
     params: MemberParam,
     response: GroupView,
-    handler: async ({ actor, deps, params }) => {
+    handler: async ({ actor, deps, params, request }) => {
       const group = await managedGroup(deps, actor, params.group);
       const user = await resolveVisibleUser(deps.db.kysely, actor, params.user);
-      const store = new GroupStore(deps.db.kysely);
-      await store[change](group.id, user.id);
+      const view = await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+        const store = new GroupStore(trx);
+        await store[change](group.id, user.id);
+        const before = groupView(group);
+        const after = groupView(await reread(store, group.id));
+        if (after.members.length !== before.members.length) {
+          await audit({ action, target: { type: 'group', id: group.id }, before, after });
+        }
+        return after;
+      });
       await deps.budgets.reload();
-      return groupView(await reread(store, group.id));
+      return view;
     },
   });
 }
@@ -111,8 +149,14 @@ const addMember = membershipRoute(
   'PUT',
   'Add a user to a group (owners); adding a member again changes nothing',
   'addMember',
+  'group.member.add',
 );
-const removeMember = membershipRoute('DELETE', 'Remove a user from a group (owners)', 'removeMember');
+const removeMember = membershipRoute(
+  'DELETE',
+  'Remove a user from a group (owners)',
+  'removeMember',
+  'group.member.remove',
+);
 
 /** The group, if the caller may see it: everyone's for owners and auditors, otherwise their own. */
 async function visibleGroup(deps: ApiDeps, actor: Actor, ref: string): Promise<GroupWithMembers> {

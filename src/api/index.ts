@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin.js';
+import { auditRoutes } from './audit.js';
 import { budgetRoutes } from './budgets.js';
 import { buildInfoRoutes } from './buildinfo.js';
 import type { ApiDeps } from './context.js';
@@ -13,6 +14,7 @@ import { providerRoutes } from './providers.js';
 import { type AnyRoute, mountRoutes } from './route.js';
 import { sessionRoutes } from './sessions.js';
 import { spendRoutes } from './spend.js';
+import { spendExportRoutes } from './spend-export.js';
 import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
 
@@ -31,6 +33,8 @@ export const apiRoutes: AnyRoute[] = [
   ...providerRoutes,
   ...priceRoutes,
   ...spendRoutes,
+  ...auditRoutes,
+  ...spendExportRoutes,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptsHiddenFrom } from '../audit/prompt-policy.js';
 import { ApiError } from '../errors.js';
 import { parseInterceptionSearch } from '../search/filters.js';
 import { InterceptionStore } from '../store/interceptions.js';
@@ -8,6 +9,7 @@ import { firstValue, listPage, paginationParams } from './query-params.js';
 import { type AnyRoute, defineRoute } from './route.js';
 import { filterOrThrow, searcherFor } from './search.js';
 import { InterceptionListView, interceptionView } from './views/aibridge.js';
+import { hideInterceptionText } from './views/hidden-prompts.js';
 
 const ListInterceptionsQuery = z.object({
   q: firstValue(
@@ -47,7 +49,11 @@ const listInterceptions = defineRoute({
         rows: await store.list({ filter, scope, ...page, afterId: query.after_id }),
       };
     });
-    return { count, results: rows.map(interceptionView) };
+    const views = rows.map(interceptionView);
+    return {
+      count,
+      results: promptsHiddenFrom(actor, deps.config.prompts) ? views.map(hideInterceptionText) : views,
+    };
   },
 });
 

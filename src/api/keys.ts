@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { audited, whoOf } from '../audit/trail.js';
 import { canManageTokensOf } from '../auth/roles.js';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, MAX_TOKEN_LIFETIME_SECONDS } from '../auth/token.js';
 import { parseDurationText } from '../config.js';
@@ -55,17 +56,21 @@ function createKeyRoute(path: string) {
     body: CreateKeyBody,
     status: 201,
     response: GeneratedKeyView,
-    handler: async ({ actor, deps, params, body }) => {
+    handler: async ({ actor, deps, params, body, request }) => {
       const user = await resolveVisibleUser(deps.db.kysely, actor, params.user);
       if (!canManageTokensOf(actor, user.id))
         throw forbidden('Only owners can issue tokens for other users.');
       try {
-        const { token } = await new ApiKeyStore(deps.db.kysely).create({
-          userId: user.id,
-          tokenName: body.token_name,
-          lifetimeSeconds: body.lifetime ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
+        return await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+          const { token, key } = await new ApiKeyStore(trx).create({
+            userId: user.id,
+            tokenName: body.token_name,
+            lifetimeSeconds: body.lifetime ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
+          });
+          const after = { ...apiKeyView(key), username: user.username };
+          await audit({ action: 'token.create', target: { type: 'token', id: key.id }, after });
+          return { key: token };
         });
-        return { key: token };
       } catch (error) {
         if (error instanceof TokenNameTakenError) {
           throw new ApiError(409, 'A token with that name already exists.', undefined, [
@@ -115,10 +120,16 @@ const deleteKey = defineRoute({
   tags: ['Tokens'],
   params: KeyParams,
   status: 204,
-  handler: async ({ actor, deps, params }) => {
+  handler: async ({ actor, deps, params, request }) => {
     const user = await resolveVisibleUser(deps.db.kysely, actor, params.user);
     if (!canManageTokensOf(actor, user.id)) throw forbidden("Only owners can revoke other users' tokens.");
-    if (!(await new ApiKeyStore(deps.db.kysely).delete(user.id, params.keyid))) throw notFound();
+    await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+      const keys = new ApiKeyStore(trx);
+      const key = await keys.find(user.id, params.keyid);
+      if (!key || !(await keys.delete(user.id, params.keyid))) throw notFound();
+      const before = { ...apiKeyView(key), username: user.username };
+      await audit({ action: 'token.revoke', target: { type: 'token', id: key.id }, before });
+    });
     await deps.auth.invalidate();
     return undefined;
   },

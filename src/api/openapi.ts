@@ -97,6 +97,7 @@ export function buildOpenApi(routes: AnyRoute[], version: string): JsonSchema {
           ...(route.response
             ? { content: { 'application/json': { schema: components.convert(route.response, 'output') } } }
             : {}),
+          ...(route.produces ? { content: { [route.produces]: { schema: { type: 'string' } } } } : {}),
         },
         '400': errorResponse(components, 'Invalid parameters; `validations` lists each field.'),
         ...(route.auth === false

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { audited, recordAudit, whoOf } from '../audit/trail.js';
 import { canManageUsers } from '../auth/roles.js';
 import { sqlState } from '../db/errors.js';
 import { ApiError, forbidden } from '../errors.js';
@@ -155,11 +156,15 @@ const create = defineRoute({
   body: OverrideBody,
   status: 201,
   response: OverrideView,
-  handler: async ({ actor, deps, body }) => {
+  handler: async ({ actor, deps, body, request }) => {
     if (!canManageUsers(actor)) throw forbidden('Only owners can set prices.');
-    const row = await new PriceOverrides(deps.db.kysely).create(inputOf(body), actor.userId).catch(conflict);
+    const view = await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+      const after = overrideView(await new PriceOverrides(trx).create(inputOf(body), actor.userId));
+      await audit({ action: 'price.create', target: { type: 'price', id: after.id }, after });
+      return after;
+    }).catch(conflict);
     await deps.pricing.overrides.reload();
-    return overrideView(row);
+    return view;
   },
 });
 const update = defineRoute({
@@ -170,12 +175,24 @@ const update = defineRoute({
   params: IdParams,
   body: OverrideBody,
   response: OverrideView,
-  handler: async ({ actor, deps, params, body }) => {
+  handler: async ({ actor, deps, params, body, request }) => {
     if (!canManageUsers(actor)) throw forbidden('Only owners can set prices.');
-    const row = await new PriceOverrides(deps.db.kysely).update(params.id, inputOf(body)).catch(conflict);
-    if (!row) throw new ApiError(404, 'Price override not found.');
+    const view = await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+      const overrides = new PriceOverrides(trx);
+      const before = await overrides.find(params.id);
+      const row = before && (await overrides.update(params.id, inputOf(body)));
+      if (!before || !row) throw new ApiError(404, 'Price override not found.');
+      const after = overrideView(row);
+      await audit({
+        action: 'price.update',
+        target: { type: 'price', id: row.id },
+        before: overrideView(before),
+        after,
+      });
+      return after;
+    }).catch(conflict);
     await deps.pricing.overrides.reload();
-    return overrideView(row);
+    return view;
   },
 });
 const remove = defineRoute({
@@ -184,11 +201,19 @@ const remove = defineRoute({
   summary: 'Delete a price override (owners)',
   tags: ['Cost'],
   params: IdParams,
-  handler: async ({ actor, deps, params }) => {
+  handler: async ({ actor, deps, params, request }) => {
     if (!canManageUsers(actor)) throw forbidden('Only owners can set prices.');
-    if (!(await new PriceOverrides(deps.db.kysely).delete(params.id))) {
-      throw new ApiError(404, 'Price override not found.');
-    }
+    await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+      const overrides = new PriceOverrides(trx);
+      const before = await overrides.find(params.id);
+      if (!before || !(await overrides.delete(params.id)))
+        throw new ApiError(404, 'Price override not found.');
+      await audit({
+        action: 'price.delete',
+        target: { type: 'price', id: before.id },
+        before: overrideView(before),
+      });
+    });
     await deps.pricing.overrides.reload();
     return undefined;
   },
@@ -227,11 +252,11 @@ const recalculate = defineRoute({
   tags: ['Cost'],
   body: RecalculateBody,
   response: RecalculateView,
-  handler: async ({ actor, deps, body }) => {
+  handler: async ({ actor, deps, body, request }) => {
     if (!canManageUsers(actor)) throw forbidden('Only owners can recalculate costs.');
     const since = new Date(body.since);
     const run = await recalculateCosts(deps.db.kysely, deps.pricing.book, since, Date.now() + 10_000);
-    return {
+    const result = {
       since: since.toISOString(),
       interceptions: run.interceptions,
       changed: run.changed,
@@ -240,6 +265,13 @@ const recalculate = defineRoute({
       done: run.resumeSince === undefined,
       ...(run.resumeSince ? { resume_since: run.resumeSince.toISOString() } : {}),
     };
+    // Re-pricing commits in batches of its own; the entry follows the run that completed.
+    await recordAudit(deps.db.kysely, whoOf(actor, request), {
+      action: 'price.recalculate',
+      target: { type: 'price', id: '' },
+      after: result,
+    });
+    return result;
   },
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { audited, whoOf } from '../audit/trail.js';
 import type { Actor } from '../auth/roles.js';
 import { canManageUsers } from '../auth/roles.js';
 import { ApiError, forbidden, notFound } from '../errors.js';
@@ -112,9 +113,16 @@ const createProvider = defineRoute({
       ]);
     }
     try {
-      const row = await deps.providers.store.create({ name: body.name, keys: body.keys, ...changes(body) });
+      const view = await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+        const store = deps.providers.store.within(trx);
+        const after = providerView(
+          await store.create({ name: body.name, keys: body.keys, ...changes(body) }),
+        );
+        await audit({ action: 'provider.create', target: { type: 'provider', id: after.name }, after });
+        return after;
+      });
       await deps.providers.changed();
-      return providerView(row);
+      return view;
     } catch (error) {
       if (!(error instanceof ProviderNameTakenError)) throw error;
       throw new ApiError(409, 'A provider with that name already exists.', undefined, [
@@ -132,12 +140,24 @@ const updateProvider = defineRoute({
   params: NameParam,
   body: UpdateProviderBody,
   response: ProviderView,
-  handler: async ({ actor, deps, params, body }) => {
+  handler: async ({ actor, deps, params, body, request }) => {
     ownersOnly(actor);
-    const row = await deps.providers.store.update(params.name, { keys: body.keys, ...changes(body) });
-    if (!row) throw notFound();
+    const view = await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+      const store = deps.providers.store.within(trx);
+      const before = await store.find(params.name);
+      const row = before && (await store.update(params.name, { keys: body.keys, ...changes(body) }));
+      if (!before || !row) throw notFound();
+      const after = providerView(row);
+      await audit({
+        action: 'provider.update',
+        target: { type: 'provider', id: row.name },
+        before: providerView(before),
+        after,
+      });
+      return after;
+    });
     await deps.providers.changed();
-    return providerView(row);
+    return view;
   },
 });
 
@@ -148,9 +168,18 @@ const deleteProvider = defineRoute({
   tags: ['Providers'],
   params: NameParam,
   status: 204,
-  handler: async ({ actor, deps, params }) => {
+  handler: async ({ actor, deps, params, request }) => {
     ownersOnly(actor);
-    if (!(await deps.providers.store.delete(params.name))) throw notFound();
+    await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+      const store = deps.providers.store.within(trx);
+      const before = await store.find(params.name);
+      if (!before || !(await store.delete(params.name))) throw notFound();
+      await audit({
+        action: 'provider.delete',
+        target: { type: 'provider', id: before.name },
+        before: providerView(before),
+      });
+    });
     await deps.providers.changed();
     return undefined;
   },

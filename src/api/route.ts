@@ -37,6 +37,11 @@ export interface Route<P = unknown, Q = unknown, B = unknown, R = unknown> {
   /** The success body; the handler must return what it describes (or undefined for a 204). */
   response?: z.ZodType<R>;
   responseDescription?: string;
+  /**
+   * A success body that is not JSON (the handler returns a stream of it): its media type,
+   * documented as a string. Set instead of `response`.
+   */
+  produces?: string;
   handler(ctx: RouteContext<P, Q, B>): Promise<NoInfer<R> | undefined>;
 }
 

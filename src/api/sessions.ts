@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptsHiddenFrom } from '../audit/prompt-policy.js';
 import { ApiError } from '../errors.js';
 import { parseSessionSearch } from '../search/filters.js';
 import { goQuote } from '../search/go-quote.js';
@@ -11,6 +12,7 @@ import { type AnyRoute, defineRoute } from './route.js';
 import { filterOrThrow, searcherFor } from './search.js';
 import { parseThreadsQuery, resolveInitiatorParam } from './thread-params.js';
 import { SessionListView, sessionView } from './views/aibridge.js';
+import { hideSessionText, hideThreadText } from './views/hidden-prompts.js';
 import { SessionThreadsView, sessionThreadsView } from './views/session-threads.js';
 
 const ListSessionsQuery = z.object({
@@ -82,7 +84,11 @@ const listSessions = defineRoute({
     const { count, sessions } = await readSnapshot(db, (trx) =>
       new SessionStore(trx).page({ filter, scope, ...page, after }),
     );
-    return { count, sessions: sessions.map(sessionView) };
+    const views = sessions.map(sessionView);
+    return {
+      count,
+      sessions: promptsHiddenFrom(actor, deps.config.prompts) ? views.map(hideSessionText) : views,
+    };
   },
 });
 
@@ -117,7 +123,12 @@ const getSession = defineRoute({
       }
       const session = await new SessionStore(trx).get(key);
       if (!session) throw new ApiError(404, 'Session not found.');
-      return sessionThreadsView(session, await store.page(key, threads), await store.tokenMetadata(key));
+      const view = sessionThreadsView(
+        session,
+        await store.page(key, threads),
+        await store.tokenMetadata(key),
+      );
+      return promptsHiddenFrom(actor, deps.config.prompts) ? hideThreadText(view) : view;
     });
   },
 });

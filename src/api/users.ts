@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { audited, whoOf } from '../audit/trail.js';
 import { canManageUsers, canReadEveryone, ROLES } from '../auth/roles.js';
 import type { Role } from '../db/schema/index.js';
 import { ApiError, forbidden, validationFailed } from '../errors.js';
@@ -87,16 +88,21 @@ const createUser = defineRoute({
   body: CreateUserBody,
   status: 201,
   response: UserView,
-  handler: async ({ actor, deps, body }) => {
+  handler: async ({ actor, deps, body, request }) => {
     if (!canManageUsers(actor)) throw forbidden('Only owners can create users.');
     try {
-      const row = await new UserStore(deps.db.kysely).create({
-        username: body.username,
-        name: body.name ?? '',
-        avatarUrl: body.avatar_url ?? '',
-        role: body.role,
+      return await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+        const view = userView(
+          await new UserStore(trx).create({
+            username: body.username,
+            name: body.name ?? '',
+            avatarUrl: body.avatar_url ?? '',
+            role: body.role,
+          }),
+        );
+        await audit({ action: 'user.create', target: { type: 'user', id: view.id }, after: view });
+        return view;
       });
-      return userView(row);
     } catch (error) {
       if (error instanceof UsernameTakenError) {
         throw new ApiError(409, 'User already exists.', undefined, [
@@ -115,11 +121,14 @@ const deleteUser = defineRoute({
   tags: ['Users'],
   params: UserParam,
   response: MessageView,
-  handler: async ({ actor, deps, params }) => {
+  handler: async ({ actor, deps, params, request }) => {
     if (!canManageUsers(actor)) throw forbidden('Only owners can delete users.');
     const user = await resolveVisibleUser(deps.db.kysely, actor, params.user);
     if (user.id === actor.userId) throw forbidden('You cannot delete yourself!');
-    await new UserStore(deps.db.kysely).softDelete(user.id);
+    await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+      if (!(await new UserStore(trx).softDelete(user.id))) return;
+      await audit({ action: 'user.delete', target: { type: 'user', id: user.id }, before: userView(user) });
+    });
     await deps.auth.invalidate();
     return { message: 'User has been deleted!' };
   },
@@ -133,17 +142,30 @@ const updateRoles = defineRoute({
   params: UserParam,
   body: UpdateRolesBody,
   response: UserView,
-  handler: async ({ actor, deps, params, body }) => {
+  handler: async ({ actor, deps, params, body, request }) => {
     if (!canManageUsers(actor)) throw forbidden('Only owners can change roles.');
-    const users = new UserStore(deps.db.kysely);
     const user = await resolveVisibleUser(deps.db.kysely, actor, params.user);
     const role = body.roles[0] as Role;
-    if (user.role === 'owner' && role !== 'owner' && (await users.countLiveOwners()) <= 1) {
-      throw validationFailed([{ field: 'roles', detail: 'the last owner cannot give up the owner role' }]);
-    }
-    const updated = await users.setRole(user.id, role);
+    const view = await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+      const users = new UserStore(trx);
+      if (user.role === 'owner' && role !== 'owner' && (await users.countLiveOwners()) <= 1) {
+        throw validationFailed([{ field: 'roles', detail: 'the last owner cannot give up the owner role' }]);
+      }
+      const updated = await users.setRole(user.id, role);
+      if (!updated) return userView(user);
+      const after = userView(updated);
+      if (user.role !== role) {
+        await audit({
+          action: 'user.role',
+          target: { type: 'user', id: user.id },
+          before: userView(user),
+          after,
+        });
+      }
+      return after;
+    });
     await deps.auth.invalidate();
-    return userView(updated ?? user);
+    return view;
   },
 });
 

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { recordAudit, SYSTEM } from '../audit/trail.js';
 import type { Database } from '../db/database.js';
 import { ApiKeyStore } from '../store/api-keys.js';
 import { UserStore } from '../store/users.js';
@@ -37,11 +38,16 @@ export async function bootstrapOwner(
     if (!username) throw new Error('no owner exists and every bootstrap username is taken');
     const owner = await users.create({ username, name: 'Administrator', role: 'owner' });
     const preset = presetToken ? parseToken(presetToken) : undefined;
-    const { token } = await new ApiKeyStore(trx).create({
+    const { token, key } = await new ApiKeyStore(trx).create({
       userId: owner.id,
       tokenName: 'bootstrap',
       lifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
       ...(preset ? { presetToken: preset } : {}),
+    });
+    await recordAudit(trx, SYSTEM, {
+      action: 'user.create',
+      target: { type: 'user', id: owner.id },
+      after: { username, role: 'owner', bootstrap_token_id: key.id },
     });
     return { username, generatedToken: preset ? undefined : token };
   });

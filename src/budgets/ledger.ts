@@ -80,13 +80,22 @@ export class BudgetLedger {
     }
   }
 
-  /** A reserved request ended: its estimate is released and its real cost consumed. */
+  /**
+   * A reserved request ended and its batch committed: its estimate is released. The batch moved
+   * min(cost, reserved) from the shared lease to `spent` in the same statement, so this process
+   * holds that much less; what the cost overran the reservation by is consumed from the rest of
+   * the lease and given back at the next exchange.
+   */
   settle(charges: readonly Charge[], costMicros: number): void {
     for (const c of charges) {
       const account = this.accounts.get(counterKey(c.budgetId, c.periodStart));
       if (!account) continue;
+      const released = Math.min(costMicros, c.reservedMicros, account.held);
       account.reserved = Math.max(0, account.reserved - c.reservedMicros);
-      account.consumed += costMicros;
+      account.held -= released;
+      account.consumed += costMicros - released;
+      account.spentSeen += released;
+      account.leasedSeen = Math.max(0, account.leasedSeen - released);
     }
   }
 

@@ -89,11 +89,13 @@ export class BudgetStore {
 
   /** Deletes a budget and its counters; false when there was none. */
   async delete(id: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    const remove = async (trx: Kysely<Schema>) => {
       await trx.deleteFrom('aibridge_budget_usage').where('budget_id', '=', id).execute();
       const result = await trx.deleteFrom('aibridge_budgets').where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;
-    });
+    };
+    // Inside the caller's transaction (the audited API) it joins that one.
+    return this.db.isTransaction ? remove(this.db) : this.db.transaction().execute(remove);
   }
 
   /** Budgets and group memberships together, as admission keeps them in memory. */

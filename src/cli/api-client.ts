@@ -110,14 +110,37 @@ export class ApiClient {
 
   /** Sends a request and returns its parsed JSON body (undefined for 204). */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const { response, url } = await this.send(method, path, options, 'application/json');
+    const text = await response.text();
+    if (response.status === 204 || text === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new CliError(
+        `${method} ${url.pathname}: the server at ${this.connection.url} did not answer JSON (is it an aibridge server?)`,
+      );
+    }
+  }
+
+  /** GETs `path` and returns its body unread, for downloads too large to hold (a spend export). */
+  async download(path: string, query: RequestOptions['query'] = {}): Promise<ReadableStream<Uint8Array>> {
+    const { response } = await this.send('GET', path, { query }, '*/*');
+    if (!response.body) throw new CliError(`GET ${path}: the server sent no body`);
+    return response.body;
+  }
+
+  /** Sends a request; a failure to connect or an error status becomes a CliError of one line. */
+  private async send(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    accept: string,
+  ): Promise<{ response: Response; url: URL }> {
     const url = new URL(`${this.connection.url}${path}`);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
     }
-    const headers: Record<string, string> = {
-      'Coder-Session-Token': this.connection.token,
-      accept: 'application/json',
-    };
+    const headers: Record<string, string> = { 'Coder-Session-Token': this.connection.token, accept };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
@@ -131,20 +154,14 @@ export class ApiClient {
         `cannot reach the aibridge server at ${this.connection.url} (${networkReason(error)}): is it running, and is the URL right?`,
       );
     }
-    const text = await response.text();
     if (!response.ok) {
       const hint =
         response.status === 401 ? ` (run \`aibridge login ${this.connection.url}\` with a valid token)` : '';
-      throw new CliError(`${method} ${url.pathname}: ${response.status} ${describe(text)}${hint}`);
-    }
-    if (response.status === 204 || text === '') return undefined as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch {
       throw new CliError(
-        `${method} ${url.pathname}: the server at ${this.connection.url} did not answer JSON (is it an aibridge server?)`,
+        `${method} ${url.pathname}: ${response.status} ${describe(await response.text())}${hint}`,
       );
     }
+    return { response, url };
   }
 }
 

@@ -5,6 +5,7 @@ import { UsageError } from './errors.js';
 import { addOutputFlag, parseTimeFlag, withExamples } from './flags.js';
 import { dollars, fullNumber } from './format.js';
 import { type Listing, type OutputFormat, printJson, printRows } from './output.js';
+import { spendQuery } from './spend-export.js';
 
 type SpendFlags = ApiFlags & { by: string; since?: string; until?: string; output: OutputFormat };
 type SpendRow = Spend['rows'][number];
@@ -70,13 +71,10 @@ export function registerCostCommands(program: Command): void {
     if (!['user', 'model', 'provider', 'client', 'day'].includes(flags.by)) {
       throw new UsageError('--by must be user, model, provider, client or day');
     }
-    const terms: string[] = [];
-    if (flags.since) terms.push(`started_after:"${parseTimeFlag('--since', flags.since).toISOString()}"`);
-    if (flags.until) terms.push(`started_before:"${parseTimeFlag('--until', flags.until).toISOString()}"`);
     const client = await ApiClient.connect(flags);
     const report = await client.get<Spend>('/api/v2/aibridge/spend', {
       group_by: flags.by,
-      q: terms.join(' '),
+      q: spendQuery(flags),
     });
     if (flags.output === 'json') return printJson(report);
     await printRows(report.rows, flags.output, SPEND);

@@ -12,6 +12,7 @@ import { INTERCEPTION_PAGES, INTERCEPTIONS, SESSION_PAGES, SESSIONS } from './li
 import { type Listing, type RowSink, rowSink } from './output.js';
 import { cursorPages, type Page } from './pages.js';
 import { exportSummary, progressBar } from './progress.js';
+import { registerSpendExport } from './spend-export.js';
 
 type ExportFlags = ApiFlags &
   FilterFlags & { output: 'ndjson' | 'csv'; file?: string; after?: string; afterInitiator?: string };
@@ -68,7 +69,7 @@ const sessionsKind: ExportKind<Session> = {
 export function registerExportCommands(program: Command): void {
   const exporter = program
     .command('export')
-    .description('Export every matching session or interception as NDJSON or CSV (streamed, resumable)');
+    .description('Export sessions or interceptions (NDJSON or CSV, resumable), or spend (CSV or FOCUS)');
   withExamples(exporter, ['aibridge export interceptions --since 30d -o csv --file interceptions.csv']);
   for (const kind of [sessionsKind, interceptionsKind] as Array<ExportKind<unknown>>) {
     const command = exporter.command(kind.noun).description(`Export ${kind.noun} matching the filters`);
@@ -94,6 +95,7 @@ export function registerExportCommands(program: Command): void {
     ]);
     command.action((flags: ExportFlags) => runExport(kind, flags));
   }
+  registerSpendExport(exporter);
 }
 
 async function runExport<T>(kind: ExportKind<T>, flags: ExportFlags): Promise<void> {

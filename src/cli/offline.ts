@@ -1,5 +1,6 @@
 import { USERNAME_PATTERN } from '../api/users.js';
 import { apiKeyView, userView } from '../api/views/users.js';
+import { recordAudit, SYSTEM } from '../audit/trail.js';
 import { AUTH_CHANGED_CHANNEL } from '../auth/authenticator.js';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS } from '../auth/token.js';
 import { type Flags, loadConfig } from '../config.js';
@@ -67,6 +68,11 @@ export function createUser(
       const created = await new ApiKeyStore(trx).create({
         userId: user.id,
         lifetimeSeconds: DEFAULT_TOKEN_LIFETIME_SECONDS,
+      });
+      await recordAudit(trx, SYSTEM, {
+        action: 'user.create',
+        target: { type: 'user', id: user.id },
+        after: { ...userView(user), token_id: created.key.id },
       });
       return created.token;
     }),

@@ -17,6 +17,7 @@ import { migrations } from './migrations/index.js';
 
 const TABLES = [
   'aibridge_activity_counts',
+  'aibridge_audit_log',
   'aibridge_auth_version',
   'aibridge_budget_usage',
   'aibridge_budgets',

@@ -26,6 +26,27 @@ CREATE TABLE aibridge_activity_counts (
   CONSTRAINT aibridge_activity_counts_pkey PRIMARY KEY (facet, value, initiator_id)
 );
 
+CREATE TABLE aibridge_audit_log (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+  actor_user_id uuid,
+  actor_username text DEFAULT ''::text NOT NULL,
+  actor_token_id text NOT NULL,
+  ip text DEFAULT ''::text NOT NULL,
+  user_agent text DEFAULT ''::text NOT NULL,
+  action text NOT NULL,
+  target_type text NOT NULL,
+  target_id text DEFAULT ''::text NOT NULL,
+  before jsonb,
+  after jsonb,
+  request_id text DEFAULT ''::text NOT NULL,
+  CONSTRAINT aibridge_audit_log_pkey PRIMARY KEY (id)
+);
+
+CREATE INDEX aibridge_audit_log_actor_idx ON aibridge_audit_log USING btree (actor_user_id, created_at DESC);
+CREATE INDEX aibridge_audit_log_target_idx ON aibridge_audit_log USING btree (target_type, target_id, created_at DESC);
+CREATE INDEX aibridge_audit_log_time_idx ON aibridge_audit_log USING btree (created_at DESC, id DESC);
+
 CREATE TABLE aibridge_auth_version (
   singleton boolean DEFAULT true NOT NULL,
   version bigint DEFAULT 0 NOT NULL,

@@ -44,9 +44,10 @@ export async function admitToBudgets(
 }
 
 /**
- * Answers a refused request as its provider answers an account out of credit — Anthropic 400
- * `invalid_request_error`, OpenAI 429 `insufficient_quota` — which Claude Code and Codex show
- * and do not retry, unlike a rate limit.
+ * Answers a refused request as its provider answers an account out of credit — Anthropic 402
+ * `billing_error`, OpenAI 429 `insufficient_quota` — which the real Claude Code and Codex
+ * (test/clients/budget-refusal.test.ts) take as final: one request, no retry, unlike a rate
+ * limit. Claude Code prints the message; Codex prints its own "Quota exceeded" line.
  */
 export function sendBudgetRefusal(
   res: ClientResponse,
@@ -54,7 +55,7 @@ export function sendBudgetRefusal(
   refusal: Extract<Admission, { ok: false }>,
   headers: Record<string, string>,
 ): void {
-  const status = route.provider.name === 'anthropic' ? 400 : 429;
+  const status = route.provider.type === 'anthropic' ? 402 : 429;
   sendError(res, route.provider.errorShape, status, 'out_of_credit', refusal.message, {
     ...headers,
     [BUDGET_REMAINING_HEADER]: '0',

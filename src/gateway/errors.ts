@@ -43,8 +43,11 @@ const ANTHROPIC_TYPES: Record<GatewayErrorKind, string> = {
   too_large: 'request_too_large',
   unsupported_media_type: 'invalid_request_error',
   rate_limit: 'rate_limit_error',
-  // What Anthropic answers (with 400) when an account's credit balance is too low.
-  out_of_credit: 'invalid_request_error',
+  // What Anthropic answers (with 402) when an organisation is out of credit or at its spend
+  // limit: `billing_error`, the SDK's PaymentRequiredError. Not `invalid_request_error` (its
+  // old 400 answer): Claude Code takes a 400 of that type for an unsupported beta and resends
+  // the request up to 5 times with fewer betas and tools.
+  out_of_credit: 'billing_error',
   overloaded: 'overloaded_error',
   upstream: 'api_error',
 };

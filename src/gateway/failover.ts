@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { type PooledKey, retryAfterMs } from '../providers/key-pool.js';
 import type { ProviderMetrics } from '../providers/metrics.js';
 import type { Provider } from './provider.js';
-import { type RelayOutcome, type RelayRequest, relay } from './relay.js';
+import { type RelayOutcome, type RelayRequest, type RelayTarget, relay } from './relay.js';
 
 /** How long a key rests after a 429 without Retry-After, and after a 5xx or a failed connection. */
 const RATE_LIMIT_COOLDOWN_MS = 1000;
@@ -24,7 +24,8 @@ export interface Attempted {
  * connection — always before any byte of that response reached the client — the next key is
  * tried, the failing key rests (`Retry-After` honoured) or, refused, leaves the rotation. The
  * last key's answer is relayed as the provider sent it. With the person's own credential
- * (`central` false) there is one attempt and no pool.
+ * (`central` false) there is one attempt and no pool. `target` is the instance's HTTP pool
+ * unless a WebSocket turn goes to the provider's own socket.
  */
 export async function relayOverKeys(
   provider: Provider,
@@ -32,6 +33,7 @@ export async function relayOverKeys(
   headersFor: (key: string | undefined) => string[],
   metrics: ProviderMetrics,
   central: boolean,
+  target: RelayTarget = provider.upstream,
 ): Promise<Attempted> {
   const pooled = central ? provider.keys.order() : [];
   const keys: readonly (PooledKey | undefined)[] = pooled.length > 0 ? pooled : NO_KEY;
@@ -45,7 +47,7 @@ export async function relayOverKeys(
         seen = headers;
         return exchange.onResponse(status, headers);
       },
-      upstream: provider.upstream,
+      upstream: target,
       headers: headersFor(key?.secret),
       retry: last ? undefined : (status) => retryable(status),
     });

@@ -27,6 +27,11 @@ export interface Provider {
   /** Its circuit breakers, when enabled. */
   readonly breakers: BreakerSet | undefined;
   readonly upstream: Upstream;
+  /**
+   * Responses over WebSocket go to the provider's own WebSocket mode (`settings.websockets`),
+   * rather than each turn being bridged to an HTTP stream.
+   */
+  readonly websockets: boolean;
   readonly errorShape: ErrorShape;
   /** The API a bridged path speaks, or undefined (`path` is after the route prefix, no query). */
   bridged(path: string): ApiKind | undefined;

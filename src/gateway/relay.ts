@@ -2,7 +2,6 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { ClientResponse } from './errors.js';
 import { clientResponseHeaders } from './headers.js';
-import type { Upstream } from './upstream.js';
 
 /**
  * Watches the bytes going to the client. Either call may return a promise to hold the
@@ -31,10 +30,18 @@ interface RelayRewriter {
   end(): Buffer;
 }
 
+/**
+ * Where an exchange goes: an instance's undici pool (`Upstream`), or the provider's own
+ * Responses WebSocket for one client connection (`websocket/upstream-socket.ts`).
+ */
+export interface RelayTarget {
+  readonly pool: Pick<Dispatcher, 'dispatch'>;
+}
+
 /** One upstream exchange to relay. */
 export interface RelayRequest {
   res: ClientResponse;
-  upstream: Upstream;
+  upstream: RelayTarget;
   method: string;
   path: string;
   headers: string[];

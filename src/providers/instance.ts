@@ -36,6 +36,8 @@ export interface ProviderSettings {
   connect_timeout_ms?: number | undefined;
   first_byte_timeout_ms?: number | undefined;
   idle_timeout_ms?: number | undefined;
+  /** OpenAI Responses: relay WebSocket turns to the provider's own WebSocket mode. */
+  websockets?: boolean | undefined;
   circuit_breaker?:
     | {
         enabled?: boolean | undefined;

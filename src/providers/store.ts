@@ -35,6 +35,11 @@ export class ProviderStore {
     private readonly secrets: Secrets,
   ) {}
 
+  /** The same store over another handle: a transaction that also writes the change's audit entry. */
+  within(db: Kysely<Schema>): ProviderStore {
+    return new ProviderStore(db, this.secrets);
+  }
+
   list(): Promise<ProviderRow[]> {
     return this.db.selectFrom('aibridge_providers').selectAll().orderBy('name').execute();
   }

@@ -15,10 +15,14 @@ import { uuidv7 } from './uuid7.js';
  * fixed shape, so it is prepared once; one round trip and one transaction per batch, and an
  * interception's rows are always committed together with (or before) its `ended_at`. Token rows
  * carry their cost and rate snapshot; the `ended_at` update sets the interception's cost sum,
- * and the same cost is added to the counters of the budget periods it was charged to.
+ * and the same cost is added to the counters of the budget periods it was charged to. The part
+ * of it its reservation covered (`released` = min(cost, reserved)) leaves the lease in the same
+ * update: the cost moves from leased to spent at once, never counted in both (which refused
+ * other requests early until the process gave the lease back). The period's row exists when
+ * anything was leased (the lease exchange creates it); the insert covers unleased charges.
  */
 const WRITE_BATCH: PreparedStatement = {
-  name: 'aibridge_write_batch_v4',
+  name: 'aibridge_write_batch_v5',
   text: `
 WITH tokens AS (
   INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens,
@@ -42,11 +46,19 @@ WITH tokens AS (
   INSERT INTO aibridge_model_thoughts (interception_id, content, metadata, created_at)
   SELECT * FROM json_to_recordset($4::text::json)
     AS r(interception_id uuid, content text, metadata jsonb, created_at timestamptz)
+), charged AS (
+  SELECT r.budget_id, r.period_start, sum(r.micros) AS micros, sum(r.released) AS released
+  FROM json_to_recordset($6::text::json) AS r(budget_id uuid, period_start timestamptz, micros bigint, released bigint)
+  GROUP BY r.budget_id, r.period_start
+), settled AS (
+  UPDATE aibridge_budget_usage AS u SET spent_micros = u.spent_micros + c.micros,
+    leased_micros = GREATEST(0, u.leased_micros - c.released)
+  FROM charged c WHERE u.budget_id = c.budget_id AND u.period_start = c.period_start
+  RETURNING u.budget_id, u.period_start
 ), spend AS (
   INSERT INTO aibridge_budget_usage AS u (budget_id, period_start, spent_micros)
-  SELECT r.budget_id, r.period_start, sum(r.micros) FROM json_to_recordset($6::text::json)
-    AS r(budget_id uuid, period_start timestamptz, micros bigint)
-  GROUP BY r.budget_id, r.period_start
+  SELECT c.budget_id, c.period_start, c.micros FROM charged c
+  WHERE NOT EXISTS (SELECT 1 FROM settled s WHERE s.budget_id = c.budget_id AND s.period_start = c.period_start)
   ON CONFLICT (budget_id, period_start) DO UPDATE SET spent_micros = u.spent_micros + EXCLUDED.spent_micros
 )
 UPDATE aibridge_interceptions AS i SET ended_at = r.ended_at, cost_micros = r.cost_micros,
@@ -142,11 +154,22 @@ function batchParams(records: readonly AsyncRecord[], costs: ReturnType<CostLedg
       const cost = costs.endCost(r.interceptionId);
       ends.push({ id: r.interceptionId, ended_at: r.endedAt, cost_micros: cost, metadata: r.metadata });
       for (const c of r.budget?.charges ?? []) {
-        if (cost) spend.push({ budget_id: c.budgetId, period_start: c.periodStart, micros: cost });
+        if (cost)
+          spend.push({
+            budget_id: c.budgetId,
+            period_start: c.periodStart,
+            micros: cost,
+            released: released(cost, c),
+          });
       }
     }
   }
   return [tokens, prompts, tools, thoughts, ends, spend].map((rows) => cleanJson(rows));
+}
+
+/** How much of a settled cost leaves the lease: the part its reservation covered (the ledger mirrors it). */
+function released(cost: number, charge: { reservedMicros: number }): number {
+  return Math.min(cost, charge.reservedMicros);
 }
 
 let sharedLedger: CostLedger | undefined;

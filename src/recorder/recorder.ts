@@ -1,3 +1,4 @@
+import { type PromptPolicy, recordedText } from '../audit/prompt-policy.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
 import { PriceBook } from '../pricing/book.js';
@@ -34,6 +35,8 @@ export type RecorderOptions = Partial<Omit<BatchWriterOptions, 'write' | 'onSett
   onUnpriced?: UnpricedCounter;
   /** How long a conversation without a session id stays joinable by its fingerprint (default 2 h). */
   sessionIdleMs?: number;
+  /** What is kept of prompts and tool-call arguments (default: everything). */
+  prompts?: PromptPolicy;
 };
 
 /** Counters of the recorder's database work. */
@@ -72,9 +75,11 @@ export class DatabaseRecorder implements Recorder {
   private readonly admissions: Admissions;
   private readonly unflushedLinks = new Map<string, ThreadHint & { seq: number }>();
   private readonly closeTimeoutMs: number;
+  private readonly prompts: PromptPolicy | undefined;
 
   constructor(db: Database, log: Logger, options: RecorderOptions = {}) {
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+    this.prompts = options.prompts?.recording === 'full' ? undefined : options.prompts;
     this.starts = new StartWriter(
       db,
       (kind, initiatorId, id) => this.unflushedLinks.get(linkKey(kind, initiatorId, id)),
@@ -117,7 +122,8 @@ export class DatabaseRecorder implements Recorder {
   }
 
   /** Returns a ticket for `durable`: the lane's sequence number, with the lane in its low digits. */
-  record(record: AsyncRecord): number {
+  record(given: AsyncRecord): number {
+    const record = this.prompts ? withPolicy(given, this.prompts) : given;
     const lane = laneOf(record.interceptionId, this.lanes.length);
     const seq = this.ticket(lane, this.laneWriter(lane).add(record, approximateBytes(record)));
     this.admissions.recorded(record);
@@ -234,4 +240,18 @@ function approximateBytes(record: AsyncRecord): number {
 function outcomeUnknown(error: unknown): boolean {
   const message = error instanceof Error ? error.message : '';
   return message.includes('Query read timeout') || message.includes('Connection terminated');
+}
+
+/**
+ * A prompt or tool call cut to what the policy keeps, before it is queued (so neither the
+ * batch nor the shutdown spool ever holds more). A lazily decoded prompt stays lazy.
+ */
+function withPolicy(record: AsyncRecord, policy: PromptPolicy): AsyncRecord {
+  if (record.kind === 'tool_usage') return { ...record, input: recordedText(record.input, policy) };
+  if (record.kind !== 'prompt') return record;
+  const { prompt } = record;
+  return {
+    ...record,
+    prompt: typeof prompt === 'string' ? recordedText(prompt, policy) : () => recordedText(prompt(), policy),
+  };
 }

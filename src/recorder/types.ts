@@ -117,7 +117,8 @@ interface EndRecord {
 
 /** Budget periods an interception's cost is added to, in the batch that ends it. */
 export interface BudgetSettlement {
-  charges: ReadonlyArray<{ budgetId: string; periodStart: Date }>;
+  /** `reservedMicros`: what admission reserved, the most of the cost that leaves the lease. */
+  charges: ReadonlyArray<{ budgetId: string; periodStart: Date; reservedMicros: number }>;
   /** Called once the batch is committed, with the interception's cost (null: unpriced). */
   settle(costMicros: number | null): void;
 }

@@ -26,6 +26,10 @@ export class PriceOverrides {
       .execute();
   }
 
+  find(id: string): Promise<PriceOverrideRow | undefined> {
+    return this.db.selectFrom('aibridge_price_overrides').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
   create(input: PriceOverrideInput, createdBy: string): Promise<PriceOverrideRow> {
     return this.db
       .insertInto('aibridge_price_overrides')

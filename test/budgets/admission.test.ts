@@ -42,10 +42,10 @@ describeEachServer(
 
       const before = upstream.received.length;
       const refused = await ask(server(), alice.token);
-      expect(refused.status).toBe(400);
+      expect(refused.status).toBe(402);
       const body = JSON.parse(refused.text) as { type: string; error: { type: string; message: string } };
       expect(body.type).toBe('error');
-      expect(body.error.type).toBe('invalid_request_error');
+      expect(body.error.type).toBe('billing_error');
       expect(body.error.message).toMatch(
         /budget user:b-alice is exhausted: \$0\.09\d* spent of \$0\.10 this day/,
       );
@@ -93,7 +93,7 @@ describeEachServer(
       // Carol and Dave share $0.07: one request each fits the pool, the team's third does not
       // (the default's $0.01 would refuse each alone — it applies to them too, having no own budget).
       const first = await ask(server(), carol.token);
-      expect(first.status).toBe(400);
+      expect(first.status).toBe(402);
       expect(first.text).toMatch(/budget default is exhausted/);
       // Erin has her own budget, so the default does not apply to her.
       const erins = await ask(server(), erin.token);
@@ -107,7 +107,7 @@ describeEachServer(
         [a.headers, b.headers].map((h) => h.get('x-aibridge-interception-id') as string),
       );
       const third = await ask(server(), dave.token);
-      expect(third.status).toBe(400);
+      expect(third.status).toBe(402);
       expect(third.text).toMatch(/budget group:b-team is exhausted/);
     });
 

@@ -206,6 +206,42 @@ describe('aibridge export: every row through the cursors, NDJSON and CSV, resuma
     }
   });
 
+  it('exports spend as FOCUS to a file and as hourly CSV to stdout, byte for byte what the API streams', async () => {
+    const w = world();
+    const file = join(dir, 'focus.csv');
+    expect(await w.cli(['export', 'spend', '--format', 'focus', '--file', file])).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+    const api = async (query: string) => {
+      const res = await fetch(`${w.server.url}/api/v2/aibridge/spend/export?${query}`, {
+        headers: { 'Coder-Session-Token': w.server.ownerToken },
+      });
+      return res.text();
+    };
+    const focus = readFileSync(file, 'utf8');
+    expect(focus).toBe(await api('format=focus'));
+    expect(parse(focus, { columns: true })).toHaveLength(ROWS);
+    const hourly = await w.cli([
+      'export',
+      'spend',
+      '--grain',
+      'hour',
+      '--initiator',
+      'bob',
+      '--since',
+      '2026-05-01',
+    ]);
+    expect(hourly.stderr).toBe('');
+    const q = `initiator:bob started_after:"2026-05-01T00:00:00.000Z"`;
+    expect(hourly.stdout).toBe(await api(`grain=hour&q=${encodeURIComponent(q)}`));
+    expect((parse(hourly.stdout, { columns: true }) as Row[]).every((r) => r.username === 'bob')).toBe(true);
+    const bad = await w.cli(['export', 'spend', '--format', 'xlsx']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--format must be csv or focus');
+  });
+
   it.skipIf(noTerminal)(
     'shows a progress bar on a terminal (rows, rate, ETA from the count), then a summary',
     async () => {

@@ -15,11 +15,14 @@ export const CODEX_WS_HEADERS: Record<string, string> = {
 /** A test client on the gateway's Responses WebSocket that collects what it receives. */
 export class SocketClient {
   readonly messages: Record<string, unknown>[] = [];
+  /** The same messages as the text that arrived. */
+  readonly texts: string[] = [];
   closed: { code: number; reason: string } | undefined;
   private waiters: (() => void)[] = [];
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
+      this.texts.push(data.toString());
       this.messages.push(JSON.parse(data.toString()) as Record<string, unknown>);
       this.wake();
     });

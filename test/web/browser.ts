@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe } from 'vitest';
+import type { Config } from '../../src/config.js';
 import { type FakeProvider, startFakeProvider } from '../../src/demo/fake-provider.js';
 import { DEMO_TASKS } from '../../src/demo/tasks.js';
 import { startTestServer, type TestServer } from '../server.js';
@@ -55,11 +56,12 @@ export interface Dashboard {
  * Starts a server on a fresh embedded database with its gateway pointed at the fake provider
  * (so tests can produce data through the real gateway), and Chromium (a new profile per launch).
  */
-export async function startDashboard(): Promise<Dashboard> {
+export async function startDashboard(overrides: Partial<Config> = {}): Promise<Dashboard> {
   const provider = await startFakeProvider({ tasks: DEMO_TASKS });
   const server = await startTestServer('pglite', {
     openai: { baseUrl: provider.openaiBaseUrl, key: 'test-openai-key' },
     anthropic: { baseUrl: provider.anthropicBaseUrl, key: 'test-anthropic-key' },
+    ...overrides,
   });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
   const contexts: BrowserContext[] = [];
@@ -100,12 +102,16 @@ export async function startDashboard(): Promise<Dashboard> {
  * Declares a browser suite with its own server and browser; skipped, with the reason in its
  * title, only where Debian's Chromium is not installed.
  */
-export function describeInBrowser(title: string, body: (dashboard: () => Dashboard) => void): void {
+export function describeInBrowser(
+  title: string,
+  body: (dashboard: () => Dashboard) => void,
+  overrides: Partial<Config> = {},
+): void {
   const label = chromiumMissing ? `${title} [SKIPPED: ${chromiumMissing}]` : title;
   describe.skipIf(chromiumMissing !== undefined)(label, () => {
     let dashboard: Dashboard | undefined;
     beforeAll(async () => {
-      dashboard = await startDashboard();
+      dashboard = await startDashboard(overrides);
     });
     afterAll(async () => {
       await dashboard?.close();

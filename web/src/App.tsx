@@ -9,6 +9,8 @@ import { ErrorState, Loading } from './components/States.js';
 import { listQueryOf } from './components/useListParams.js';
 import { browserTimeZone } from './lib/format.js';
 import { defaultBucket, USAGE_DEFAULT_RANGE } from './lib/range.js';
+import { AuditPage } from './pages/AuditPage.js';
+import { BudgetsPage } from './pages/BudgetsPage.js';
 import { ProvidersPage } from './pages/ProvidersPage.js';
 import { RequestsPage } from './pages/RequestsPage.js';
 import { SessionPage } from './pages/SessionPage.js';
@@ -47,9 +49,11 @@ function Pages({ me }: { me: User }) {
         <Route path="/sessions/:id" element={<SessionPage />} />
         <Route path="/requests" element={<RequestsPage me={me} />} />
         <Route path="/usage" element={<UsageRoute me={me} />} />
-        <Route path="/spend" element={<SpendPage />} />
+        <Route path="/spend" element={<SpendPage me={me} />} />
+        <Route path="/budgets" element={<BudgetsPage me={me} />} />
         <Route path="/users" element={me.role === 'owner' ? <UsersPage me={me} /> : <NoAccess />} />
         <Route path="/providers" element={me.role === 'owner' ? <ProvidersPage /> : <NoAccess />} />
+        <Route path="/audit" element={me.role === 'member' ? <NoAccess /> : <AuditPage />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </Layout>

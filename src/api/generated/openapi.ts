@@ -2198,6 +2198,184 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the audit log: sign-ins and changes to tokens, users, prices, budgets, groups and providers */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Search query in the format `key:value`. Available keys are: actor (a username, user id, `me` or `system`), action (a trailing `*` matches a prefix, e.g. `token.*`), target (a type such as `user`), target_id, since, until (RFC 3339, quoted). A term without a key is an action. */
+                    q?: string;
+                    /** @description Cursor: the id of the last row of the previous page (not with offset). */
+                    after_id?: string;
+                    /** @description Page size: default 100, at most 1000. */
+                    limit?: number;
+                    /** @description Rows to skip (not with a cursor). */
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditListResponse"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/me/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with an API token: records the sign-in in the audit log and answers the user */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/aibridge/spend/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export spend as CSV or FinOps FOCUS 1.2 (streamed) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description csv: aibridge’s columns (tokens, cost_usd, cost_micros; empty cost = unpriced). focus: the FinOps FOCUS 1.2 cost and usage columns (BilledCost, EffectiveCost, ListCost, ChargePeriodStart, ServiceName, ResourceId, ConsumedQuantity, Tags, …) plus x_ columns. */
+                    format?: "csv" | "focus";
+                    /** @description interception: one row per ended interception (its start and end are the charge period). hour: one row per UTC hour × user × provider instance × model. */
+                    grain?: "interception" | "hour";
+                    /** @description Search query as on the usage endpoint: initiator, provider, model, client, started_after, started_before. */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description RFC 4180 CSV with a header row, streamed (chunked). An error after the first row ends the stream early (no trailer): compare the row count with GET /spend when in doubt. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2415,6 +2593,8 @@ export interface components {
             interception_id: string;
             provider_response_id: string;
             prompt: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            prompt_hidden?: boolean;
             /** @description As recorded; null when none was. */
             metadata: {
                 [key: string]: unknown;
@@ -2436,6 +2616,8 @@ export interface components {
             tool: string;
             /** @description JSON text of the arguments. */
             input: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            input_hidden?: boolean;
             injected: boolean;
             invocation_error: string;
             /** @description As recorded; null when none was. */
@@ -2486,6 +2668,8 @@ export interface components {
             /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
             unpriced_interceptions: number;
             last_prompt?: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            last_prompt_hidden?: boolean;
         };
         AIBridgeSessionTokenUsageSummary: {
             input_tokens: number;
@@ -2553,6 +2737,8 @@ export interface components {
              */
             id: string;
             prompt?: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            prompt_hidden?: boolean;
             model: string;
             provider: string;
             /**
@@ -2587,6 +2773,8 @@ export interface components {
             tool: string;
             injected: boolean;
             input: string;
+            /** @description Present (true) when the prompt policy hides this text from the caller. */
+            input_hidden?: boolean;
             /** @description aibridge addition: why the invocation of an injected tool failed; omitted when it did not (always for client-side tools). */
             invocation_error?: string;
             /** @description As recorded; null when none was. */
@@ -2736,6 +2924,8 @@ export interface components {
             connect_timeout_ms?: number;
             first_byte_timeout_ms?: number;
             idle_timeout_ms?: number;
+            /** @description Responses over WebSocket: relay each turn to the provider's own WebSocket (OpenAI's WebSocket mode) instead of bridging it to an HTTP stream. Off by default. */
+            websockets?: boolean;
             circuit_breaker?: {
                 /** @description Off by default. */
                 enabled?: boolean;
@@ -3001,6 +3191,46 @@ export interface components {
                 /** @description Interceptions without a cost (their model has no price); not in cost_micros. */
                 unpriced_interceptions: number;
             }[];
+        };
+        AuditListResponse: {
+            count: number;
+            entries: components["schemas"]["AuditEntry"][];
+        };
+        AuditEntry: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC, up to microseconds
+             */
+            time: string;
+            actor: {
+                /**
+                 * Format: uuid
+                 * @description null for changes made by the system.
+                 */
+                user_id: string | null;
+                username: string;
+                /** @description The API token used, or `system`. */
+                token_id: string;
+            };
+            ip: string;
+            user_agent: string;
+            /** @description `<target type>.<verb>`, e.g. `user.create`, `token.revoke`. */
+            action: string;
+            target: {
+                type: string;
+                id: string;
+            };
+            /** @description The object as the API showed it, secrets redacted; null when there was none. */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The object as the API showed it, secrets redacted; null when there was none. */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            request_id: string;
         };
     };
     responses: never;

@@ -41,6 +41,12 @@ export const costSumFields = {
   ),
 };
 
+/** Set (true) where the prompt policy withheld a prompt's or tool call's text from the caller. */
+export const hiddenByPolicy = z
+  .boolean()
+  .optional()
+  .describe('Present (true) when the prompt policy hides this text from the caller.');
+
 /** Fields every record under an interception has. */
 const recordFields = { id: z.uuid(), interception_id: z.uuid(), provider_response_id: z.string() };
 
@@ -61,6 +67,7 @@ const UserPromptView = z
   .object({
     ...recordFields,
     prompt: z.string(),
+    prompt_hidden: hiddenByPolicy,
     metadata,
     created_at: time,
   })
@@ -72,6 +79,7 @@ const ToolUsageView = z
     server_url: z.string().describe('Empty for tools the client defined.'),
     tool: z.string(),
     input: z.string().describe('JSON text of the arguments.'),
+    input_hidden: hiddenByPolicy,
     injected: z.boolean(),
     invocation_error: z.string(),
     metadata,
@@ -120,6 +128,7 @@ export const SessionView = z
     token_usage_summary: SessionTokenSummaryView,
     ...costSumFields,
     last_prompt: z.string().optional(),
+    last_prompt_hidden: hiddenByPolicy,
   })
   .meta({ id: 'AIBridgeSession' });
 

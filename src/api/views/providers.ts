@@ -16,6 +16,12 @@ export const ProviderSettingsView = z
     connect_timeout_ms: z.number().int().positive().optional(),
     first_byte_timeout_ms: z.number().int().positive().optional(),
     idle_timeout_ms: z.number().int().positive().optional(),
+    websockets: z
+      .boolean()
+      .optional()
+      .describe(
+        "Responses over WebSocket: relay each turn to the provider's own WebSocket (OpenAI's WebSocket mode) instead of bridging it to an HTTP stream. Off by default.",
+      ),
     circuit_breaker: z
       .object({
         enabled: z.boolean().optional().describe('Off by default.'),

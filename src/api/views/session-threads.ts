@@ -6,6 +6,7 @@ import type { SessionRecord } from '../../store/sessions.js';
 import {
   costSumFields,
   goTime,
+  hiddenByPolicy,
   MinimalUserView,
   metadata,
   minimalUserView,
@@ -37,6 +38,7 @@ const ToolCallView = z
     tool: z.string(),
     injected: z.boolean(),
     input: z.string(),
+    input_hidden: hiddenByPolicy,
     invocation_error: z
       .string()
       .optional()
@@ -63,6 +65,7 @@ const ThreadView = z
   .object({
     id: z.uuid().describe('The id of the thread’s root interception.'),
     prompt: z.string().optional(),
+    prompt_hidden: hiddenByPolicy,
     model: z.string(),
     provider: z.string(),
     started_at: time,

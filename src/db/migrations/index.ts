@@ -14,6 +14,7 @@ import * as providerInstances from './20261206T030000_provider_instances.js';
 import * as groups from './20261206T040000_groups.js';
 import * as budgets from './20261206T041000_budgets.js';
 import * as conversationFingerprint from './20261206T050000_conversation_fingerprint.js';
+import * as auditLog from './20261208T020000_audit_log.js';
 import * as replicaLimits from './20261208T040000_replica_limits.js';
 
 /**
@@ -36,5 +37,6 @@ export const migrations: Record<string, Migration> = {
   '20261206T040000_groups': groups,
   '20261206T041000_budgets': budgets,
   '20261206T050000_conversation_fingerprint': conversationFingerprint,
+  '20261208T020000_audit_log': auditLog,
   '20261208T040000_replica_limits': replicaLimits,
 };

@@ -1,5 +1,6 @@
 import type { ActivityCountsTable } from './activity-counts.js';
 import type { ApiKeysTable } from './api-keys.js';
+import type { AuditLogTable } from './audit-log.js';
 import type { BudgetsTable, BudgetUsageTable } from './budgets.js';
 import type { GroupMembersTable, GroupsTable } from './groups.js';
 import type { InterceptionsTable } from './interceptions.js';
@@ -15,6 +16,7 @@ import type { UserPromptsTable } from './user-prompts.js';
 import type { UsersTable } from './users.js';
 
 export type { ApiKeyRow } from './api-keys.js';
+export type { AuditLogRow } from './audit-log.js';
 export type { BudgetPeriod, BudgetRow, BudgetSubjectKind } from './budgets.js';
 export type { GroupRow } from './groups.js';
 export type { InterceptionRow, JsonObject, NewInterception } from './interceptions.js';
@@ -44,6 +46,7 @@ export interface Schema {
   aibridge_budgets: BudgetsTable;
   aibridge_budget_usage: BudgetUsageTable;
   aibridge_price_overrides: PriceOverridesTable;
+  aibridge_audit_log: AuditLogTable;
   aibridge_rate_limits: RateLimitsTable;
   aibridge_replicas: ReplicasTable;
   aibridge_auth_version: AuthVersionTable;

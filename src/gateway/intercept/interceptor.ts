@@ -15,6 +15,7 @@ import { type Exchange, relayOverKeys } from '../failover.js';
 import { upstreamRequestHeaders } from '../headers.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Route } from '../provider.js';
+import type { RelayTarget } from '../relay.js';
 import { guessSession } from '../session.js';
 import { APIS } from './apis.js';
 import { HiddenUsageFilter } from './chat-completions/hidden-usage.js';
@@ -58,6 +59,8 @@ export interface BridgedRequest {
   timing: RequestTiming;
   /** Set when the person brought their own credential (it travels instead of the instance's key). */
   byok: { hint: string } | undefined;
+  /** Where to send it instead of the instance's HTTP pool: a WebSocket turn's upstream socket. */
+  target?: RelayTarget | undefined;
 }
 
 /** Headers dropped when a compressed body had to be edited and goes upstream decoded. */
@@ -222,7 +225,14 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
       // An edited body goes up decoded: aibridge re-encodes nothing (it has no zstd encoder).
       payload.upstreamBody && request.forward ? DECODED : undefined,
     );
-  const attempted = await relayOverKeys(provider, exchange, headersFor, deps.providerMetrics, !byok);
+  const attempted = await relayOverKeys(
+    provider,
+    exchange,
+    headersFor,
+    deps.providerMetrics,
+    !byok,
+    request.target,
+  );
   const { outcome } = attempted;
   if (breaker && outcome.kind !== 'client_gone') {
     breaker.record(

@@ -7,7 +7,16 @@ import { Upstream, type UpstreamTimeouts } from '../upstream.js';
 /** What every adapter shares: built from the instance row the same way whatever its type. */
 export type ProviderBase = Pick<
   Provider,
-  'name' | 'type' | 'keys' | 'byok' | 'models' | 'breakers' | 'upstream' | 'upstreamQuery' | 'modelFromPath'
+  | 'name'
+  | 'type'
+  | 'keys'
+  | 'byok'
+  | 'models'
+  | 'breakers'
+  | 'upstream'
+  | 'websockets'
+  | 'upstreamQuery'
+  | 'modelFromPath'
 >;
 
 /**
@@ -32,6 +41,7 @@ export function providerBase(
       firstByteMs: settings.first_byte_timeout_ms ?? defaults.firstByteMs,
       idleMs: settings.idle_timeout_ms ?? defaults.idleMs,
     }),
+    websockets: settings.websockets === true,
     upstreamQuery: (_path, query) => query,
     modelFromPath: () => undefined,
   };

@@ -5,6 +5,7 @@ import type { Actor } from '../../auth/roles.js';
 import type { Route } from '../provider.js';
 import { ResponseChain } from './chain.js';
 import { type TurnEnd, TurnResponse } from './turn-response.js';
+import { UpstreamSocket } from './upstream-socket.js';
 
 /** Close codes (RFC 6455 §7.4.1) the connection ends with. */
 export const CLOSE = {
@@ -25,6 +26,10 @@ export interface SocketTurn {
   body: Buffer;
   forward: Buffer | undefined;
   receivedAt: number;
+  /** The provider's own socket, when the instance relays WebSocket turns to it. */
+  target: UpstreamSocket | undefined;
+  /** False for a warm-up (`generate: false`) relayed to that socket: nothing is generated or recorded. */
+  recorded: boolean;
 }
 
 /** What a connection asks of the gateway for each turn. */
@@ -40,9 +45,11 @@ const WS_ONLY = /^(sec-websocket-|upgrade$|connection$)/i;
 
 /**
  * One client WebSocket on `/responses`, as OpenAI serves it: turns run one at a time, each
- * `response.create` message bridged to a streaming `POST /responses` and recorded as its own
- * interception. Other client messages (Codex's `response.processed` acknowledgements) need no
- * answer; anything that is not a JSON object is refused with an `error` event.
+ * `response.create` message bridged to a streaming `POST /responses` — or, when the instance
+ * has `settings.websockets`, relayed untouched to the provider's own WebSocket (one per client
+ * connection, which keeps the chain state itself) — and recorded as its own interception.
+ * Other client messages (Codex's `response.processed` acknowledgements) need no answer;
+ * anything that is not a JSON object is refused with an `error` event.
  */
 export class ResponsesConnection {
   private readonly chain = new ResponseChain();
@@ -50,6 +57,7 @@ export class ResponsesConnection {
   private current: TurnResponse | undefined;
   private closing = false;
   private readonly rawHeaders: string[];
+  private readonly upstream: UpstreamSocket | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -64,9 +72,17 @@ export class ResponsesConnection {
       this.rawHeaders.push(name, upgrade.rawHeaders[i + 1] as string);
     }
     this.rawHeaders.push('content-type', 'application/json', 'accept', 'text/event-stream');
+    this.upstream = route.provider.websockets
+      ? new UpstreamSocket(route.provider.upstream.origin)
+      : undefined;
     ws.on('message', (data: RawData, isBinary: boolean) => this.message(data, isBinary));
-    ws.on('close', () => this.current?.clientGone());
-    ws.on('error', () => this.current?.clientGone());
+    ws.on('close', () => this.gone());
+    ws.on('error', () => this.gone());
+  }
+
+  private gone(): void {
+    this.current?.clientGone();
+    this.upstream?.close();
   }
 
   /** True while a turn is running. */
@@ -131,9 +147,34 @@ export class ResponsesConnection {
       return;
     }
     const { type: _type, ...request } = message;
-    if (request.generate === false) return this.warmUp(request);
     const client = { ...request, stream: true };
+    if (this.upstream) {
+      // The provider's socket gets the client's message as sent; the body is for reading.
+      await this.run(actor, receivedAt, Buffer.from(JSON.stringify(client)), buf, request.generate !== false);
+      return;
+    }
+    if (request.generate === false) return this.warmUp(request);
     const expanded = this.chain.expand(client);
+    const forward = expanded === client ? undefined : Buffer.from(JSON.stringify(expanded));
+    const { res, end } = await this.run(
+      actor,
+      receivedAt,
+      Buffer.from(JSON.stringify(client)),
+      forward,
+      true,
+    );
+    if (end === 'completed' && res.completed) this.chain.completed(expanded, res.completed);
+    else this.chain.forget();
+  }
+
+  /** Runs one turn through the gateway and waits until it is over. */
+  private async run(
+    actor: Actor,
+    receivedAt: number,
+    body: Buffer,
+    forward: Buffer | undefined,
+    recorded: boolean,
+  ): Promise<{ res: TurnResponse; end: TurnEnd }> {
     const res = new TurnResponse(this.ws);
     this.current = res;
     try {
@@ -142,14 +183,18 @@ export class ResponsesConnection {
           route: this.route,
           req: { headers: this.upgrade.headers, rawHeaders: this.rawHeaders, method: 'POST' },
           res,
-          body: Buffer.from(JSON.stringify(client)),
-          forward: expanded === client ? undefined : Buffer.from(JSON.stringify(expanded)),
+          body,
+          forward,
           receivedAt,
+          target: this.upstream,
+          recorded,
         },
         actor,
       );
       if (!res.writableFinished && !res.destroyed) res.end();
-      this.settle(await res.done, res, expanded);
+      const end = await res.done;
+      if (end === 'broken') this.ws.close(CLOSE.internal, 'the provider broke the response stream');
+      return { res, end };
     } finally {
       this.current = undefined;
     }
@@ -181,12 +226,6 @@ export class ResponsesConnection {
     );
     this.ws.send(JSON.stringify({ type: 'response.completed', sequence_number: 1, response }));
     this.chain.completed(sent, response, true);
-  }
-
-  private settle(end: TurnEnd, res: TurnResponse, sent: Record<string, unknown>): void {
-    if (end === 'completed' && res.completed) this.chain.completed(sent, res.completed);
-    else this.chain.forget();
-    if (end === 'broken') this.ws.close(CLOSE.internal, 'the provider broke the response stream');
   }
 
   private error(status: number, type: string, message: string, code: string | null = null): void {

@@ -7,12 +7,15 @@ import type { RateLimits } from '../../limits/rate-limits.js';
 import { chooseCredential } from '../../providers/credential.js';
 import { gatewayToken, MISSING_TOKEN_MESSAGE, noKeyMessage, refusalMessage } from '../credentials.js';
 import { type ErrorShape, sendError } from '../errors.js';
+import { relayOverKeys } from '../failover.js';
+import { upstreamRequestHeaders } from '../headers.js';
 import { type InterceptDeps, intercept } from '../intercept/interceptor.js';
 import type { ConcurrencyLimiter } from '../limits.js';
 import type { Route } from '../provider.js';
 import { rateLimitHeaders, rateLimitMessage } from '../rate-limit-headers.js';
 import { CLOSE, ResponsesConnection, type SocketTurn } from './connection.js';
 import { refuseUpgrade } from './upgrade.js';
+import type { UpstreamSocket } from './upstream-socket.js';
 
 /** What the WebSocket side of the gateway shares with its HTTP side. */
 export interface SocketDeps extends InterceptDeps {
@@ -25,7 +28,7 @@ export interface SocketDeps extends InterceptDeps {
 
 /**
  * The Responses API over WebSocket (`GET …/v1/responses`, `Upgrade: websocket`), bridged to the
- * provider instance's HTTP streaming API: authenticated at the upgrade with the same tokens
+ * provider instance's HTTP streaming API or relayed to its own WebSocket: authenticated at the upgrade with the same tokens
  * (and BYOK policy, keys and failover as HTTP), then each
  * turn goes through the same limits, interceptor and recording as an HTTP request.
  */
@@ -107,6 +110,7 @@ export class ResponsesSockets {
           rateLimitHeaders(shape, limited),
         );
       }
+      if (!turn.recorded && turn.target) return await this.warmUp(turn, byok !== undefined, turn.target);
       const now = performance.now();
       await intercept(
         {
@@ -117,6 +121,7 @@ export class ResponsesSockets {
           body: turn.body,
           forward: turn.forward,
           byok,
+          target: turn.target,
           timing: { receivedAt: turn.receivedAt, bodyStartAt: now, bodyReadAt: now },
         },
         this.deps,
@@ -124,5 +129,33 @@ export class ResponsesSockets {
     } finally {
       this.deps.concurrency.release();
     }
+  }
+
+  /**
+   * A warm-up (`generate: false`) on a relayed connection: the provider's socket readies its
+   * state and answers with an empty response; relayed over the keys like a turn, not recorded
+   * (nothing is generated, as when aibridge answers it itself for an HTTP upstream).
+   */
+  private async warmUp(turn: SocketTurn, ownCredential: boolean, target: UpstreamSocket): Promise<void> {
+    const { provider } = turn.route;
+    await relayOverKeys(
+      provider,
+      {
+        res: turn.res,
+        method: 'POST',
+        path: provider.upstream.path(turn.route.path, ''),
+        body: turn.forward ?? turn.body,
+        onResponse: () => ({ headers: {} }),
+      },
+      (key) =>
+        upstreamRequestHeaders(
+          turn.req.rawHeaders,
+          provider.upstreamHeaders(turn.req.headers, key),
+          ownCredential,
+        ),
+      this.deps.providerMetrics,
+      !ownCredential,
+      target,
+    );
   }
 }

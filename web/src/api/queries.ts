@@ -9,6 +9,8 @@ import {
 import { api } from './client.js';
 import type {
   ApiKey,
+  Budget,
+  BudgetList,
   CreatedToken,
   CreateTokenRequest,
   CreateUserRequest,
@@ -18,6 +20,8 @@ import type {
   QueryOf,
   SessionDetail,
   SessionList,
+  SetBudgetRequest,
+  SetPriceRequest,
   Spend,
   Usage,
   User,
@@ -222,5 +226,40 @@ export function usePriceBook() {
     queryKey: ['prices'],
     queryFn: () => api<PriceBook>('aibridge/prices'),
     staleTime: 30_000,
+  });
+}
+
+/** Budgets with their current period: everyone's (owners, auditors) or the caller's own. */
+export function useBudgets(everyone: boolean) {
+  return useQuery({
+    queryKey: ['budgets', everyone ? 'all' : 'me'],
+    queryFn: () => api<BudgetList>(everyone ? 'aibridge/budgets' : 'aibridge/budgets/me'),
+  });
+}
+
+/** Creates a budget, or sets the limit of the one with the same subject, period and scope. */
+export function useSetBudget() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: SetBudgetRequest) => api<Budget>('aibridge/budgets', { method: 'POST', body }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['budgets'] }),
+  });
+}
+
+/** Deletes a budget (owners). */
+export function useDeleteBudget() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<void>(`aibridge/budgets/${id}`, { method: 'DELETE' }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['budgets'] }),
+  });
+}
+
+/** Adds a price override (owners); the book and the spend report are read again. */
+export function useSetPrice() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: SetPriceRequest) => api<unknown>('aibridge/prices', { method: 'POST', body }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['prices'] }),
   });
 }

@@ -53,3 +53,12 @@ export type ProviderInstance = Schemas['Provider'];
 /** The spend report and the price book (cost in integer micro-dollars). */
 export type Spend = ResponseOf<'/api/v2/aibridge/spend'>;
 export type PriceBook = ResponseOf<'/api/v2/aibridge/prices'>;
+
+export type AuditList = ResponseOf<'/api/v2/audit'>;
+export type AuditEntry = AuditList['entries'][number];
+/** A budget and its current period (amounts as dollar strings), and what sets one. */
+export type BudgetList = ResponseOf<'/api/v2/aibridge/budgets'>;
+export type Budget = BudgetList['budgets'][number];
+export type SetBudgetRequest = RequestBodyOf<'/api/v2/aibridge/budgets', 'post'>;
+/** An owner's price override (rates in integer micro-dollars per million tokens). */
+export type SetPriceRequest = RequestBodyOf<'/api/v2/aibridge/prices', 'post'>;

@@ -19,6 +19,7 @@ export function Layout({ me, children }: { me: User; children: ReactNode }) {
     ['/requests', 'Request log'],
     ['/usage', 'Usage'],
     ['/spend', 'Spend'],
+    ['/budgets', 'Budgets'],
   ];
   if (me.role === 'owner') {
     links.push([
@@ -29,6 +30,7 @@ export function Layout({ me, children }: { me: User; children: ReactNode }) {
     ]);
     links.push(['/providers', 'Providers']);
   }
+  if (me.role === 'owner' || me.role === 'auditor') links.push(['/audit', 'Audit']);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">

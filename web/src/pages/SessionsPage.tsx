@@ -10,6 +10,7 @@ import { Tokens } from '../components/Tokens.js';
 import { UserChip } from '../components/UserChip.js';
 import { useListParams } from '../components/useListParams.js';
 import { truncate } from '../lib/format.js';
+import { MyBudgets } from './budgets/MyBudgets.js';
 
 /** Where a session's detail lives; the initiator disambiguates ids two users share. */
 export function sessionPath(session: { id: string; initiator: { id: string } }): string {
@@ -94,6 +95,7 @@ export function SessionsPage({ me }: { me: User }) {
   return (
     <>
       <h1>Sessions</h1>
+      {me.role === 'member' ? <MyBudgets /> : null}
       <FilterBar params={params} canPickUser={me.role !== 'member'} presets="sessions" />
       <PagedList
         query={query}

@@ -16,7 +16,7 @@ export function explainRefusal(detail: string | undefined): string {
   return 'This token is not valid: it may have been revoked or mistyped.';
 }
 
-/** Paste a token; it is checked against /users/me and kept for this browser session only. */
+/** Paste a token; signing in with it is checked (and audited) by the server, and it is kept for this browser session only. */
 export function SignIn() {
   const [token, setValue] = useState('');
   const [error, setError] = useState<string | undefined>(() => {
@@ -39,7 +39,7 @@ export function SignIn() {
     }
     setBusy(true);
     try {
-      const me = await api<User>('users/me', { token: value });
+      const me = await api<User>('users/me/sign-in', { token: value, method: 'POST' });
       client.setQueryData(['me', value], me);
       setToken(value);
       navigate(from, { replace: true });

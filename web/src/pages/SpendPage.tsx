@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { usePriceBook, useSpend } from '../api/queries.js';
+import type { User } from '../api/types.js';
 import { Cost } from '../components/Cost.js';
 import { formatExact } from '../lib/format.js';
+import { PriceForm } from './spend/PriceForm.js';
 
 const GROUPS = [
   ['user', 'Top users'],
@@ -16,7 +18,8 @@ type Group = (typeof GROUPS)[number][0];
  * Spend: totals by user, model, client, provider or day, and the models recorded without a
  * price with how to set one (members see only their own spend).
  */
-export function SpendPage() {
+export function SpendPage({ me }: { me: User }) {
+  const owner = me.role === 'owner';
   const [group, setGroup] = useState<Group>('user');
   const spend = useSpend(group, '');
   const book = usePriceBook();
@@ -40,7 +43,8 @@ export function SpendPage() {
         <div className="card warning" role="status" data-testid="unpriced-warning">
           <h2>Models without a price</h2>
           <p>
-            Their interceptions have no cost and are not in these totals. An owner sets a price with{' '}
+            Their interceptions have no cost and are not in these totals.{' '}
+            {owner ? 'Set a price below, or with' : 'An owner sets a price on this page, or with'}{' '}
             <code>aibridge prices set &lt;model&gt; --in &lt;$/MTok&gt; --out &lt;$/MTok&gt;</code> or{' '}
             <code>POST /api/v2/aibridge/prices</code>.
           </p>
@@ -53,6 +57,7 @@ export function SpendPage() {
           </ul>
         </div>
       ) : null}
+      {owner ? <PriceForm key={unpriced[0]?.model ?? ''} model={unpriced[0]?.model ?? ''} /> : null}
       <div className="tabs" role="tablist">
         {GROUPS.map(([value, label]) => (
           <button
