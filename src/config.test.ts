@@ -18,6 +18,13 @@ describe('loadConfig', () => {
     expect(config.interruptedAfterMs).toBe(3_600_000);
     expect(config.upstreamTimeouts).toEqual({ connectMs: 10_000, firstByteMs: 600_000, idleMs: 600_000 });
     expect(config.metricsToken).toBeUndefined();
+    expect(config.outage).toEqual({ mode: 'spool', spoolMaxBytes: 1024 ** 3 });
+  });
+
+  it('reads the outage mode and the spool bound, and refuses an unknown mode', () => {
+    const config = loadConfig({}, { AIBRIDGE_OUTAGE_MODE: 'refuse', AIBRIDGE_SPOOL_MAX_SIZE: '10MiB' });
+    expect(config.outage).toEqual({ mode: 'refuse', spoolMaxBytes: 10 * 1024 ** 2 });
+    expect(() => loadConfig({}, { AIBRIDGE_OUTAGE_MODE: 'drop' })).toThrow(/AIBRIDGE_OUTAGE_MODE "drop"/);
   });
 
   it('reads the failure-behaviour settings and redacts the metrics token', () => {

@@ -25,6 +25,8 @@ export interface Config {
   upstreamTimeouts: UpstreamTimeouts;
   /** When set, `/metrics` requires `Authorization: Bearer <this>`. */
   metricsToken: string | undefined;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: when set, a span per interception is exported there (OTLP/HTTP). */
+  otlpEndpoint: string | undefined;
   /** How long interceptions are kept; 0 keeps them forever. */
   retentionMs: number;
   /** Concurrent gateway requests per replica (a replica protects its own memory and CPU); 0 = no cap. */
@@ -51,6 +53,12 @@ export interface Config {
   databaseWaitMs: number;
   /** How long a conversation without a client session id stays joinable by its fingerprint. */
   sessionIdleMs: number;
+  /**
+   * While the database is unreachable: `spool` journals interceptions in `<dataDir>/spool`
+   * (up to `spoolMaxBytes`) and keeps serving; `refuse` answers 503 (and loses what shutdown
+   * cannot write).
+   */
+  outage: { mode: 'spool' | 'refuse'; spoolMaxBytes: number };
   logLevel: LogLevel;
   /** Budgets: the IANA zone their calendar periods are counted in, and what an unpriced model may do. */
   budgets: { timeZone: string; unpriced: 'allow' | 'deny' };
@@ -93,6 +101,8 @@ export interface Flags {
   upstreamFirstByteTimeout?: string;
   upstreamIdleTimeout?: string;
   sessionIdleWindow?: string;
+  outageMode?: string;
+  spoolMaxSize?: string;
   logLevel?: string;
   budgetTimeZone?: string;
   budgetUnpriced?: string;
@@ -135,6 +145,8 @@ const SETTINGS = {
   databaseWait: { env: ['AIBRIDGE_DATABASE_WAIT'], flag: 'databaseWait', fallback: '2m' },
   interruptedAfter: { env: ['AIBRIDGE_INTERRUPTED_AFTER'], flag: 'interruptedAfter', fallback: '1h' },
   bodyTimeout: { env: ['AIBRIDGE_BODY_TIMEOUT'], flag: 'bodyTimeout', fallback: '2m' },
+  outageMode: { env: ['AIBRIDGE_OUTAGE_MODE'], flag: 'outageMode', fallback: 'spool' },
+  spoolMaxSize: { env: ['AIBRIDGE_SPOOL_MAX_SIZE'], flag: 'spoolMaxSize', fallback: '1GiB' },
   upstreamConnectTimeout: {
     env: ['AIBRIDGE_UPSTREAM_CONNECT_TIMEOUT'],
     flag: 'upstreamConnectTimeout',
@@ -194,6 +206,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     bootstrapToken,
     secretKey,
     metricsToken: env.AIBRIDGE_METRICS_TOKEN || undefined,
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     retentionMs: parseDuration(raw('retention')),
     maxConcurrency: parseCount(raw('maxConcurrency')),
     rateLimit: parseCount(raw('rateLimit')),
@@ -213,6 +226,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       idleMs: parseDuration(raw('upstreamIdleTimeout')),
     },
     sessionIdleMs: parseDuration(raw('sessionIdleWindow')),
+    outage: { mode: parseOutageMode(raw('outageMode')), spoolMaxBytes: parseSize(raw('spoolMaxSize')) },
     logLevel: parseLogLevel(raw('logLevel')),
     budgets: {
       timeZone: parseTimeZone(raw('budgetTimeZone')),
@@ -407,6 +421,12 @@ function parseTimeZone(raw: Raw): string {
   } catch {
     throw invalid(raw, 'expected an IANA time zone, e.g. UTC or Europe/Paris');
   }
+  return value;
+}
+
+function parseOutageMode(raw: Raw): 'spool' | 'refuse' {
+  const value = required(raw);
+  if (value !== 'spool' && value !== 'refuse') throw invalid(raw, 'expected spool or refuse');
   return value;
 }
 

@@ -10,11 +10,13 @@ import { BudgetStore } from './budgets/store.js';
 import { Webhook } from './budgets/webhook.js';
 import { type Config, redactedConfig } from './config.js';
 import type { Database } from './db/database.js';
+import { registerDatabaseMetrics } from './db/metrics.js';
 import { openWhenReachable } from './db/wait.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
 import { openRateLimits } from './limits/open.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
+import type { InterceptionTracer } from './ops/span.js';
 import { PriceBook } from './pricing/book.js';
 import { registerPricingMetrics } from './pricing/metrics.js';
 import { OverrideCache } from './pricing/overrides.js';
@@ -25,7 +27,12 @@ import { seedFromEnv } from './providers/seed.js';
 import { InterruptedReaper } from './reaper/reaper.js';
 import { registerRecorderMetrics } from './recorder/metrics.js';
 import { DatabaseRecorder, type RecorderOptions } from './recorder/recorder.js';
-import { RecordSpool } from './recorder/spool.js';
+import type { AsyncRecord, Recorder } from './recorder/types.js';
+import { OutageJournal } from './spool/journal.js';
+import { registerSpoolMetrics } from './spool/metrics.js';
+import { SpoolingRecorder } from './spool/recorder.js';
+import { SpoolReplayer } from './spool/replayer.js';
+import { RecordSpool } from './spool/spool.js';
 import { RetentionJob } from './store/retention-job.js';
 
 /** A started server: where it listens, and how to stop it gracefully. */
@@ -74,10 +81,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     } else log.warn(change, 'database available again');
   });
   const spool = new RecordSpool(join(config.dataDir, 'spool'));
+  const journal =
+    config.outage.mode === 'spool'
+      ? new OutageJournal(spool.dir, config.outage.spoolMaxBytes, () => replayer.trigger())
+      : undefined;
+  const replayer: SpoolReplayer = new SpoolReplayer(spool, journal, db, log);
   try {
     await db.migrate();
-    const replayed = await spool.replay(db, log);
-    if (replayed.files > 0) log.info(replayed, 'replayed records spooled at the last shutdown');
+    await replayer.replayAtStart();
     const bootstrapped = await bootstrapOwner(db, config.bootstrapToken);
     const auth = new Authenticator(db, log);
     await auth.start();
@@ -90,14 +101,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const overrides = new OverrideCache(db.kysely, prices, log);
     await overrides.start();
     const onUnpriced = registerPricingMetrics(metrics);
-    const recorder = new DatabaseRecorder(db, log, {
+    const onFlush = registerRecorderMetrics(metrics, () => recorder.stats);
+    const recorder: DatabaseRecorder = new DatabaseRecorder(db, log, {
+      onFlush,
       prices,
       onUnpriced,
       sessionIdleMs: config.sessionIdleMs,
       prompts: config.prompts,
       ...options.recorder,
     });
-    registerRecorderMetrics(metrics, () => recorder.stats);
+    registerDatabaseMetrics(metrics, db);
+    const gatewayRecorder = journal ? new SpoolingRecorder(recorder, journal, db.health, log) : recorder;
+    const dropped = registerSpoolMetrics(metrics, {
+      depthBytes: () => journal?.depth ?? 0,
+      stats: () => (gatewayRecorder instanceof SpoolingRecorder ? gatewayRecorder.stats : undefined),
+    });
     const budgets = new BudgetGate({
       store: new BudgetStore(db.kysely),
       prices,
@@ -112,10 +130,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
     await budgets.start();
     const limits = await openRateLimits(config, db, log, metrics);
+    // Loaded only when enabled: a gateway without tracing never loads the SDK.
+    const tracer = config.otlpEndpoint
+      ? (await import('./ops/tracing.js')).startTracing(config.otlpEndpoint)
+      : undefined;
     const gateway: Gateway = createGateway({
+      tracer,
       config,
       auth,
-      recorder,
+      recorder: gatewayRecorder,
       log,
       metrics,
       providers,
@@ -152,13 +175,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     log.info({ url, database: db.kind }, 'aibridge is listening');
     retention.start();
     reaper.start();
+    replayer.start();
 
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= shutdown({
         app,
         gateway,
-        recorder,
+        recorder: gatewayRecorder,
         auth,
         retention,
         providers,
@@ -168,7 +192,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         limits,
         db,
         log,
-        spool,
+        spool: journal ? spool : undefined,
+        tracer,
+        replayer,
+        onLost: (count) => dropped.inc(count),
         timeoutMs: config.shutdownTimeoutMs,
       });
       return closing;
@@ -188,7 +215,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 async function shutdown(parts: {
   app: FastifyInstance;
   gateway: Gateway;
-  recorder: DatabaseRecorder;
+  recorder: Recorder;
   auth: Authenticator;
   retention: RetentionJob;
   providers: ProviderRegistry;
@@ -198,7 +225,11 @@ async function shutdown(parts: {
   limits: { close(): Promise<void> };
   db: Database;
   log: Logger;
-  spool: RecordSpool;
+  /** Absent with AIBRIDGE_OUTAGE_MODE=refuse: what shutdown cannot write is counted as lost. */
+  spool: RecordSpool | undefined;
+  replayer: SpoolReplayer;
+  tracer: InterceptionTracer | undefined;
+  onLost: (count: number) => void;
   timeoutMs: number;
 }): Promise<void> {
   const {
@@ -215,6 +246,9 @@ async function shutdown(parts: {
     db,
     log,
     spool,
+    replayer,
+    tracer,
+    onLost,
     timeoutMs,
   } = parts;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
@@ -237,30 +271,48 @@ async function shutdown(parts: {
   await retention.stop();
   overrides.stop();
   await reaper.stop();
+  await replayer.stop();
   const unwritten = await recorder.close();
-  let lost = 0;
-  if (unwritten.length === 0) log.info('recordings flushed');
-  else {
-    try {
-      const file = spool.write(unwritten);
-      log.warn(
-        { spooled: unwritten.length, file },
-        'database unavailable at shutdown: records spooled; they are replayed at the next start',
-      );
-    } catch (error) {
-      lost = unwritten.length;
-      log.error(
-        { err: error, lost },
-        'database unavailable at shutdown and the spool could not be written: records lost',
-      );
-    }
-  }
+  const lost = spoolAtShutdown(unwritten, spool, log);
+  if (lost > 0) onLost(lost);
   // After the flush: every settled cost is in the counters, so all lease can go back.
   await budgets
     .close()
     .catch((error: unknown) => log.warn({ err: error }, 'budgets: could not give leases back'));
   await auth.close();
+  await tracer
+    ?.shutdown()
+    .catch((error: unknown) => log.warn({ err: error }, 'tracing: could not flush spans'));
   await db.close();
   log.info('aibridge stopped');
   if (lost > 0) throw new Error(`${lost} records could not be written or spooled and are lost`);
+}
+
+/** Spools what the database could not take; returns how many records are lost (0 unless it cannot). */
+function spoolAtShutdown(unwritten: AsyncRecord[], spool: RecordSpool | undefined, log: Logger): number {
+  if (unwritten.length === 0) {
+    log.info('recordings flushed');
+    return 0;
+  }
+  if (!spool) {
+    log.error(
+      { lost: unwritten.length },
+      'database unavailable at shutdown and AIBRIDGE_OUTAGE_MODE=refuse: records lost',
+    );
+    return unwritten.length;
+  }
+  try {
+    const file = spool.write(unwritten);
+    log.warn(
+      { spooled: unwritten.length, file },
+      'database unavailable at shutdown: records spooled; they are replayed at the next start',
+    );
+    return 0;
+  } catch (error) {
+    log.error(
+      { err: error, lost: unwritten.length },
+      'database unavailable at shutdown and the spool could not be written: records lost',
+    );
+    return unwritten.length;
+  }
 }

@@ -6,7 +6,7 @@ import { generateToken } from '../src/auth/token.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { Database } from '../src/db/database.js';
 import type { Role } from '../src/db/schema/index.js';
-import { createLogger } from '../src/log.js';
+import { createLogger, type Logger } from '../src/log.js';
 import type { RecorderOptions } from '../src/recorder/recorder.js';
 import { type RunningServer, type StartOptions, startServer } from '../src/server.js';
 import { contractProblem } from './api-contract.js';
@@ -39,6 +39,8 @@ export interface TestServerOptions extends Pick<StartOptions, 'retentionInterval
   recorder?: RecorderOptions;
   /** Start a second replica on this server's PostgreSQL schema (same users and tokens). */
   replicaOf?: TestServer;
+  /** Where the server logs (default: the configured level, to stdout). */
+  log?: Logger;
 }
 
 /** Starts the app exactly as `aibridge server` does, but in-process and on port 0. */
@@ -69,7 +71,7 @@ export async function startTestServer(
   };
   const running = await startServer(config, {
     db: fresh.db,
-    log: createLogger(config.logLevel),
+    log: options.log ?? createLogger(config.logLevel),
     ...(options.recorder ? { recorder: options.recorder } : {}),
     ...(options.budgets ? { budgets: options.budgets } : {}),
     ...(options.retentionIntervalMs ? { retentionIntervalMs: options.retentionIntervalMs } : {}),

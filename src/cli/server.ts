@@ -56,6 +56,11 @@ export function registerServerCommand(program: Command): void {
       'close interceptions still open this long as interrupted (AIBRIDGE_INTERRUPTED_AFTER, default 1h; 0 = never)',
     )
     .option(
+      '--outage-mode <spool|refuse>',
+      'database unreachable: journal and serve, or answer 503 (AIBRIDGE_OUTAGE_MODE, default spool)',
+    )
+    .option('--spool-max-size <size>', 'bound on <data dir>/spool (AIBRIDGE_SPOOL_MAX_SIZE, default 1GiB)')
+    .option(
       '--body-timeout <duration>',
       'a request not fully received by then is cut (AIBRIDGE_BODY_TIMEOUT, default 2m)',
     )

@@ -33,6 +33,13 @@ const NUMERIC_OID = 1700;
 /** Token counts and COUNT/SUM results fit in a double; both drivers return JS numbers for them. */
 const toNumber = (value: string): number => Number(value);
 
+/** A pool's connections: open, idle among them, and callers waiting for one. */
+export interface PoolUsage {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 /**
  * Owns the connection (a pg pool or an embedded PGlite), the typed Kysely instance and the
  * migrations, so the rest of the code never cares which PostgreSQL it runs on.
@@ -53,6 +60,8 @@ export class Database {
      * (the global rate limits' store); its connections count in the same connection budget.
      */
     readonly pgPool: pg.Pool | undefined = undefined,
+    /** PostgreSQL only: connections of the pool, for /metrics. */
+    readonly poolUsage: () => PoolUsage | undefined = () => undefined,
   ) {
     this.health = new DatabaseHealth(() => sql`select 1`.execute(kysely));
   }
@@ -114,6 +123,7 @@ export class Database {
       () => {},
       unbounded,
       pool,
+      () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     );
   }
 

@@ -16,6 +16,8 @@ export const OUTAGE_RETRY_AFTER_SECONDS = 5;
 export class DatabaseHealth {
   private downSince: number | undefined;
   private failures = 0;
+  /** Unavailability failures reported since start (the database errors metric). */
+  totalFailures = 0;
   private probe: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(change: HealthChange) => void> = [];
   private closed = false;
@@ -38,6 +40,7 @@ export class DatabaseHealth {
   failed(error: unknown): boolean {
     if (!isDatabaseUnavailable(error)) return false;
     this.failures++;
+    this.totalFailures++;
     if (this.downSince === undefined) {
       this.downSince = Date.now();
       this.failures = 1;

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { Logger } from '../log.js';
+import type { InterceptionTracer } from '../ops/span.js';
 import { chooseCredential } from '../providers/credential.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { Recorder } from '../recorder/types.js';
@@ -50,6 +51,8 @@ export interface GatewayDeps {
   health: DatabaseHealth;
   /** The rate limits every replica shares (`AIBRIDGE_RATE_LIMIT`, `AIBRIDGE_USER_RATE_LIMIT`). */
   limits: RateLimits;
+  /** OpenTelemetry spans per interception; absent unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracer?: InterceptionTracer | undefined;
 }
 
 const DATABASE_DOWN_MESSAGE = 'aibridge cannot reach its database right now; retry shortly';
@@ -277,6 +280,7 @@ class Bridge implements Gateway {
       log: this.deps.log,
       budgets: this.deps.budgets,
       health: this.deps.health,
+      tracer: this.deps.tracer,
     };
     if (route.kind === 'passthrough') return passthrough({ req, res, route, body, byok }, deps);
     const timing = { receivedAt, bodyStartAt, bodyReadAt: performance.now() };

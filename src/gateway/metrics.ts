@@ -27,6 +27,8 @@ const MAX_PASSTHROUGH_ROUTES = 100;
  */
 export class GatewayMetrics {
   private readonly duration: Histogram;
+  private readonly overhead: Histogram;
+  private readonly firstByte: Histogram;
   private readonly passthroughs: Counter;
   /** Every label set seen, kept like prom-client keeps its series (counters never forget). */
   private readonly series = new Map<string, InterceptionSeries>();
@@ -69,6 +71,20 @@ export class GatewayMetrics {
       help: 'Time from interception start to end.',
       labelNames: ['provider', 'model'],
       buckets: [0.5, 2, 5, 15, 30, 60, 120],
+      registers,
+    });
+    this.overhead = new Histogram({
+      name: `${METRIC_PREFIX}gateway_overhead_seconds`,
+      help: "The gateway's own time on a request before it goes upstream (reading it, auth, admission, recording its start).",
+      labelNames: ['provider'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2],
+      registers,
+    });
+    this.firstByte = new Histogram({
+      name: `${METRIC_PREFIX}upstream_first_byte_seconds`,
+      help: "Time from sending a request upstream to the provider's response head.",
+      labelNames: ['provider'],
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
       registers,
     });
     this.passthroughs = new Counter({
@@ -118,8 +134,12 @@ export class GatewayMetrics {
     const key = `${l.provider}\u0000${l.model}\u0000${l.route}\u0000${l.method}\u0000${l.client}`;
     let series = this.series.get(key);
     if (!series) {
-      const duration = this.duration.labels({ provider: l.provider, model: l.model });
-      series = new InterceptionSeries(l, duration, (name) => this.toolNames.bounded(name));
+      const timings = {
+        duration: this.duration.labels({ provider: l.provider, model: l.model }),
+        overhead: this.overhead.labels({ provider: l.provider }),
+        firstByte: this.firstByte.labels({ provider: l.provider }),
+      };
+      series = new InterceptionSeries(l, timings, (name) => this.toolNames.bounded(name));
       this.series.set(key, series);
     }
     return series;
@@ -144,7 +164,7 @@ export class InterceptionSeries {
 
   constructor(
     readonly labels: InterceptionLabels,
-    private readonly duration: { observe(value: number): void },
+    private readonly timings: Record<'duration' | 'overhead' | 'firstByte', { observe(value: number): void }>,
     private readonly toolLabel: (name: string) => string,
   ) {
     this.userLabels = { provider: labels.provider, model: labels.model, client: labels.client };
@@ -159,7 +179,15 @@ export class InterceptionSeries {
     this.inflight--;
     if (status === 'completed') this.completed++;
     else this.failed++;
-    this.duration.observe(seconds);
+    this.timings.duration.observe(seconds);
+  }
+
+  overhead(seconds: number): void {
+    this.timings.overhead.observe(seconds);
+  }
+
+  firstByte(seconds: number): void {
+    this.timings.firstByte.observe(seconds);
   }
 
   prompt(): void {

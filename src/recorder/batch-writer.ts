@@ -23,6 +23,8 @@ export interface BatchWriterOptions {
   maxBatch?: number;
   /** The queue's bound, shared with the other lanes: queued records count against it. */
   budget: QueueBudget;
+  /** Told how long each committed batch took to write (the flush latency metric). */
+  onFlush?: ((seconds: number) => void) | undefined;
 }
 
 const RESOLVED = Promise.resolve();
@@ -165,7 +167,9 @@ export class BatchWriter {
     let delay = 100;
     for (;;) {
       try {
+        const began = performance.now();
         await this.options.write(batch.map((entry) => entry.record));
+        this.options.onFlush?.((performance.now() - began) / 1000);
         this.stats.batches++;
         this.stats.records += batch.length;
         return true;

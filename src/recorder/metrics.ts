@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, Histogram, type Registry } from 'prom-client';
 import { METRIC_PREFIX } from '../metrics.js';
 import type { RecorderStats } from './recorder.js';
 
@@ -7,7 +7,10 @@ import type { RecorderStats } from './recorder.js';
  * path): queue depth shows the database falling behind before admission starts refusing, and
  * rows ÷ statements shows how much group commit and batching save.
  */
-export function registerRecorderMetrics(registry: Registry, stats: () => RecorderStats): void {
+export function registerRecorderMetrics(
+  registry: Registry,
+  stats: () => RecorderStats,
+): (seconds: number) => void {
   new Gauge({
     name: `${METRIC_PREFIX}recorder_queue_depth`,
     help: 'Records queued for the database and not yet written.',
@@ -38,4 +41,11 @@ export function registerRecorderMetrics(registry: Registry, stats: () => Recorde
       this.set({ kind: 'batch' }, s.batchedRecords);
     },
   });
+  const flush = new Histogram({
+    name: `${METRIC_PREFIX}recorder_flush_seconds`,
+    help: 'Time to write one batch of records (one statement, one transaction).',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [registry],
+  });
+  return (seconds) => flush.observe(seconds);
 }

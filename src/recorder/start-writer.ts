@@ -191,19 +191,9 @@ const INSERT_STARTS_WITH_LOOKUPS: PreparedStatement = {
 async function insertStarts(db: Database, batch: Waiter[]): Promise<InsertedRow[]> {
   const rows = cleanJson(
     batch.map(({ start, hint, fingerprintSince }) => ({
-      id: start.id,
-      initiator_id: start.initiatorId,
-      api_key_id: start.apiKeyId,
-      provider: start.provider,
-      model: start.model,
-      client: start.client,
-      client_session_id: start.clientSessionId ?? null,
-      metadata: start.metadata,
-      started_at: start.startedAt.toISOString(),
+      ...startColumns(start),
       tool_call_id: start.correlatingToolCallId ?? null,
       previous_response_id: start.previousResponseId ?? null,
-      // A client's own session id makes the fingerprint moot: such rows stay out of its index.
-      fingerprint: start.clientSessionId ? null : (start.conversationFingerprint ?? null),
       opening: start.conversationOpening ?? null,
       fingerprint_since: fingerprintSince,
       parent_hint: hint?.parentId ?? null,
@@ -228,4 +218,24 @@ function needsLookup({ start, hint, fingerprintSince }: Waiter): boolean {
     start.previousResponseId !== undefined ||
     fingerprintSince !== null
   );
+}
+
+/**
+ * The columns an interception's start sets whoever writes it: the start writer, or the spool's
+ * replay of an outage journal.
+ */
+export function startColumns(start: InterceptionStart) {
+  return {
+    id: start.id,
+    initiator_id: start.initiatorId,
+    api_key_id: start.apiKeyId,
+    provider: start.provider,
+    model: start.model,
+    client: start.client,
+    client_session_id: start.clientSessionId ?? null,
+    metadata: start.metadata,
+    started_at: start.startedAt.toISOString(),
+    // A client's own session id makes the fingerprint moot: such rows stay out of its index.
+    fingerprint: start.clientSessionId ? null : (start.conversationFingerprint ?? null),
+  };
 }

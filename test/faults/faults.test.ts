@@ -13,12 +13,17 @@ const token = generateToken().token;
 let cluster: PrivateCluster;
 let upstream: FakeUpstream;
 const dirs: string[] = [];
+/** How long PostgreSQL stays stopped under load. */
+const OUTAGE_MS = Number(process.env.AIBRIDGE_FAULTS_OUTAGE_MS ?? 30_000);
+/** Figures the suite prints at the end (requests, faults, records lost). */
+const figures: Record<string, unknown> = {};
 
 beforeAll(async () => {
   cluster = await PrivateCluster.create();
   upstream = await FakeUpstream.start();
 });
 afterAll(async () => {
+  console.log(`fault suite figures: ${JSON.stringify(figures)}`);
   await upstream?.close();
   cluster?.destroy();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -102,9 +107,101 @@ describe('fault suite: a real gateway process over a private PostgreSQL', () => 
     expect(await gateway.exited).toBe(0);
   });
 
-  it('survives PostgreSQL stopped under 32 concurrent streams: 503 + Retry-After, never 500, nothing lost, one LISTEN', async () => {
+  it('keeps serving 32 concurrent streams through a 30 s PostgreSQL stop: 0 client errors, 0 lost, 0 duplicated', async () => {
     await reset();
     const gateway = await startGateway(gatewayEnv());
+    try {
+      upstream.always(stream(SIMPLE_STREAM, { delayMs: 5 }));
+      let served = 0;
+      let stop = false;
+      const bad: string[] = [];
+      const loop = async () => {
+        while (!stop) {
+          const result = await call(gateway).catch((error: Error) => ({ status: 0, body: error.message }));
+          if (result.status === 200 && result.body === SIMPLE_STREAM) served++;
+          else bad.push(`${result.status} ${result.body}`);
+        }
+      };
+      const loops = Array.from({ length: 32 }, loop);
+      await vi.waitFor(() => expect(served).toBeGreaterThan(100), { timeout: 60_000 });
+      cluster.stop();
+      const atStop = served;
+      // The fault's length (not a synchronisation): PostgreSQL stays stopped for 30 s.
+      await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+      const duringOutage = served - atStop;
+      await cluster.start();
+      const atRestart = served;
+      await vi.waitFor(() => expect(served).toBeGreaterThan(atRestart + 100), { timeout: 60_000 });
+      stop = true;
+      await Promise.all(loops);
+      expect(bad).toEqual([]);
+      expect(duringOutage).toBeGreaterThan(100);
+      // Every stream the provider served is in the database exactly once, ended, with its usage.
+      const counts = await settled(served);
+      expect(counts).toEqual({ interceptions: served, tokens: served, open: 0 });
+      expect(upstream.received.length).toBe(served);
+      const [journaled] = await cluster.query<{ n: number; distinct: number }>(`
+        select count(*)::int as n, count(distinct t.interception_id)::int as distinct
+        from aibridge_interceptions i join aibridge_token_usages t on t.interception_id = i.id
+        where i.metadata->>'aibridge_recorded_via' = 'outage_journal'`);
+      expect(journaled?.n).toBeGreaterThan(100);
+      expect(journaled?.distinct).toBe(journaled?.n);
+      await vi.waitFor(() =>
+        expect(logged(gateway, 'replayed records journaled during a database outage')).toBeGreaterThan(0),
+      );
+      figures.outage = {
+        served,
+        duringOutage,
+        journaled: journaled?.n ?? 0,
+        lost: served - counts.interceptions,
+      };
+    } finally {
+      gateway.child.kill('SIGTERM');
+      expect(await gateway.exited).toBe(0);
+    }
+  });
+
+  it('replays the outage journal of a gateway SIGKILLed mid-stream while PostgreSQL was down', async () => {
+    await reset();
+    const env = gatewayEnv({ AIBRIDGE_INTERRUPTED_AFTER: '1s' });
+    const gateway = await startGateway(env);
+    upstream.always(stream(SIMPLE_STREAM, { delayMs: 5 }));
+    expect((await call(gateway)).status).toBe(200);
+    await settled(1);
+    cluster.stop();
+    // Finished during the outage (their end is journaled), then 4 cut mid-stream by the kill.
+    for (let i = 0; i < 4; i++) expect((await call(gateway)).status).toBe(200);
+    upstream.always(stream(SIMPLE_STREAM, { delayMs: 1000 }));
+    const streams = Array.from({ length: 4 }, () => call(gateway).catch(() => undefined));
+    await vi.waitFor(() => expect(upstream.received).toHaveLength(9), { timeout: 30_000 });
+    gateway.child.kill('SIGKILL');
+    await gateway.exited;
+    await Promise.all(streams);
+    await cluster.start();
+    const again = await startGateway(env);
+    try {
+      expect(logged(again, 'replayed records spooled at the last shutdown')).toBe(1);
+      await vi.waitFor(
+        async () => {
+          const rows = await cluster.query<{ via: string | null; reason: string | null; open: boolean }>(`
+            select metadata->>'aibridge_recorded_via' as via, metadata->>'aibridge_ended_reason' as reason,
+                   ended_at is null as open from aibridge_interceptions`);
+          expect(rows).toHaveLength(9);
+          expect(rows.filter((r) => r.via === 'outage_journal')).toHaveLength(8);
+          expect(rows.filter((r) => r.reason === 'interrupted')).toHaveLength(4);
+          expect(rows.filter((r) => r.open)).toHaveLength(0);
+        },
+        { timeout: 30_000, interval: 250 },
+      );
+    } finally {
+      again.child.kill('SIGTERM');
+      expect(await again.exited).toBe(0);
+    }
+  });
+
+  it('in refuse mode survives PostgreSQL stopped under 32 concurrent streams: 503 + Retry-After, never 500, nothing lost, one LISTEN', async () => {
+    await reset();
+    const gateway = await startGateway(gatewayEnv({ AIBRIDGE_OUTAGE_MODE: 'refuse' }));
     try {
       upstream.always(stream(SIMPLE_STREAM, { delayMs: 5 }));
       const statuses = new Map<number, number>();
@@ -161,7 +258,7 @@ describe('fault suite: a real gateway process over a private PostgreSQL', () => 
 
   it('fails fast on a frozen database (SIGSTOP) and recovers on SIGCONT', async () => {
     await reset();
-    const gateway = await startGateway(gatewayEnv());
+    const gateway = await startGateway(gatewayEnv({ AIBRIDGE_OUTAGE_MODE: 'refuse' }));
     try {
       upstream.always(stream(SIMPLE_STREAM));
       expect((await call(gateway)).status).toBe(200);

@@ -148,7 +148,7 @@ describe('unreachable upstream', () => {
 });
 
 describe.skipIf(postgresUnavailable !== undefined)('database unavailable at request time [postgres]', () => {
-  it('refuses with 503 and sends nothing upstream once the database is gone', async () => {
+  it('with AIBRIDGE_OUTAGE_MODE=refuse, refuses with 503 and sends nothing upstream once the database is gone', async () => {
     const fresh = await freshDatabase('postgres');
     const proxy = await databaseProxy();
     const { startServer } = await import('../../src/server.js');
@@ -165,6 +165,8 @@ describe.skipIf(postgresUnavailable !== undefined)('database unavailable at requ
       // The records it cannot write at shutdown are spooled here, not in ./.aibridge.
       dataDir: join(tmpdir(), `aibridge-failures-${token.slice(0, 10)}`),
       logLevel: 'silent' as const,
+      // The default (spool) would serve it from the outage journal: see outage-journal.test.ts.
+      outage: { mode: 'refuse' as const, spoolMaxBytes: 1 },
     };
     const running = await startServer(config, {
       db,
@@ -189,6 +191,8 @@ describe.skipIf(postgresUnavailable !== undefined)('database unavailable at requ
       );
       expect(upstream.received).toHaveLength(1);
     } finally {
+      // The database is back before the shutdown: the served call's records are written.
+      proxy.restore();
       await running.close();
       await proxy.close();
       await fresh.dispose();

@@ -23,6 +23,8 @@ export class Interception implements RecordSink {
   private ended = false;
   private readonly startedAt = performance.now();
   private readonly pricedAs: PricedAs;
+  /** Token totals of this interception, for its log line. */
+  readonly usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
 
   constructor(
     readonly start: InterceptionStart,
@@ -75,6 +77,10 @@ export class Interception implements RecordSink {
       createdAt: new Date(),
     });
     if (lineage) this.lastLinkSeq = seq;
+    this.usage.input += counts.input;
+    this.usage.output += counts.output;
+    this.usage.cacheRead += counts.cacheRead;
+    this.usage.cacheWrite += counts.cacheWrite;
     this.metrics.tokenCounts({
       input: counts.input,
       output: counts.output,

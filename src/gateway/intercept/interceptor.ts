@@ -3,10 +3,12 @@ import type { Actor } from '../../auth/roles.js';
 import type { BudgetGate } from '../../budgets/gate.js';
 import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../../db/health.js';
 import type { Logger } from '../../log.js';
+import { type InterceptionTracer, TRACE_HEADERS } from '../../ops/span.js';
 import { isBreakerFailure } from '../../providers/breaker.js';
 import type { ProviderMetrics } from '../../providers/metrics.js';
 import { type InterceptionStart, type Recorder, RecorderOverloadedError } from '../../recorder/types.js';
 import { uuidv7 } from '../../recorder/uuid7.js';
+import { SpoolFullError } from '../../spool/recorder.js';
 import { admitToBudgets, BUDGET_REMAINING_HEADER, sendBudgetRefusal } from '../budget.js';
 import { guessClient } from '../client.js';
 import { conversationLinks } from '../conversation/links.js';
@@ -33,6 +35,8 @@ export interface InterceptDeps {
   budgets?: BudgetGate | undefined;
   /** Told of database failures, so an outage is logged once rather than per request. */
   health: DatabaseHealth;
+  /** Spans per interception (OpenTelemetry); absent when tracing is off. */
+  tracer?: InterceptionTracer | undefined;
 }
 
 /** Moments (performance.now) that bound the gateway's own work on a request. */
@@ -65,6 +69,8 @@ export interface BridgedRequest {
 
 /** Headers dropped when a compressed body had to be edited and goes upstream decoded. */
 const DECODED: ReadonlySet<string> = new Set(['content-encoding']);
+/** With tracing on, the client's trace headers are replaced by the upstream span's. */
+const DECODED_AND_TRACED: ReadonlySet<string> = new Set([...DECODED, ...TRACE_HEADERS]);
 
 /** Response header carrying the interception id. */
 const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
@@ -148,12 +154,15 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   } catch (error) {
     hold?.settlement.settle(null);
     const overloaded = error instanceof RecorderOverloadedError;
-    if (!overloaded && !deps.health.failed(error)) {
+    const spoolFull = error instanceof SpoolFullError;
+    if (!overloaded && !spoolFull && !deps.health.failed(error)) {
       deps.log.error({ err: error, provider: start.provider }, 'gateway: could not record the interception');
     }
     const message = overloaded
       ? 'aibridge cannot record requests fast enough right now; try again shortly'
-      : 'aibridge cannot record this request (its database is unavailable), so it was not sent upstream';
+      : spoolFull
+        ? 'aibridge cannot record this request (its database is unavailable and its outage journal is full), so it was not sent upstream'
+        : 'aibridge cannot record this request (its database is unavailable), so it was not sent upstream';
     sendError(res, shape, 503, 'overloaded', message, {
       'retry-after': String(overloaded ? 1 : OUTAGE_RETRY_AFTER_SECONDS),
     });
@@ -176,23 +185,33 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     payload.continuable === true,
     hold?.settlement,
   );
+  const span = deps.tracer?.begin(req.headers, {
+    interceptionId: start.id,
+    provider: start.provider,
+    api: route.api,
+    model: start.model,
+    route: route.path,
+    client,
+  });
   let observer: RecordingObserver | undefined;
   const { timing } = request;
   const dispatchedAt = performance.now();
+  // The gateway's own time: receiving the head, and from the whole body to the upstream call.
+  const overheadMs = timing.bodyStartAt - timing.receivedAt + (dispatchedAt - timing.bodyReadAt);
+  series.overhead(overheadMs / 1000);
   const exchange: Exchange = {
     res,
     method: 'POST',
     path: provider.upstream.path(route.path, provider.upstreamQuery(route.path, route.query)),
     body: payload.upstreamBody ?? request.forward ?? request.body,
     onResponse(status, headers) {
+      series.firstByte((performance.now() - dispatchedAt) / 1000);
+      span?.upstreamAnswered(status);
       const added: Record<string, string> = { [INTERCEPTION_ID_HEADER]: start.id };
       const remaining = hold?.remaining();
       if (remaining !== undefined) added[BUDGET_REMAINING_HEADER] = remaining;
       const streamed = String(headers['content-type'] ?? '').startsWith('text/event-stream');
-      if (!streamed) {
-        const overhead = timing.bodyStartAt - timing.receivedAt + (dispatchedAt - timing.bodyReadAt);
-        added[OVERHEAD_HEADER] = overhead.toFixed(3);
-      }
+      if (!streamed) added[OVERHEAD_HEADER] = overheadMs.toFixed(3);
       if (status >= 400) {
         interception.failed();
         return { headers: added };
@@ -217,14 +236,14 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
       );
     },
   };
-  const headersFor = (key: string | undefined) =>
-    upstreamRequestHeaders(
-      req.rawHeaders,
-      provider.upstreamHeaders(req.headers, key),
-      byok !== undefined,
-      // An edited body goes up decoded: aibridge re-encodes nothing (it has no zstd encoder).
-      payload.upstreamBody && request.forward ? DECODED : undefined,
-    );
+  // An edited body goes up decoded: aibridge re-encodes nothing (it has no zstd encoder).
+  const decoded = payload.upstreamBody !== undefined && request.forward !== undefined;
+  const dropped = span ? (decoded ? DECODED_AND_TRACED : TRACE_HEADERS) : decoded ? DECODED : undefined;
+  const headersFor = (key: string | undefined) => {
+    const own = provider.upstreamHeaders(req.headers, key);
+    const traced = span ? [...own, ...span.upstream('POST', exchange.path)] : own;
+    return upstreamRequestHeaders(req.rawHeaders, traced, byok !== undefined, dropped);
+  };
   const attempted = await relayOverKeys(
     provider,
     exchange,
@@ -269,9 +288,40 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     ...(attempted.keyHint !== undefined && { key_hint: attempted.keyHint }),
     ...(idle && { end_reason: 'idle_timeout' }),
   });
-  deps.log.debug(
-    { interception: start.id, provider: start.provider, model: start.model, client, outcome: outcome.kind },
-    'gateway: interception ended',
+  const { usage } = interception;
+  // What the client saw: the provider's status, 502 when it was unreachable, 499 when the client left first.
+  const status =
+    'status' in outcome && outcome.status !== undefined
+      ? outcome.status
+      : outcome.kind === 'client_gone'
+        ? 499
+        : 502;
+  span?.end({
+    status,
+    outcome: outcome.kind,
+    inputTokens: usage.input,
+    outputTokens: usage.output,
+    cacheReadTokens: usage.cacheRead,
+    cacheWriteTokens: usage.cacheWrite,
+  });
+  // One line per interception; never a prompt, a header or a credential.
+  deps.log.info(
+    {
+      interception: start.id,
+      user: actor.userId,
+      client,
+      provider: start.provider,
+      model: start.model,
+      status,
+      outcome: outcome.kind,
+      durationMs: Math.round(performance.now() - timing.receivedAt),
+      overheadMs: Number(overheadMs.toFixed(3)),
+      inputTokens: usage.input,
+      outputTokens: usage.output,
+      cacheReadTokens: usage.cacheRead,
+      cacheWriteTokens: usage.cacheWrite,
+    },
+    'gateway: interception',
   );
 }
 
