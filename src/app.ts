@@ -12,12 +12,15 @@ import { clientErrorHandler } from './gateway/client-errors.js';
 import { GatewayPaths } from './gateway/paths.js';
 import { serveAsHttp, wantsWebSocket } from './gateway/websocket/upgrade.js';
 import { registerHealthRoutes } from './health/routes.js';
+import type { RateLimits } from './limits/rate-limits.js';
 import { VERSION } from './version.js';
 
 /** Everything the HTTP app is built from; main.ts and the tests assemble it. */
 export interface AppDeps extends ApiDeps {
   gateway: Gateway;
   metrics: Registry;
+  /** The shared rate limits, whose state `/readyz` reports. */
+  limits?: RateLimits | undefined;
 }
 
 /** The package version (re-exported: the server and its tests read it from here). */
@@ -89,7 +92,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie);
   registerApi(app, deps);
-  registerHealthRoutes(app, { db: deps.db, metrics: deps.metrics, metricsToken: deps.config.metricsToken });
+  registerHealthRoutes(app, {
+    db: deps.db,
+    metrics: deps.metrics,
+    metricsToken: deps.config.metricsToken,
+    limits: deps.limits,
+  });
   await registerDashboard(app);
   return app;
 }

@@ -35,9 +35,18 @@ export interface Config {
   otlpEndpoint: string | undefined;
   /** How long interceptions are kept; 0 keeps them forever. */
   retentionMs: number;
+  /** Concurrent gateway requests per replica (a replica protects its own memory and CPU); 0 = no cap. */
   maxConcurrency: number;
-  /** Requests per second per token; 0 disables the limit. */
+  /** Requests per second per token, across all replicas; 0 disables the limit. */
   rateLimit: number;
+  /** Requests per minute per user (all of a person's tokens), across all replicas; 0 disables it. */
+  userRateLimit: number;
+  /** When set, the global rate limits count in this Redis instead of PostgreSQL. */
+  redisUrl: string | undefined;
+  /** How many replicas share a limit when its store is unreachable; 0 = counted by heartbeat. */
+  replicas: number;
+  /** PostgreSQL: connections in each replica's pool (pool size × replicas ≤ max_connections). */
+  databasePoolSize: number;
   /** Largest request body the gateway accepts before answering 413. */
   maxBodyBytes: number;
   /** How long a graceful shutdown waits for in-flight requests. */
@@ -102,6 +111,10 @@ export interface Flags {
   retention?: string;
   maxConcurrency?: string;
   rateLimit?: string;
+  userRateLimit?: string;
+  redisUrl?: string;
+  replicas?: string;
+  databasePoolSize?: string;
   maxBodySize?: string;
   shutdownTimeout?: string;
   databaseTimeout?: string;
@@ -147,6 +160,10 @@ const SETTINGS = {
   retention: { env: ['AIBRIDGE_RETENTION'], flag: 'retention', fallback: '60d' },
   maxConcurrency: { env: ['AIBRIDGE_MAX_CONCURRENCY'], flag: 'maxConcurrency', fallback: '0' },
   rateLimit: { env: ['AIBRIDGE_RATE_LIMIT'], flag: 'rateLimit', fallback: '0' },
+  userRateLimit: { env: ['AIBRIDGE_USER_RATE_LIMIT'], flag: 'userRateLimit', fallback: '0' },
+  redisUrl: { env: ['AIBRIDGE_REDIS_URL'], flag: 'redisUrl', fallback: undefined },
+  replicas: { env: ['AIBRIDGE_REPLICAS'], flag: 'replicas', fallback: '0' },
+  databasePoolSize: { env: ['AIBRIDGE_DATABASE_POOL_SIZE'], flag: 'databasePoolSize', fallback: '10' },
   maxBodySize: { env: ['AIBRIDGE_MAX_BODY_SIZE'], flag: 'maxBodySize', fallback: '32MiB' },
   shutdownTimeout: { env: ['AIBRIDGE_SHUTDOWN_TIMEOUT'], flag: 'shutdownTimeout', fallback: '30s' },
   databaseTimeout: { env: ['AIBRIDGE_DATABASE_TIMEOUT'], flag: 'databaseTimeout', fallback: '10s' },
@@ -219,6 +236,10 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     retentionMs: parseDuration(raw('retention')),
     maxConcurrency: parseCount(raw('maxConcurrency')),
     rateLimit: parseCount(raw('rateLimit')),
+    userRateLimit: parseCount(raw('userRateLimit')),
+    redisUrl: optional(raw('redisUrl'), parseRedisUrl),
+    replicas: parseCount(raw('replicas')),
+    databasePoolSize: parsePositive(raw('databasePoolSize')),
     maxBodyBytes: parseSize(raw('maxBodySize')),
     shutdownTimeoutMs: parseDuration(raw('shutdownTimeout')),
     databaseTimeoutMs: parseDuration(raw('databaseTimeout')),
@@ -265,6 +286,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
     databaseUrl: config.databaseUrl ? redactUrl(config.databaseUrl) : undefined,
+    redisUrl: config.redisUrl ? redactUrl(config.redisUrl) : undefined,
     openai: { ...config.openai, key: mark(config.openai.key) },
     anthropic: { ...config.anthropic, key: mark(config.anthropic.key) },
     bootstrapToken: mark(config.bootstrapToken),
@@ -339,13 +361,18 @@ function parseHttpUrl(raw: Raw): string {
   return url.toString();
 }
 
-function parseDatabaseUrl(raw: Raw): string {
+const parseDatabaseUrl = (raw: Raw) =>
+  parseServiceUrl(raw, ['postgres:', 'postgresql:'], 'postgres://user@host:port/database');
+const parseRedisUrl = (raw: Raw) =>
+  parseServiceUrl(raw, ['redis:', 'rediss:'], 'redis://[user:password@]host:port[/db]');
+
+/** A connection URL of one of `protocols`; the error shows `example` and never echoes a password. */
+function parseServiceUrl(raw: Raw, protocols: string[], example: string): string {
   const value = required(raw);
   try {
-    const url = new URL(value);
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error();
+    if (!protocols.includes(new URL(value).protocol)) throw new Error();
   } catch {
-    throw new ConfigError(`invalid ${raw.name}: expected postgres://user@host:port/database`);
+    throw new ConfigError(`invalid ${raw.name}: expected ${example}`);
   }
   return value;
 }
@@ -385,6 +412,12 @@ function parseCount(raw: Raw): number {
   const value = required(raw);
   if (!/^\d+$/.test(value)) throw invalid(raw, 'must be a whole number ≥ 0');
   return Number(value);
+}
+
+function parsePositive(raw: Raw): number {
+  const count = parseCount(raw);
+  if (count < 1) throw invalid(raw, 'must be at least 1');
+  return count;
 }
 
 const SIZE_UNITS: Record<string, number> = {

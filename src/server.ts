@@ -16,6 +16,7 @@ import type { Database } from './db/database.js';
 import { registerDatabaseMetrics } from './db/metrics.js';
 import { openWhenReachable } from './db/wait.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
+import { openRateLimits } from './limits/open.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
 import type { InterceptionTracer } from './ops/span.js';
@@ -70,7 +71,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const db =
     options.db ??
     (await openWhenReachable(
-      { url: config.databaseUrl, dataDir: config.dataDir, timeoutMs: config.databaseTimeoutMs },
+      {
+        url: config.databaseUrl,
+        dataDir: config.dataDir,
+        timeoutMs: config.databaseTimeoutMs,
+        poolSize: config.databasePoolSize,
+      },
       log,
       config.databaseWaitMs,
     ));
@@ -131,6 +137,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await budgets.start();
     const clientUse = new ClientUseLog(db, log);
     clientUse.start();
+    const limits = await openRateLimits(config, db, log, metrics);
     // Loaded only when enabled: a gateway without tracing never loads the SDK.
     const tracer = config.otlpEndpoint
       ? (await import('./ops/tracing.js')).startTracing(config.otlpEndpoint)
@@ -146,6 +153,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       budgets,
       health: db.health,
       clientUse,
+      limits: limits.limits,
     });
     const retention = new RetentionJob({
       db,
@@ -165,6 +173,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retention,
       providers,
       budgets,
+      limits: limits.limits,
       pricing: { book: prices, overrides },
       sessions: new BrowserSessions(db.kysely, config.browserSessions),
       oidc: config.oidc ? new RelyingParty(config.oidc) : undefined,
@@ -192,6 +201,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         reaper,
         overrides,
         clientUse,
+        limits,
         db,
         log,
         spool: journal ? spool : undefined,
@@ -225,6 +235,7 @@ async function shutdown(parts: {
   reaper: InterruptedReaper;
   overrides: OverrideCache;
   clientUse: ClientUseLog;
+  limits: { close(): Promise<void> };
   db: Database;
   log: Logger;
   /** Absent with AIBRIDGE_OUTAGE_MODE=refuse: what shutdown cannot write is counted as lost. */
@@ -245,6 +256,7 @@ async function shutdown(parts: {
     reaper,
     overrides,
     clientUse,
+    limits,
     db,
     log,
     spool,
@@ -269,6 +281,7 @@ async function shutdown(parts: {
     clearInterval(idle);
   }
   await providers.close();
+  await limits.close();
   await retention.stop();
   overrides.stop();
   await reaper.stop();

@@ -27,17 +27,26 @@ const OUTAGE_STALE_MS = 5 * 60_000;
 const CACHE_MAX_ENTRIES = 10_000;
 const LAST_USED_GRANULARITY_MS = 60_000;
 const LAST_USED_FLUSH_MS = 10_000;
+/**
+ * How often a replica on PostgreSQL reads `aibridge_auth_version` (bumped by triggers on every
+ * token or user change): a revocation whose NOTIFY this replica missed (its LISTEN connection
+ * was being re-made) empties the cache within this plus one query, under 2 s.
+ */
+const REVOCATION_POLL_MS = 1000;
 
 /**
  * Turns a presented token into an Actor. It sits on every gateway request, so verified keys are
  * cached briefly; any replica that deletes a user or token clears every replica's cache via
- * NOTIFY, and `last_used` is written in batches rather than per request.
+ * NOTIFY (milliseconds), a missed NOTIFY is caught by a once-a-second poll of the auth version
+ * (under 2 s), and `last_used` is written in batches rather than per request.
  */
 export class Authenticator {
   private readonly keys: ApiKeyStore;
   private readonly cache = new Map<string, CacheEntry>();
   private readonly pendingLastUsed = new Map<string, Date>();
   private flushTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private authVersion: number | undefined;
 
   constructor(
     private readonly db: Database,
@@ -51,6 +60,27 @@ export class Authenticator {
     await this.db.listen(AUTH_CHANGED_CHANNEL, () => this.cache.clear());
     this.flushTimer = setInterval(() => void this.flushLastUsed(), LAST_USED_FLUSH_MS);
     this.flushTimer.unref();
+    if (this.db.kind === 'postgres') {
+      // The embedded database is one process: its NOTIFY cannot be missed.
+      await this.pollAuthVersion();
+      this.pollTimer = setInterval(() => void this.pollAuthVersion(), REVOCATION_POLL_MS);
+      this.pollTimer.unref();
+    }
+  }
+
+  /** Empties the cache when tokens or users changed since the last poll (whatever NOTIFY did). */
+  private async pollAuthVersion(): Promise<void> {
+    try {
+      const row = await this.db.kysely
+        .selectFrom('aibridge_auth_version')
+        .select('version')
+        .executeTakeFirst();
+      const version = Number(row?.version ?? 0);
+      if (this.authVersion !== undefined && version !== this.authVersion) this.cache.clear();
+      this.authVersion = version;
+    } catch {
+      // The database is away: the outage rules of authenticate() apply until it is back.
+    }
   }
 
   async authenticate(token: string): Promise<AuthResult> {
@@ -129,6 +159,7 @@ export class Authenticator {
 
   async close(): Promise<void> {
     if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.pollTimer) clearInterval(this.pollTimer);
     await this.flushLastUsed();
   }
 }

@@ -21,7 +21,23 @@ export function registerServerCommand(program: Command): void {
       'how long to keep interceptions (AIBRIDGE_RETENTION, default 60d; 0 = forever)',
     )
     .option('--max-concurrency <n>', 'concurrent gateway requests (AIBRIDGE_MAX_CONCURRENCY; 0 = unlimited)')
-    .option('--rate-limit <n>', 'gateway requests per second per token (AIBRIDGE_RATE_LIMIT; 0 = off)')
+    .option(
+      '--rate-limit <n>',
+      'gateway requests per second per token, all replicas (AIBRIDGE_RATE_LIMIT; 0 = off)',
+    )
+    .option(
+      '--user-rate-limit <n>',
+      'gateway requests per minute per user, all replicas (AIBRIDGE_USER_RATE_LIMIT; 0 = off)',
+    )
+    .option('--redis-url <url>', 'count the rate limits in Redis instead of PostgreSQL (AIBRIDGE_REDIS_URL)')
+    .option(
+      '--replicas <n>',
+      'replicas sharing the limits when their store is away (AIBRIDGE_REPLICAS; 0 = counted)',
+    )
+    .option(
+      '--database-pool-size <n>',
+      'PostgreSQL connections per replica (AIBRIDGE_DATABASE_POOL_SIZE, default 10)',
+    )
     .option('--max-body-size <size>', 'largest gateway request body (AIBRIDGE_MAX_BODY_SIZE, default 32MiB)')
     .option(
       '--shutdown-timeout <duration>',

@@ -55,6 +55,11 @@ export class Database {
     private readonly release: () => void = () => {},
     /** PostgreSQL only: a connection pool without timeouts, for migrations. */
     private readonly unbounded: () => Kysely<Schema> = () => kysely,
+    /**
+     * PostgreSQL only: the bounded pool itself, for libraries that take a node-postgres client
+     * (the global rate limits' store); its connections count in the same connection budget.
+     */
+    readonly pgPool: pg.Pool | undefined = undefined,
     /** PostgreSQL only: connections of the pool, for /metrics. */
     readonly poolUsage: () => PoolUsage | undefined = () => undefined,
   ) {
@@ -117,6 +122,7 @@ export class Database {
       new PgPreparedRunner(pool),
       () => {},
       unbounded,
+      pool,
       () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     );
   }

@@ -47,6 +47,13 @@ CREATE INDEX aibridge_audit_log_actor_idx ON aibridge_audit_log USING btree (act
 CREATE INDEX aibridge_audit_log_target_idx ON aibridge_audit_log USING btree (target_type, target_id, created_at DESC);
 CREATE INDEX aibridge_audit_log_time_idx ON aibridge_audit_log USING btree (created_at DESC, id DESC);
 
+CREATE TABLE aibridge_auth_version (
+  singleton boolean DEFAULT true NOT NULL,
+  version bigint DEFAULT 0 NOT NULL,
+  CONSTRAINT aibridge_auth_version_pkey PRIMARY KEY (singleton),
+  CONSTRAINT aibridge_auth_version_singleton_check CHECK (singleton)
+);
+
 CREATE TABLE aibridge_budget_usage (
   budget_id uuid NOT NULL,
   period_start timestamp with time zone NOT NULL,
@@ -158,6 +165,20 @@ CREATE TABLE aibridge_providers (
   CONSTRAINT aibridge_providers_byok_check CHECK ((byok = ANY (ARRAY['central'::text, 'byok-allowed'::text, 'byok-only'::text]))),
   CONSTRAINT aibridge_providers_name_check CHECK (((name ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text) AND (char_length(name) <= 63))),
   CONSTRAINT aibridge_providers_type_check CHECK ((type = ANY (ARRAY['openai'::text, 'anthropic'::text, 'openai-compatible'::text, 'azure-openai'::text])))
+);
+
+CREATE TABLE aibridge_rate_limits (
+  key character varying(255) NOT NULL,
+  points integer DEFAULT 0 NOT NULL,
+  expire bigint,
+  CONSTRAINT aibridge_rate_limits_pkey PRIMARY KEY (key)
+);
+
+CREATE TABLE aibridge_replicas (
+  id text NOT NULL,
+  started_at timestamp with time zone DEFAULT now() NOT NULL,
+  seen_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT aibridge_replicas_pkey PRIMARY KEY (id)
 );
 
 CREATE TABLE aibridge_sessions (
@@ -304,6 +325,8 @@ CREATE TABLE api_keys (
   CONSTRAINT api_keys_user_id_token_name_key UNIQUE (user_id, token_name)
 );
 
+CREATE TRIGGER api_keys_auth_changed AFTER DELETE OR UPDATE OF hashed_secret, expires_at, user_id ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION aibridge_auth_changed();
+
 CREATE TABLE browser_sessions (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
   user_id uuid NOT NULL,
@@ -362,6 +385,17 @@ CREATE TABLE users (
 
 CREATE UNIQUE INDEX users_oidc_subject_idx ON users USING btree (oidc_issuer, oidc_subject) WHERE (oidc_subject IS NOT NULL);
 CREATE UNIQUE INDEX users_username_live_idx ON users USING btree (lower(username)) WHERE (deleted_at IS NULL);
+CREATE TRIGGER users_auth_changed AFTER DELETE OR UPDATE OF role, deleted_at, username, name, avatar_url ON users FOR EACH STATEMENT EXECUTE FUNCTION aibridge_auth_changed();
+
+CREATE OR REPLACE FUNCTION aibridge_auth_changed()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+    BEGIN
+      UPDATE aibridge_auth_version SET version = version + 1;
+      RETURN NULL;
+    END;
+    $function$;
 
 CREATE OR REPLACE FUNCTION aibridge_interception_facets(p text, m text, c text)
  RETURNS TABLE(facet text, value text)

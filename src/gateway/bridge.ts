@@ -6,6 +6,7 @@ import type { BudgetGate } from '../budgets/gate.js';
 import type { Config } from '../config.js';
 import type { ClientUseLog } from '../connect/client-use.js';
 import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 import type { Logger } from '../log.js';
 import type { InterceptionTracer } from '../ops/span.js';
 import { chooseCredential } from '../providers/credential.js';
@@ -16,11 +17,12 @@ import { gatewayToken, MISSING_TOKEN_MESSAGE, noKeyMessage, refusalMessage } fro
 import { readEncodedBody } from './encoding/request.js';
 import { type ErrorShape, type GatewayErrorKind, plainError, sendError } from './errors.js';
 import { intercept } from './intercept/interceptor.js';
-import { ConcurrencyLimiter, RateLimiter } from './limits.js';
+import { ConcurrencyLimiter } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
 import { passthrough } from './passthrough.js';
 import { GATEWAY_PREFIX } from './paths.js';
 import { type Route, resolveRoute } from './provider.js';
+import { rateLimitHeaders, rateLimitMessage } from './rate-limit-headers.js';
 import { ResponsesSockets } from './websocket/sockets.js';
 import { refuseUpgrade } from './websocket/upgrade.js';
 
@@ -50,6 +52,8 @@ export interface GatewayDeps {
   health: DatabaseHealth;
   /** Notes which client used which token, for the connect page (absent in bare test gateways). */
   clientUse?: ClientUseLog | undefined;
+  /** The rate limits every replica shares (`AIBRIDGE_RATE_LIMIT`, `AIBRIDGE_USER_RATE_LIMIT`). */
+  limits: RateLimits;
   /** OpenTelemetry spans per interception; absent unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   tracer?: InterceptionTracer | undefined;
 }
@@ -63,12 +67,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
 /**
  * Serves provider traffic on the raw node request (no framework on the hot path): route →
- * capacity → token → rate limit → authentication → provider key → body → bridged interception
+ * capacity → token → authentication → rate limits → provider key → body → bridged interception
  * or passthrough. Every refusal is in the provider's own error shape, so agents show it.
  */
 class Bridge implements Gateway {
   private readonly concurrency: ConcurrencyLimiter;
-  private readonly rate: RateLimiter;
   private readonly metrics: GatewayMetrics;
   private readonly sockets: ResponsesSockets;
   private readonly active = new Set<ServerResponse>();
@@ -77,12 +80,11 @@ class Bridge implements Gateway {
 
   constructor(private readonly deps: GatewayDeps) {
     this.concurrency = new ConcurrencyLimiter(deps.config.maxConcurrency);
-    this.rate = new RateLimiter(deps.config.rateLimit);
     this.metrics = new GatewayMetrics(deps.metrics);
     this.sockets = new ResponsesSockets({
       authenticate: (token) => deps.auth.authenticate(token),
       concurrency: this.concurrency,
-      rate: this.rate,
+      limits: deps.limits,
       maxMessageBytes: deps.config.maxBodyBytes,
       recorder: deps.recorder,
       metrics: this.metrics,
@@ -225,22 +227,22 @@ class Bridge implements Gateway {
     if (!credential.ok) return this.refuse(req, res, shape, 403, 'permission', credential.message);
     const { token, byok } = credential;
     if (!token) return this.refuse(req, res, shape, 401, 'authentication', MISSING_TOKEN_MESSAGE);
-    const wait = this.rate.take(token);
-    if (wait > 0) {
+    const auth = await this.deps.auth.authenticate(token);
+    if (!auth.ok) return this.refuse(req, res, shape, 401, 'authentication', refusalMessage(auth.reason));
+    // Keyed by token and user id (never the secret); checked after authentication so unknown
+    // tokens cannot fill the shared store with counters.
+    const limited = this.deps.limits.enabled ? await this.deps.limits.admit(auth.actor) : undefined;
+    if (limited) {
       return this.refuse(
         req,
         res,
         shape,
         429,
         'rate_limit',
-        'too many requests for this aibridge token (AIBRIDGE_RATE_LIMIT)',
-        {
-          'retry-after': String(wait),
-        },
+        rateLimitMessage(limited),
+        rateLimitHeaders(shape, limited),
       );
     }
-    const auth = await this.deps.auth.authenticate(token);
-    if (!auth.ok) return this.refuse(req, res, shape, 401, 'authentication', refusalMessage(auth.reason));
     if (!byok && provider.keys.size === 0) {
       return this.refuse(req, res, shape, 403, 'permission', noKeyMessage(provider));
     }

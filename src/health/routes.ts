@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { Database } from '../db/database.js';
 import { OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 
 /** What the operational endpoints read. */
 export interface HealthDeps {
@@ -11,12 +12,16 @@ export interface HealthDeps {
   metrics: Registry;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** When limits are configured, `/readyz` says where they count and whether this replica is on its share. */
+  limits?: Pick<RateLimits, 'enabled' | 'status'> | undefined;
 }
 
 /**
  * Endpoints for orchestrators and scrapers: `/healthz` (the process is up), `/readyz` (the
  * database answers, so requests can be served and recorded; 503 otherwise, so a load balancer
  * takes the replica out) and `/metrics` (Prometheus; behind a token when one is configured).
+ * A replica whose limits store is away stays ready (it enforces its share of each limit) and
+ * says so in `/readyz`'s `limits`.
  */
 export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -24,7 +29,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
     if (!deps.db.health.down) {
       try {
         await sql`select 1`.execute(deps.db.kysely);
-        return { status: 'ready' };
+        return deps.limits?.enabled ? { status: 'ready', limits: deps.limits.status() } : { status: 'ready' };
       } catch (error) {
         deps.db.health.failed(error);
       }

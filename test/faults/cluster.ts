@@ -99,7 +99,8 @@ function gid(user: string): number {
   return Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
 }
 
-function freePort(): Promise<number> {
+/** A port nothing listens on right now (the kernel's choice), for a private server. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on('error', reject);

@@ -317,6 +317,8 @@ describe('gateway limits and configuration', () => {
       if (!limited) throw new Error(`no 429 among statuses ${statuses.join(',')}`);
       expect(statuses).toEqual([200, 200, 429]);
       expect(limited.headers.get('retry-after')).toBe('1');
+      expect(limited.headers.get('x-ratelimit-limit-requests')).toBe('2');
+      expect(limited.headers.get('x-ratelimit-remaining-requests')).toBe('0');
       expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('rate_limit_exceeded');
       const other = await server.createUser('rate-other');
       expect((await callGateway(server, CHAT, { json: chatBody, token: other.token })).status).toBe(200);

@@ -17,6 +17,7 @@ import * as conversationFingerprint from './20261206T050000_conversation_fingerp
 import * as browserSessions from './20261208T010000_browser_sessions.js';
 import * as auditLog from './20261208T020000_audit_log.js';
 import * as tokenClients from './20261208T030000_token_clients.js';
+import * as replicaLimits from './20261208T040000_replica_limits.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from a folder) so the
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '20261208T010000_browser_sessions': browserSessions,
   '20261208T020000_audit_log': auditLog,
   '20261208T030000_token_clients': tokenClients,
+  '20261208T040000_replica_limits': replicaLimits,
 };

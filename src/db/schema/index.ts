@@ -8,6 +8,7 @@ import type { InterceptionsTable } from './interceptions.js';
 import type { ModelThoughtsTable } from './model-thoughts.js';
 import type { PriceOverridesTable } from './price-overrides.js';
 import type { ProvidersTable } from './providers.js';
+import type { AuthVersionTable, RateLimitsTable, ReplicasTable } from './replicas.js';
 import type { SessionsTable } from './sessions.js';
 import type { TokenClientsTable } from './token-clients.js';
 import type { TokenUsagesTable } from './token-usages.js';
@@ -52,4 +53,7 @@ export interface Schema {
   aibridge_price_overrides: PriceOverridesTable;
   aibridge_token_clients: TokenClientsTable;
   aibridge_audit_log: AuditLogTable;
+  aibridge_rate_limits: RateLimitsTable;
+  aibridge_replicas: ReplicasTable;
+  aibridge_auth_version: AuthVersionTable;
 }

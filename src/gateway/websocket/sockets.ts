@@ -3,14 +3,16 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { AuthResult } from '../../auth/authenticator.js';
 import type { Actor } from '../../auth/roles.js';
+import type { RateLimits } from '../../limits/rate-limits.js';
 import { chooseCredential } from '../../providers/credential.js';
 import { gatewayToken, MISSING_TOKEN_MESSAGE, noKeyMessage, refusalMessage } from '../credentials.js';
 import { type ErrorShape, sendError } from '../errors.js';
 import { relayOverKeys } from '../failover.js';
 import { upstreamRequestHeaders } from '../headers.js';
 import { type InterceptDeps, intercept } from '../intercept/interceptor.js';
-import type { ConcurrencyLimiter, RateLimiter } from '../limits.js';
+import type { ConcurrencyLimiter } from '../limits.js';
 import type { Route } from '../provider.js';
+import { rateLimitHeaders, rateLimitMessage } from '../rate-limit-headers.js';
 import { CLOSE, ResponsesConnection, type SocketTurn } from './connection.js';
 import { refuseUpgrade } from './upgrade.js';
 import type { UpstreamSocket } from './upstream-socket.js';
@@ -19,7 +21,7 @@ import type { UpstreamSocket } from './upstream-socket.js';
 export interface SocketDeps extends InterceptDeps {
   authenticate(token: string): Promise<AuthResult>;
   concurrency: ConcurrencyLimiter;
-  rate: RateLimiter;
+  limits: RateLimits;
   /** Largest `response.create` message, as for HTTP bodies (AIBRIDGE_MAX_BODY_SIZE). */
   maxMessageBytes: number;
 }
@@ -62,7 +64,7 @@ export class ResponsesSockets {
           const again = await this.deps.authenticate(token);
           return again.ok ? again.actor : { refused: refusalMessage(again.reason) };
         },
-        run: (turn, actor) => this.run(turn, actor, token, shape, byok),
+        run: (turn, actor) => this.run(turn, actor, shape, byok),
       });
       this.open.add(connection);
       ws.on('close', () => this.open.delete(connection));
@@ -82,7 +84,6 @@ export class ResponsesSockets {
   private async run(
     turn: SocketTurn,
     actor: Actor,
-    token: string,
     shape: ErrorShape,
     byok: { hint: string } | undefined,
   ): Promise<void> {
@@ -94,17 +95,19 @@ export class ResponsesSockets {
         503,
         'overloaded',
         'aibridge is at capacity (AIBRIDGE_MAX_CONCURRENCY); try again shortly',
+        { 'retry-after': '1' },
       );
     }
     try {
-      const wait = this.deps.rate.take(token);
-      if (wait > 0) {
+      const limited = this.deps.limits.enabled ? await this.deps.limits.admit(actor) : undefined;
+      if (limited) {
         return sendError(
           res,
           shape,
           429,
           'rate_limit',
-          'too many requests for this aibridge token (AIBRIDGE_RATE_LIMIT)',
+          rateLimitMessage(limited),
+          rateLimitHeaders(shape, limited),
         );
       }
       if (!turn.recorded && turn.target) return await this.warmUp(turn, byok !== undefined, turn.target);
