@@ -14,7 +14,10 @@ interface SessionJson {
 interface InterceptionJson {
   id: string;
   cost_micros: number | null;
-  token_usages: Array<{ cost_micros: number | null; price: { source: string } | null }>;
+  token_usages: Array<{
+    cost_micros: number | null;
+    price: { source: string; input: number; output: number } | null;
+  }>;
 }
 
 /** Money as the dashboard shows it to this suite's browser (locale en-GB). */
@@ -24,8 +27,8 @@ describeInBrowser('dashboard: dollars, budgets and prices', (dashboard) => {
   let alice: Person;
   const get = async <T>(path: string): Promise<T> =>
     (await (await dashboard().server.request(path)).json()) as T;
-  const thread = async (prompt: string) => {
-    const run = await runThread(dashboard().gateway, claudeCode(alice.token), prompt);
+  const thread = async (person: Person, prompt: string) => {
+    const run = await runThread(dashboard().gateway, claudeCode(person.token), prompt);
     // Each interception is recorded just after its response: wait until all are listed (ended).
     await vi.waitFor(
       async () => {
@@ -44,7 +47,7 @@ describeInBrowser('dashboard: dollars, budgets and prices', (dashboard) => {
     [alice] = (await createPeople(dashboard().server.url, dashboard().server.ownerToken, [
       { username: 'alice', name: 'Alice Martin', role: 'member' },
     ])) as [Person];
-    await thread(CLAUDE_CODE_TASKS[0]?.prompt ?? 'hello');
+    await thread(alice, CLAUDE_CODE_TASKS[0]?.prompt ?? 'hello');
   }, 120_000);
 
   it('shows the API’s dollars on the sessions list, the session detail and the spend page', async () => {
@@ -96,5 +99,39 @@ describeInBrowser('dashboard: dollars, budgets and prices', (dashboard) => {
     await member.goto('/sessions');
     const mine = member.getByTestId('my-budgets').locator('[data-testid="budget"]');
     await expect.poll(() => mine.getByTestId('budget-limit').textContent()).toBe(money(7_500_000));
+  });
+
+  it('prices new interceptions with the rate an owner sets on the Spend page, and keeps recorded costs', async () => {
+    const list = async () =>
+      (await get<{ results: InterceptionJson[] }>('/api/v2/aibridge/interceptions?limit=100')).results;
+    const before = await list();
+    expect(before.length).toBeGreaterThan(0);
+    for (const old of before) expect(old.token_usages[0]?.price?.source).toBe('package');
+
+    const page = await dashboard().open({ token: dashboard().server.ownerToken });
+    await page.goto('/spend');
+    const form = page.getByRole('form', { name: 'Set a price' });
+    await form.getByLabel('Model').fill('claude-sonnet-4-5');
+    await form.getByLabel('Input ($/MTok)').fill('123');
+    await form.getByLabel('Output ($/MTok)').fill('456.5');
+    await form.getByRole('button', { name: 'Set price' }).click();
+    await expect.poll(() => page.getByTestId('price-saved').textContent()).toContain('claude-sonnet-4-5');
+
+    // Alice still has the budget the test above set; a person without one sends the new request.
+    const [erin] = (await createPeople(dashboard().server.url, dashboard().server.ownerToken, [
+      { username: 'erin', name: 'Erin Park', role: 'member' },
+    ])) as [Person];
+    const ids = await thread(erin, CLAUDE_CODE_TASKS[1]?.prompt ?? 'hello again');
+    const after = await list();
+    for (const id of ids) {
+      const fresh = after.find((r) => r.id === id) as InterceptionJson;
+      expect(fresh.token_usages.length).toBeGreaterThan(0);
+      for (const usage of fresh.token_usages) {
+        expect(usage.price).toMatchObject({ source: 'override', input: 123_000_000, output: 456_500_000 });
+      }
+      expect(fresh.cost_micros).toBe(fresh.token_usages.reduce((sum, u) => sum + (u.cost_micros ?? 0), 0));
+    }
+    // Recorded costs keep the rates they were computed with.
+    expect(after.filter((r) => !ids.includes(r.id))).toEqual(before);
   });
 });

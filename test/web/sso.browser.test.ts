@@ -167,6 +167,11 @@ describe.skipIf(chromiumMissing !== undefined)(
       });
       expect(expired.status).toBe(401);
       expect(await expired.json()).toMatchObject({ detail: expect.stringMatching(/session expired/) });
+      // The home page may still be loading: its own requests can hear the 401 before the reload
+      // does, and the reason must survive the reload all the same.
+      await page.reload();
+      await page.waitForURL('**/signin');
+      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/session expired/);
 
       const again = await openPage(dashboard);
       await again.goto('/signin');
@@ -181,6 +186,9 @@ describe.skipIf(chromiumMissing !== undefined)(
       });
       expect(after.status).toBe(401);
       expect(await after.json()).toMatchObject({ detail: expect.stringMatching(/deleted/) });
+      await again.reload();
+      await again.waitForURL('**/signin');
+      await expect.poll(() => again.getByRole('alert').textContent()).toMatch(/deleted/);
     });
 
     it('refuses at the next sign-in a person removed from the required group', async () => {

@@ -1,6 +1,7 @@
 import { useIsFetching, usePrefetchQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
 import { Link, Navigate, Route, Routes, useLocation, useSearchParams } from 'react-router';
+import { clearSignOutReason } from './api/client.js';
 import { sessionsQuery, usageQuery, useMe } from './api/queries.js';
 import { useToken } from './api/token.js';
 import type { User } from './api/types.js';
@@ -87,6 +88,10 @@ function SignedIn({ render }: { render: (me: User) => ReactNode }) {
   const location = useLocation();
   const me = useMe(token);
   usePrefetchHome(token, location);
+  // Signed in again: the sign-in page stops saying why the previous session ended.
+  useEffect(() => {
+    if (me.data) clearSignOutReason();
+  }, [me.data]);
   if (!token) {
     return <Navigate to="/signin" replace state={{ from: `${location.pathname}${location.search}` }} />;
   }

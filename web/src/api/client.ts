@@ -19,8 +19,18 @@ export class ApiError extends Error {
   }
 }
 
-/** Why the last signed-in session ended, for the sign-in page to say. */
-export let signOutReason: string | undefined;
+/**
+ * Why the last signed-in session ended, for the sign-in page to say. Kept in sessionStorage,
+ * not in memory: the 401 that ends a session is often a background query's (a poll, the home
+ * page's budgets), and the token or CSRF cookie it removes is gone after a reload, so a reload
+ * would otherwise land on the sign-in page without ever hearing the server's reason again.
+ */
+const SIGN_OUT_REASON = 'aibridge.signout-reason';
+
+/** The stored reason the previous session ended, until the person signs in again. */
+export function signOutReason(): string | undefined {
+  return sessionStorage.getItem(SIGN_OUT_REASON) ?? undefined;
+}
 
 type Params = Record<string, string | number | undefined>;
 
@@ -62,7 +72,7 @@ export async function api<T>(
   if (!response.ok) {
     const error = new ApiError(response.status, body as ErrorBody);
     if (response.status === 401 && !options.token) {
-      signOutReason = error.body.detail ?? error.body.message;
+      sessionStorage.setItem(SIGN_OUT_REASON, error.body.detail ?? error.body.message);
       if (token) setToken(null);
       else forgetSession();
     }
@@ -71,7 +81,7 @@ export async function api<T>(
   return body as T;
 }
 
-/** Forgets why the previous session ended, once the sign-in page has shown it. */
+/** Forgets why the previous session ended, once the person is signed in again. */
 export function clearSignOutReason(): void {
-  signOutReason = undefined;
+  sessionStorage.removeItem(SIGN_OUT_REASON);
 }

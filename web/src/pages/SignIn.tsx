@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
-import { ApiError, api, clearSignOutReason, signOutReason } from '../api/client.js';
+import { ApiError, api, signOutReason } from '../api/client.js';
 import { setToken } from '../api/token.js';
 import type { AuthMethods, User } from '../api/types.js';
 
@@ -44,8 +44,7 @@ function SingleSignOn({ next }: { next: string }) {
 export function SignIn() {
   const [token, setValue] = useState('');
   const [error, setError] = useState<string | undefined>(() => {
-    const reason = signOutReason;
-    clearSignOutReason();
+    const reason = signOutReason();
     return reason ? `You were signed out: ${explainRefusal(reason)}` : undefined;
   });
   const [busy, setBusy] = useState(false);
