@@ -71,7 +71,10 @@ export async function api<T>(
   const body: unknown = await response.json().catch(() => ({ message: response.statusText }));
   if (!response.ok) {
     const error = new ApiError(response.status, body as ErrorBody);
-    if (response.status === 401 && !options.token) {
+    // Only the first 401 of a credential signs out and says why; later ones (requests already
+    // in flight) would overwrite the reason with a vaguer one.
+    const stillSignedIn = token ? getToken() === token : csrfToken() !== undefined;
+    if (response.status === 401 && !options.token && stillSignedIn) {
       sessionStorage.setItem(SIGN_OUT_REASON, error.body.detail ?? error.body.message);
       if (token) setToken(null);
       else forgetSession();
