@@ -150,9 +150,12 @@ describe.skipIf(!CODEX_BIN)('the real Codex CLI over WebSocket: a tool loop', ()
       const sent = turns(upstream);
       expect(sent.every((r) => r.headers['openai-beta'] === WS_BETA)).toBe(true);
       const result = sent.find((r) => r.body.includes('function_call_output'));
-      const sentBack = result?.body.toString('utf8') ?? '';
-      expect(sentBack).toContain('"call_id":"call_1"');
-      expect(sentBack).toMatch(/"output":"[^"]*\bhi\b/);
+      const input =
+        ((result?.json ?? {}) as { input?: { type?: string; call_id?: string; output?: string }[] }).input ??
+        [];
+      const toolResult = input.find((item) => item.type === 'function_call_output');
+      expect(toolResult?.call_id).toBe('call_1');
+      expect(toolResult?.output).toMatch(/^hi$/m);
       const rows = await waitForAllRecordings(server.running.db);
       const called = rows.filter((r) => r.tools.length > 0);
       expect(called).toHaveLength(1);
