@@ -18,7 +18,7 @@ describeEachServer(
       const budget = await setBudget(server(), { subject: 'user:c-gina', limit_usd: '1', period: 'month' });
       const results = await Promise.all(Array.from({ length: 50 }, () => ask(server(), user.token)));
       const admitted = results.filter((r) => r.status === 200);
-      expect(results.filter((r) => r.status !== 200).every((r) => r.status === 400)).toBe(true);
+      expect(results.filter((r) => r.status !== 200).every((r) => r.status === 402)).toBe(true);
       await settled(
         server(),
         results.map((r) => r.headers.get('x-aibridge-interception-id') as string),
