@@ -24,6 +24,11 @@ export function ProviderForm({ editing, onDone }: { editing?: ProviderInstance; 
   const update = useUpdateProvider(editing?.name ?? '');
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    // The key leaves the page once sent: a password field's value is still in the DOM.
+    const done = () => {
+      setKeys('');
+      onDone();
+    };
     const common = {
       base_url: baseUrl.trim(),
       models: modelsOf(models),
@@ -31,9 +36,9 @@ export function ProviderForm({ editing, onDone }: { editing?: ProviderInstance; 
     };
     if (editing) {
       const body: UpdateProviderRequest = { ...common, ...(keys.trim() ? { keys: keysOf(keys) } : {}) };
-      update.mutate(body, { onSuccess: onDone });
+      update.mutate(body, { onSuccess: done });
     } else {
-      create.mutate({ ...common, name: name.trim(), type, keys: keysOf(keys) }, { onSuccess: onDone });
+      create.mutate({ ...common, name: name.trim(), type, keys: keysOf(keys) }, { onSuccess: done });
     }
   };
   const title = editing ? `Edit ${editing.name}` : 'Add a provider';
