@@ -360,7 +360,13 @@ describe('fault suite: a real gateway process over a private PostgreSQL', () => 
           const [row] = await cluster.query<{ n: number; open: number }>(
             'select count(*)::int as n, count(*) filter (where ended_at is null)::int as open from aibridge_interceptions',
           );
-          expect(row).toEqual({ n: upstream.received.length, open: 0 });
+          // Every call the provider saw is recorded, and every record is ended. A call aborted
+          // after its start row was committed but before its upstream request completed is
+          // recorded without the provider seeing it (on a loaded machine that happens), so the
+          // bound is one-sided; at most one row per call.
+          expect(row?.open).toBe(0);
+          expect(row?.n).toBeGreaterThanOrEqual(upstream.received.length);
+          expect(row?.n).toBeLessThanOrEqual(300);
         },
         { timeout: 60_000, interval: 200 },
       );
