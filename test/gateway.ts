@@ -114,6 +114,16 @@ export async function waitForRecording(db: Database, id: string, timeoutMs = 30_
   return { interception, tokens, prompts, tools, thoughts };
 }
 
+/** Everything recorded for every interception, oldest first, once each has ended. */
+export async function waitForAllRecordings(db: Database): Promise<Recorded[]> {
+  const rows = await db.kysely
+    .selectFrom('aibridge_interceptions')
+    .select('id')
+    .orderBy('started_at')
+    .execute();
+  return Promise.all(rows.map((r) => waitForRecording(db, r.id)));
+}
+
 /** The interception id a gateway response carries. */
 export function interceptionId(res: Response): string {
   const id = res.headers.get('x-aibridge-interception-id');

@@ -5,7 +5,7 @@
  */
 import type { paths } from './generated/openapi.js';
 
-type Method = 'get' | 'post' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** An operation of the document, as openapi-typescript shapes it. */
 type Operation<P extends keyof paths, M extends Method> = Exclude<paths[P][M], undefined>;

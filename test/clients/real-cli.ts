@@ -63,7 +63,7 @@ export function runClaude(home: string, baseUrl: string, env: Record<string, str
   });
 }
 
-/** How Codex reaches aibridge: a custom model provider in its config.toml. */
+/** How Codex reaches aibridge: a custom model provider in its config.toml, or the built-in one. */
 export interface CodexProvider {
   baseUrl: string;
   /** The variable whose value goes upstream as `Authorization: Bearer`. */
@@ -71,39 +71,78 @@ export interface CodexProvider {
   websockets: boolean;
   /** Extra headers from variables (`env_http_headers`): header name → variable name. */
   envHeaders?: Record<string, string>;
+  /**
+   * Codex's built-in `openai` provider pointed at `baseUrl` with `openai_base_url` (what most
+   * people configure), authenticated by `CODEX_API_KEY`; `envKey`, `websockets` and the
+   * headers do not apply, as built-in providers cannot be overridden.
+   */
+  builtin?: boolean;
 }
 
-/** `codex exec PROMPT` with CODEX_HOME = `home`, configured for `provider`. */
+/** `codex exec` arguments for a new thread that says hello. */
+export const CODEX_NEW_THREAD = ['--color', 'never', 'say hello'];
+/** `codex exec resume --last`: continues the newest thread recorded in CODEX_HOME. */
+export const CODEX_RESUME_LAST = ['resume', '--last', 'say more'];
+
+function codexConfig(provider: CodexProvider): string[] {
+  if (provider.builtin) return ['model = "gpt-4o-mini"', `openai_base_url = "${provider.baseUrl}"`];
+  const headers = Object.entries(provider.envHeaders ?? {})
+    .map(([header, variable]) => `"${header}" = "${variable}"`)
+    .join(', ');
+  return [
+    'model = "gpt-4o-mini"',
+    'model_provider = "aibridge"',
+    '[model_providers.aibridge]',
+    'name = "aibridge"',
+    `base_url = "${provider.baseUrl}"`,
+    `env_key = "${provider.envKey}"`,
+    'wire_api = "responses"',
+    `supports_websockets = ${provider.websockets}`,
+    // A failure shows at once instead of after Codex's back-off.
+    'request_max_retries = 0',
+    'stream_max_retries = 0',
+    ...(headers ? [`env_http_headers = { ${headers} }`] : []),
+  ];
+}
+
+/**
+ * `codex exec ARGS` (a new thread by default) with CODEX_HOME = `home`, configured for
+ * `provider`; shell commands run without a sandbox, as containers have none to give.
+ */
 export function runCodex(
   home: string,
   provider: CodexProvider,
   env: Record<string, string>,
+  args: string[] = CODEX_NEW_THREAD,
 ): Promise<CliRun> {
-  const headers = Object.entries(provider.envHeaders ?? {})
-    .map(([header, variable]) => `"${header}" = "${variable}"`)
-    .join(', ');
-  writeFileSync(
-    join(home, 'config.toml'),
-    [
-      'model = "gpt-4o-mini"',
-      'model_provider = "aibridge"',
-      '[model_providers.aibridge]',
-      'name = "aibridge"',
-      `base_url = "${provider.baseUrl}"`,
-      `env_key = "${provider.envKey}"`,
-      'wire_api = "responses"',
-      `supports_websockets = ${provider.websockets}`,
-      ...(headers ? [`env_http_headers = { ${headers} }`] : []),
-    ].join('\n'),
-  );
+  writeFileSync(join(home, 'config.toml'), codexConfig(provider).join('\n'));
   return runCli(
     CODEX_BIN as string,
-    ['exec', '--skip-git-repo-check', '--color', 'never', 'say hello'],
+    ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', ...args],
     home,
     {
       CODEX_HOME: home,
       ...env,
     },
+  );
+}
+
+/**
+ * `codex exec ARGS` through aibridge's `openai` instance as a custom provider with
+ * `supports_websockets = true`, authenticated with `token`: the WebSocket path most tests take.
+ */
+export function runCodexOverSocket(
+  home: string,
+  server: { url: string },
+  token: string,
+  args: string[] = CODEX_NEW_THREAD,
+): Promise<CliRun> {
+  const baseUrl = `${server.url}/api/v2/aibridge/openai/v1`;
+  return runCodex(
+    home,
+    { baseUrl, envKey: 'AIBRIDGE_TOKEN', websockets: true },
+    { AIBRIDGE_TOKEN: token },
+    args,
   );
 }
 

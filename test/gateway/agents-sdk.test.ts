@@ -11,7 +11,7 @@ import { afterAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { FakeUpstream } from '../fake-upstream.js';
-import { gatewayOverrides, waitForRecording } from '../gateway.js';
+import { gatewayOverrides, waitForAllRecordings } from '../gateway.js';
 import { startTestServer } from '../server.js';
 
 const upstream = await FakeUpstream.start();
@@ -96,13 +96,7 @@ it("completes a run with a tool over the Agents SDK's WebSocket transport, every
       ['POST', '/v1/responses'],
       ['POST', '/v1/responses'],
     ]);
-    const db = server.running.db;
-    const rows = await db.kysely
-      .selectFrom('aibridge_interceptions')
-      .select('id')
-      .orderBy('started_at')
-      .execute();
-    const [first, second] = await Promise.all(rows.map((r) => waitForRecording(db, r.id)));
+    const [first, second] = await waitForAllRecordings(server.running.db);
     expect(first?.tools.map((t) => t.tool)).toEqual(['get_weather']);
     expect(first?.prompts.map((p) => p.prompt)).toEqual(['What is the weather in Paris?']);
     expect(second?.interception.thread_root_id).toBe(first?.interception.id);

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CODEX_BIN, CODEX_STREAM, runCodex, scratchHome } from '../clients/real-cli.js';
+import { CODEX_BIN, CODEX_STREAM, runCodex, runCodexOverSocket, scratchHome } from '../clients/real-cli.js';
 import { FakeSocketUpstream } from '../fake-socket-upstream.js';
 import { FakeUpstream, reply, splitEvents, stream } from '../fake-upstream.js';
 import { gatewayOverrides, OPENAI_KEY } from '../gateway.js';
@@ -23,11 +23,7 @@ describe.skipIf(!CODEX_BIN)('the real Codex CLI over WebSocket', () => {
     );
     const server = await startTestServer('pglite', gatewayOverrides(upstream));
     try {
-      const { output } = await runCodex(
-        home,
-        { baseUrl: `${server.url}/api/v2/aibridge/openai/v1`, envKey: 'AIBRIDGE_TOKEN', websockets: true },
-        { AIBRIDGE_TOKEN: server.ownerToken },
-      );
+      const { output } = await runCodexOverSocket(home, server, server.ownerToken);
       expect(output).toContain('hello from the fake');
       expect(output).not.toMatch(/ERROR|failed to connect to Responses WebSocket/);
       const rows = await server.running.db.kysely.selectFrom('aibridge_interceptions').selectAll().execute();

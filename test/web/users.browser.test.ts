@@ -57,6 +57,7 @@ describeInBrowser('dashboard: users and tokens', (dashboard) => {
       'Usage',
       'Spend',
       'Budgets',
+      'Groups',
       'Connect',
     ]);
     await page.goto('/users');

@@ -14,6 +14,7 @@ import { AuditPage } from './pages/AuditPage.js';
 import { BudgetsPage } from './pages/BudgetsPage.js';
 import { CliLoginPage } from './pages/CliLoginPage.js';
 import { ConnectPage } from './pages/ConnectPage.js';
+import { GroupsPage } from './pages/GroupsPage.js';
 import { ProvidersPage } from './pages/ProvidersPage.js';
 import { RequestsPage } from './pages/RequestsPage.js';
 import { SessionPage } from './pages/SessionPage.js';
@@ -55,6 +56,7 @@ function Pages({ me }: { me: User }) {
         <Route path="/usage" element={<UsageRoute me={me} />} />
         <Route path="/spend" element={<SpendPage me={me} />} />
         <Route path="/budgets" element={<BudgetsPage me={me} />} />
+        <Route path="/groups" element={<GroupsPage me={me} />} />
         <Route path="/connect" element={<ConnectPage me={me} />} />
         <Route path="/users" element={me.role === 'owner' ? <UsersPage me={me} /> : <NoAccess />} />
         <Route path="/providers" element={me.role === 'owner' ? <ProvidersPage /> : <NoAccess />} />

@@ -13,8 +13,11 @@ import type {
   BudgetList,
   ConnectSettings,
   CreatedToken,
+  CreateProviderRequest,
   CreateTokenRequest,
   CreateUserRequest,
+  Group,
+  GroupList,
   InterceptionList,
   PriceBook,
   ProviderInstance,
@@ -25,6 +28,7 @@ import type {
   SetPriceRequest,
   Spend,
   TokenClient,
+  UpdateProviderRequest,
   Usage,
   User,
   UserList,
@@ -284,5 +288,65 @@ export function useSetPrice() {
   return useMutation({
     mutationFn: (body: SetPriceRequest) => api<unknown>('aibridge/prices', { method: 'POST', body }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['prices'] }),
+  });
+}
+
+/** Groups: all of them (owners, auditors) or the caller's own (members), with members. */
+export function useGroups() {
+  return useQuery({ queryKey: ['groups'], queryFn: () => api<GroupList>('groups') });
+}
+
+/** Group changes (owners): create, rename, delete, add and remove a member; the list refreshes. */
+export function useGroupChange() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (change: GroupChange) => api<Group | undefined>(change.path, change.init),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['groups'] }),
+  });
+}
+
+/** One request against the groups API, built by the helpers below. */
+type GroupChange = { path: string; init: { method: 'POST' | 'PUT' | 'DELETE'; body?: unknown } };
+
+/** The requests the groups page makes, so the page never spells out a path. */
+export const groupChanges = {
+  create: (name: string): GroupChange => ({ path: 'groups', init: { method: 'POST', body: { name } } }),
+  rename: (id: string, name: string): GroupChange => ({
+    path: `groups/${id}`,
+    init: { method: 'PUT', body: { name } },
+  }),
+  remove: (id: string): GroupChange => ({ path: `groups/${id}`, init: { method: 'DELETE' } }),
+  member: (id: string, userId: string, add: boolean): GroupChange => ({
+    path: `groups/${id}/members/${userId}`,
+    init: { method: add ? 'PUT' : 'DELETE' },
+  }),
+};
+
+/** Creates a provider instance (owners); keys go in plain and only their hints come back. */
+export function useCreateProvider() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CreateProviderRequest) =>
+      api<ProviderInstance>('aibridge/providers', { method: 'POST', body }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['providers'] }),
+  });
+}
+
+/** Changes a provider instance; `keys`, when sent, replaces all of its keys. */
+export function useUpdateProvider(name: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: UpdateProviderRequest) =>
+      api<ProviderInstance>(`aibridge/providers/${name}`, { method: 'PATCH', body }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['providers'] }),
+  });
+}
+
+/** Deletes a provider instance (owners); its route stops serving. */
+export function useDeleteProvider() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => api<void>(`aibridge/providers/${name}`, { method: 'DELETE' }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['providers'] }),
   });
 }

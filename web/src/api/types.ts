@@ -67,3 +67,9 @@ export type SetPriceRequest = RequestBodyOf<'/api/v2/aibridge/prices', 'post'>;
 export type ConnectSettings = ResponseOf<'/api/v2/connect'>;
 /** Which client last used which of a user's tokens. */
 export type TokenClient = ResponseOf<'/api/v2/users/{user}/keys/clients'>['clients'][number];
+/** Groups with their members, and what creates or renames one. */
+export type GroupList = ResponseOf<'/api/v2/groups'>;
+export type Group = GroupList['groups'][number];
+/** What creates a provider instance (keys in plain, sealed by the server) or changes one. */
+export type CreateProviderRequest = RequestBodyOf<'/api/v2/aibridge/providers', 'post'>;
+export type UpdateProviderRequest = RequestBodyOf<'/api/v2/aibridge/providers/{name}', 'patch'>;

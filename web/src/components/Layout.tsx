@@ -24,6 +24,7 @@ export function Layout({ me, children }: { me: User; children: ReactNode }) {
     ['/usage', 'Usage'],
     ['/spend', 'Spend'],
     ['/budgets', 'Budgets'],
+    ['/groups', 'Groups'],
     ['/connect', 'Connect'],
   ];
   if (me.role === 'owner') {

@@ -1,12 +1,17 @@
-import { useProviders } from '../api/queries.js';
+import { useState } from 'react';
+import { useDeleteProvider, useProviders } from '../api/queries.js';
 import type { ProviderInstance } from '../api/types.js';
 import { columnsFor, DataTable } from '../components/DataTable.js';
+import { RequestError } from '../components/NewToken.js';
 import { ErrorState, Loading } from '../components/States.js';
 import { Time } from '../components/Time.js';
+import { ProviderForm } from './providers/ProviderForm.js';
 
-/** Owners' page: the provider instances the gateway serves, keys as hints only. */
+/** Owners' page: the provider instances the gateway serves, keys as hints only; owners edit them here. */
 export function ProvidersPage() {
   const providers = useProviders();
+  const remove = useDeleteProvider();
+  const [editing, setEditing] = useState<ProviderInstance | undefined>();
   const col = columnsFor<ProviderInstance>();
   const columns = col.columns([
     col.display({ id: 'name', header: 'Name', cell: ({ row }) => <code>{row.original.name}</code> }),
@@ -24,14 +29,39 @@ export function ProvidersPage() {
       header: 'Updated',
       cell: ({ row }) => <Time iso={row.original.updated_at} />,
     }),
+    col.display({
+      id: 'actions',
+      header: 'Actions',
+      cell: ({ row }) => (
+        <>
+          <button type="button" className="button button-quiet" onClick={() => setEditing(row.original)}>
+            Edit
+          </button>
+          <button
+            type="button"
+            className="button button-quiet"
+            disabled={remove.isPending}
+            onClick={() => {
+              const { name } = row.original;
+              if (window.confirm(`Delete the provider ${name}? Its route stops serving.`))
+                remove.mutate(name);
+            }}
+          >
+            Delete
+          </button>
+        </>
+      ),
+    }),
   ]);
   return (
     <>
       <h1>Providers</h1>
       <p className="muted">
         Routes are <code>/api/v2/aibridge/&lt;name&gt;/…</code>. Change them with{' '}
-        <code>aibridge providers</code> or the API; every replica follows within seconds.
+        <code>aibridge providers</code>, the API or the form below; every replica follows within seconds. Keys
+        are shown as hints only.
       </p>
+      <RequestError error={remove.error} />
       {providers.isError ? (
         <ErrorState error={providers.error} retry={() => providers.refetch()} />
       ) : !providers.data ? (
@@ -45,6 +75,7 @@ export function ProvidersPage() {
           columnClass={{ base: 'optional', updated: 'optional' }}
         />
       )}
+      <ProviderForm key={editing?.name ?? 'new'} editing={editing} onDone={() => setEditing(undefined)} />
     </>
   );
 }
