@@ -303,7 +303,7 @@ async function partTable() {
     results.split = [];
   }
   results.table.targets = targets.map((t) => (inst[t] ? label(t) : t));
-  results.machine = machine(pg?.version);
+  results.machine = machine((pg ?? Object.values(inst).find((i) => i.pg)?.pg)?.version);
   results.table.builds = Object.fromEntries(
     Object.values(inst).map((i) => [label(i.name), revision(i.variant?.root ?? ROOT)]),
   );

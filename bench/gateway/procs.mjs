@@ -116,7 +116,7 @@ export async function upstreamStats() {
  * `name` and `port` give a variant (VARIANTS in index.mjs) a cluster of its own beside aibridge-pg's.
  */
 export async function startPostgres({ name = 'pg', port = PORTS.pg } = {}) {
-  const dir = join(STATE, name);
+  const dir = join(STATE, name.replace(/[^\w-]/g, '_')); // the socket path goes into a URL
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'sock'), { recursive: true });
   const asRoot = process.getuid?.() === 0;

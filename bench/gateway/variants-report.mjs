@@ -146,9 +146,9 @@ function section(name, s) {
         );
       }
     }
-    const ref = s.reference ?? 'aibridge-pg';
-    const others = labels.filter((l) => l.startsWith('aibridge-') && l !== ref);
-    if (others.length && labels.includes(ref)) {
+    for (const ref of (s.reference ?? 'aibridge-pg').split(/\s+/).filter(Boolean)) {
+      const others = labels.filter((l) => l.startsWith('aibridge-') && l !== ref);
+      if (!others.length || !labels.includes(ref)) continue;
       out.push(
         '',
         `### Against ${ref}, round by round (median [min … max] of the per-round differences)`,
