@@ -317,7 +317,8 @@ async function partTable() {
   if (env.ABOUT) results.about = env.ABOUT;
   if (env.REFERENCE) results.reference = env.REFERENCE;
   const load = { before: execFileSync('uptime', { encoding: 'utf8' }).trim() };
-  const rawName = (pad) => (SECTION ? `variants-${SECTION}-pad${pad}.tsv` : `pad${pad}.tsv`);
+  const rawName = (pad) =>
+    SECTION ? `variants-${SECTION.replace(/[^\w-]+/g, '-')}-pad${pad}.tsv` : `pad${pad}.tsv`;
   for (let r = 1; r <= ROUNDS; r++) {
     console.log(`## round ${results.table.rounds + r} (run ${RUN_ID})`);
     for (const combo of combos) {
