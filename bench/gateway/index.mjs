@@ -265,6 +265,7 @@ async function runOne(target, i, { sc, c, pad, results: tsv, extra = {}, memory 
 async function partTable() {
   if (PEERS.includes('portkey')) ensurePortkey();
   restartUpstream();
+  stops.push(async () => peers('stop', ['upstream']));
   if (PEERS.length) {
     peers('start', PEERS);
     stops.push(async () => peers('stop', PEERS));
