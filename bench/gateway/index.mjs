@@ -233,7 +233,8 @@ async function runOne(target, i, { sc, c, pad, results: tsv, extra = {}, memory 
     await Promise.race([done, sleep(250)]);
   }
   if (!i) return { out };
-  const cpu1 = { node: cpuUs([i.pid]), pg: cpuUs(pgPids) };
+  // PostgreSQL backends started during the call (a pool that closed idle connections) count too
+  const cpu1 = { node: cpuUs([i.pid]), pg: cpuUs(i.pg ? tree(i.pg.pid) : []) };
   const check = await after(`${label(i.name)} ${sc} c=${c} pad=${pad}`);
   // the aibridge process and its PostgreSQL apart, over the whole run.sh call (warmup included)
   const served = i.ledger.checks.at(-1)?.served ?? 0;
@@ -244,8 +245,8 @@ async function runOne(target, i, { sc, c, pad, results: tsv, extra = {}, memory 
       scenario: sc,
       conns: Number(c),
       padKb: Number(pad),
-      nodeUsReq: (cpu1.node - cpu0.node) / served,
-      pgUsReq: (cpu1.pg - cpu0.pg) / served,
+      nodeUsReq: cpuSpent(cpu0.node, cpu1.node) / served,
+      pgUsReq: cpuSpent(cpu0.pg, cpu1.pg) / served,
     });
   }
   if (!check.ok) console.log(`!! recording mismatch ${label(i.name)} ${sc} c=${c}: ${check.diff.join('; ')}`);

@@ -251,16 +251,23 @@ export function rssMb(pid) {
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** CPU time (user + system) of processes in microseconds, from /proc/PID/stat. */
+/** CPU time (user + system) per process in microseconds, from /proc/PID/stat. */
 export function cpuUs(pids) {
-  let ticks = 0;
+  const out = new Map();
   for (const p of pids) {
     try {
       const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
+      out.set(p, ((Number(f[11]) + Number(f[12])) * 1e6) / CLK_TCK);
     } catch {}
   }
-  return (ticks * 1e6) / CLK_TCK;
+  return out;
+}
+
+/** CPU spent between two cpuUs samples; a process that appeared in between counts from 0. */
+export function cpuSpent(before, after) {
+  let us = 0;
+  for (const [p, t] of after) us += t - (before.get(p) ?? 0);
+  return us;
 }
 
 /** A process and its descendants (PostgreSQL's backends are the postmaster's children). */

@@ -218,6 +218,12 @@ function section(name, s) {
       '',
       '### CPU per request, the aibridge process and its PostgreSQL apart (median [min … max] over rounds; whole run.sh call, warmup included, per request served)',
       '',
+      ...(s.splitMissesNewBackends
+        ? [
+            'This run counted only the PostgreSQL backends alive when each call began, so a build whose pool opened its connections during the call (here 20a2f01, and partly a1ca6af) shows too little PostgreSQL CPU; the CPU per request column of the first table counts them all. Later runs count backends that appear during the call.',
+            '',
+          ]
+        : []),
       '| scenario | conns | target | aibridge (node) µs/req | PostgreSQL µs/req |',
       '|---|---:|---|---:|---:|',
     );
