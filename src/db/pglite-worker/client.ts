@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   EmbeddedDatabaseError,
@@ -26,7 +27,8 @@ type Pending = { resolve: (result: WireResult | undefined) => void; reject: (err
  * The embedded database on a thread of its own (PGlite in a `worker_threads` Worker), so its
  * WASM PostgreSQL never blocks the gateway's event loop. Requests are messages; a worker that
  * dies fails what was in flight as a lost connection (the outage path: 503 with Retry-After,
- * and the health probe) and is started again on the same data directory, with its LISTENs.
+ * and the health probe) and is started again on the same data directory, with its LISTENs
+ * (each listener is then told once, with an empty payload, in case a notification was lost).
  * `generation` changes at each start, so a transaction begun on a dead worker cannot go on
  * on the next one.
  */
@@ -45,6 +47,15 @@ export class PGliteWorker {
 
   /** Starts the worker and waits until the database is open (migrations are the caller's). */
   static async start(options: WorkerOptions): Promise<PGliteWorker> {
+    if (options.dataDir && !existsSync(join(options.dataDir, 'PG_VERSION'))) {
+      // A new directory: initdb's WASM instance keeps ~500 MB that a thread gives back only
+      // when it ends, so the database is created on a thread of its own, closed, then opened.
+      await (await PGliteWorker.spawned(options)).close();
+    }
+    return PGliteWorker.spawned(options);
+  }
+
+  private static async spawned(options: WorkerOptions): Promise<PGliteWorker> {
     const client = new PGliteWorker(options);
     try {
       await client.spawn();
@@ -113,6 +124,9 @@ export class PGliteWorker {
           .then(async (next) => {
             for (const channel of this.channels.keys()) await this.call({ op: 'listen', channel }, next);
             resolve(next);
+            // A notification committed just before the thread died may never have been passed
+            // on: every listener hears once (empty payload) that something may have changed.
+            for (const handlers of this.channels.values()) for (const handler of handlers) handler('');
           })
           .catch(reject);
       }, delay).unref();
@@ -157,6 +171,11 @@ export class PGliteWorker {
     list.push(onMessage);
     this.channels.set(channel, list);
     if (list.length === 1) await this.request({ op: 'listen', channel });
+  }
+
+  /** Ends the thread the way a crash would (no clean shutdown): for the tests of that path. */
+  async kill(): Promise<void> {
+    await this.worker?.terminate();
   }
 
   /** Closes the database cleanly (PostgreSQL's shutdown checkpoint), then ends the thread. */
