@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useProviderKeyChange, useProviderKeys } from '../../api/queries.js';
 import type { ProviderKey } from '../../api/types.js';
-import { RequestError } from '../../components/NewToken.js';
+import { FormError } from '../../components/FormError.js';
 import { ErrorState, Loading } from '../../components/States.js';
 import { Time } from '../../components/Time.js';
 
@@ -48,7 +48,7 @@ export function ProviderKeys({ name, onClose }: { name: string; onClose: () => v
           Close
         </button>
       </h2>
-      <RequestError error={add.error ?? remove.error} />
+      <FormError error={add.error ?? remove.error} />
       {keys.isError ? (
         <ErrorState error={keys.error} retry={() => keys.refetch()} />
       ) : !keys.data ? (
