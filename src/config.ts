@@ -41,6 +41,8 @@ export interface Config {
   rateLimit: number;
   /** Requests per minute per user (all of a person's tokens), across all replicas; 0 disables it. */
   userRateLimit: number;
+  /** Input + output tokens per minute per user, across all replicas; 0 disables it. */
+  userTokensPerMinute: number;
   /** When set, the global rate limits count in this Redis instead of PostgreSQL. */
   redisUrl: string | undefined;
   /** How many replicas share a limit when its store is unreachable; 0 = counted by heartbeat. */
@@ -112,6 +114,7 @@ export interface Flags {
   maxConcurrency?: string;
   rateLimit?: string;
   userRateLimit?: string;
+  userTokensPerMinute?: string;
   redisUrl?: string;
   replicas?: string;
   databasePoolSize?: string;
@@ -161,6 +164,11 @@ const SETTINGS = {
   maxConcurrency: { env: ['AIBRIDGE_MAX_CONCURRENCY'], flag: 'maxConcurrency', fallback: '0' },
   rateLimit: { env: ['AIBRIDGE_RATE_LIMIT'], flag: 'rateLimit', fallback: '0' },
   userRateLimit: { env: ['AIBRIDGE_USER_RATE_LIMIT'], flag: 'userRateLimit', fallback: '0' },
+  userTokensPerMinute: {
+    env: ['AIBRIDGE_USER_TOKENS_PER_MINUTE'],
+    flag: 'userTokensPerMinute',
+    fallback: '0',
+  },
   redisUrl: { env: ['AIBRIDGE_REDIS_URL'], flag: 'redisUrl', fallback: undefined },
   replicas: { env: ['AIBRIDGE_REPLICAS'], flag: 'replicas', fallback: '0' },
   databasePoolSize: { env: ['AIBRIDGE_DATABASE_POOL_SIZE'], flag: 'databasePoolSize', fallback: '10' },
@@ -237,6 +245,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     maxConcurrency: parseCount(raw('maxConcurrency')),
     rateLimit: parseCount(raw('rateLimit')),
     userRateLimit: parseCount(raw('userRateLimit')),
+    userTokensPerMinute: parseCount(raw('userTokensPerMinute')),
     redisUrl: optional(raw('redisUrl'), parseRedisUrl),
     replicas: parseCount(raw('replicas')),
     databasePoolSize: parsePositive(raw('databasePoolSize')),
