@@ -114,7 +114,7 @@ const setGroupLimits = defineRoute({
   response: GroupView,
   handler: async ({ actor, deps, params, body, request }) => {
     const group = await managedGroup(deps, actor, params.group);
-    return audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+    const view = await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
       const row = await new GroupStore(trx).setLimits(group.id, body);
       if (!row) throw notFound();
       const before = groupView(group);
@@ -127,6 +127,8 @@ const setGroupLimits = defineRoute({
       }
       return after;
     });
+    await deps.limits?.groupsChanged();
+    return view;
   },
 });
 
@@ -147,6 +149,7 @@ const deleteGroup = defineRoute({
       });
     });
     await deps.budgets.reload();
+    await deps.limits?.groupsChanged();
     return undefined;
   },
 });
@@ -179,6 +182,7 @@ function membershipRoute(
         return after;
       });
       await deps.budgets.reload();
+      await deps.limits?.groupsChanged();
       return view;
     },
   });

@@ -34,7 +34,7 @@ export interface RateLimitOptions {
   /** `AIBRIDGE_USER_TOKENS_PER_MINUTE`: input + output tokens per minute per user (0 = none). */
   userTokensPerMinute?: number | undefined;
   /** The groups with limits each user is in (absent: no group limits). */
-  groups?: Pick<GroupLimitDirectory, 'of' | 'count'> | undefined;
+  groups?: (Pick<GroupLimitDirectory, 'of' | 'count'> & Partial<Pick<GroupLimitDirectory, 'refresh'>>) | undefined;
   store: LimitStore;
   /** How many replicas share the limits, for the fallback share. */
   replicas: () => number;
@@ -169,6 +169,14 @@ export class RateLimits {
       if (group.tokensPerMinute !== null)
         this.tokens.spend(this.groupLimit('tokens', group.tokensPerMinute), group.id, tokens);
     }
+  }
+
+  /**
+   * Re-reads the groups' limits now: the API calls it after a change, so the replica that made
+   * it applies it before answering (the others follow the trigger's NOTIFY, or the poll).
+   */
+  async groupsChanged(): Promise<void> {
+    await this.options.groups?.refresh?.();
   }
 
   /** Sends the tokens not yet counted in the store (shutdown). */
