@@ -34,7 +34,9 @@ export interface RateLimitOptions {
   /** `AIBRIDGE_USER_TOKENS_PER_MINUTE`: input + output tokens per minute per user (0 = none). */
   userTokensPerMinute?: number | undefined;
   /** The groups with limits each user is in (absent: no group limits). */
-  groups?: (Pick<GroupLimitDirectory, 'of' | 'count'> & Partial<Pick<GroupLimitDirectory, 'refresh'>>) | undefined;
+  groups?:
+    | (Pick<GroupLimitDirectory, 'of' | 'count'> & Partial<Pick<GroupLimitDirectory, 'refresh'>>)
+    | undefined;
   store: LimitStore;
   /** How many replicas share the limits, for the fallback share. */
   replicas: () => number;
