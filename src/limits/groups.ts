@@ -2,7 +2,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
 
 /** The channel the groups' trigger notifies on any change to groups or memberships. */
-export const GROUP_LIMITS_CHANGED_CHANNEL = 'aibridge_group_limits_changed';
+const GROUP_LIMITS_CHANGED_CHANNEL = 'aibridge_group_limits_changed';
 /** How often the version counter is read even without a notification (a lost NOTIFY, a reconnect). */
 const POLL_MS = 2000;
 
