@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { groupChanges, useGroupChange } from '../../api/queries.js';
 import type { Group } from '../../api/types.js';
-import { RequestError } from '../../components/NewToken.js';
+import { FormError } from '../../components/FormError.js';
 
 const shown = (value: number | null) => (value === null ? 'no limit' : value.toLocaleString('en-US'));
 const field = (value: number | null) => (value === null ? '' : String(value));
@@ -57,7 +57,7 @@ export function GroupLimits({ group, owner }: { group: Group; owner: boolean }) 
       <button type="submit" className="button" disabled={change.isPending}>
         Save limits
       </button>
-      <RequestError error={change.error} />
+      <FormError error={change.error} />
     </form>
   );
 }
