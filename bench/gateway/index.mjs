@@ -8,15 +8,35 @@
 // Writes bench/results/gateway.md (+ gateway.json and the raw TSVs beside it).
 //   PARTS="table probe streams soak"  ROUNDS=3 DURATION=5 CONNS="1 16 64" SOAK_SECONDS=600 ...
 //   BUDGETS=1 gives each aibridge a default budget (admission and reservation on every request).
+// Variants: more aibridge rows beside aibridge-pg in the SAME table run, so a comparison is not
+// across runs. Each variant is its own aibridge with its own private PostgreSQL cluster (same
+// settings, CPU 1, its CPU and memory counted as the row's), run interleaved with the others per
+// scenario × concurrency, in an order rotated every round; rows are labelled aibridge-pg-<name>.
+//   VARIANTS="budgets fast base=/work/wt/bench-base"   (space-separated; parts joined by + combine)
+//     budgets       a default budget far above what a run spends: admission, reservation and
+//                   settlement on every request (the bench's models are priced)
+//     fast          AIBRIDGE_RECORDING_MODE=fast (aibridge-pg is the default, durable)
+//     NAME=/path    the build in another checkout (npm ci there builds it), e.g. main before a change:
+//                   git worktree add --detach /work/wt/bench-base <commit> && (cd … && npm ci);
+//                   NAME+budgets=/path (or +fast) runs that build with the setting
+//   COMBOS="chat@1 chat@16 messages-stream@16"  these scenario@conns pairs instead of SCENARIOS × CONNS
+//   SECTION=<name>  writes the table run into bench/results/gateway-variants.{json,md} under that
+//                   name (other sections kept) instead of gateway.{json,md}; ABOUT="…" describes it
+//   REFERENCE=aibridge-pg  the row variants are compared with, round by round (paired)
+//   FLOOR=0|1       pgbench floor of the start-row commit after the table (default 1, 0 with SECTION)
+//   CPU_PROF=<dir>  runs every aibridge under node --cpu-prof, profiles in <dir>/<label>/ at exit
+//                   (profiling slows it: measure and profile in separate runs)
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  cpuUs,
   ensurePortkey,
   ensureTools,
   HARNESS,
   harnessEnv,
   PB_STATE,
+  PORTS,
   peers,
   pssMb,
   ROOT,
@@ -30,6 +50,7 @@ import {
   tree,
 } from './procs.mjs';
 import { machine, render } from './report.mjs';
+import { renderVariants, revision } from './variants-report.mjs';
 import { Ledger } from './verify.mjs';
 
 const env = process.env;
@@ -45,8 +66,10 @@ const PEERS = list(env.PEERS, 'nginx portkey');
 const DBS = list(env.DBS, 'pg pglite');
 const DURATION = env.DURATION || '5';
 const WARMUP = env.WARMUP || '1';
+const VARIANTS = list(env.VARIANTS, '').map(parseVariant);
+const SECTION = env.SECTION;
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
-const JSON_FILE = join(RESULTS_DIR, 'gateway.json');
+const JSON_FILE = join(RESULTS_DIR, SECTION ? 'gateway-variants.json' : 'gateway.json');
 const RUN_ID = env.RUN_ID || new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 const AIBRIDGE_PORT = {
   pg: Number(env.AIBRIDGE_PORT_PG || 3311),
@@ -55,11 +78,44 @@ const AIBRIDGE_PORT = {
 
 mkdirSync(join(STATE, 'results'), { recursive: true });
 mkdirSync(RESULTS_DIR, { recursive: true });
-const results = existsSync(JSON_FILE) ? JSON.parse(readFileSync(JSON_FILE, 'utf8')) : {};
-const save = () => {
-  writeFileSync(JSON_FILE, `${JSON.stringify(results, null, 2)}\n`);
-  render(results);
+const stored = existsSync(JSON_FILE) ? JSON.parse(readFileSync(JSON_FILE, 'utf8')) : {};
+// with SECTION, this run's results are one section of gateway-variants.json
+if (SECTION) {
+  stored.sections ??= {};
+  stored.sections[SECTION] ??= {};
+}
+const results = SECTION ? stored.sections[SECTION] : stored;
+const save = (print = false) => {
+  writeFileSync(JSON_FILE, `${JSON.stringify(stored, null, 2)}\n`);
+  if (SECTION) renderVariants(stored, print);
+  else render(results, print);
 };
+
+/** One VARIANTS entry: `budgets`, `fast`, `fast+budgets`, or `NAME=/path/to/a/built/checkout`. */
+function parseVariant(spec, index) {
+  const [name, path] = spec.split('=');
+  const v = {
+    name,
+    root: ROOT,
+    extraEnv: {},
+    budget: false,
+    port: Number(env.VARIANT_PORT_BASE || 3321) + index,
+    pgPort: PORTS.pg + 1 + index,
+  };
+  if (path) {
+    if (!existsSync(join(path, 'dist', 'main.js')))
+      throw new Error(`VARIANTS ${spec}: no build in ${path} (run npm ci there)`);
+    v.root = path;
+  }
+  for (const part of name.split('+')) {
+    if (part === 'budgets') v.budget = true;
+    else if (part === 'fast' || part === 'durable') v.extraEnv.AIBRIDGE_RECORDING_MODE = part;
+    // with a build, the other parts only name it (main+budgets=/path: that build with a budget)
+    else if (!path)
+      throw new Error(`VARIANTS: unknown variant ${part} (budgets, fast, durable or NAME=/path)`);
+  }
+  return v;
+}
 
 /** Started processes, stopped on exit whatever happens. */
 const stops = [];
@@ -74,17 +130,50 @@ async function startInstances() {
   if (DBS.includes('pg')) {
     pg = await startPostgres();
     stops.push(async () => pg.stop());
-    inst.pg = await startAibridge({ name: 'pg', port: AIBRIDGE_PORT.pg, databaseUrl: pg.url });
+    inst.pg = await startAibridge({
+      name: 'pg',
+      port: AIBRIDGE_PORT.pg,
+      databaseUrl: pg.url,
+      extraArgs: profArgs('pg'),
+    });
     inst.pg.pg = pg;
     stops.push(() => inst.pg.stop());
   }
   if (DBS.includes('pglite')) {
-    inst.pglite = await startAibridge({ name: 'pglite', port: AIBRIDGE_PORT.pglite });
+    inst.pglite = await startAibridge({
+      name: 'pglite',
+      port: AIBRIDGE_PORT.pglite,
+      extraArgs: profArgs('pglite'),
+    });
     stops.push(() => inst.pglite.stop());
   }
+  for (const v of VARIANTS) {
+    const key = `pg-${v.name}`;
+    const vpg = await startPostgres({ name: key, port: v.pgPort });
+    stops.push(async () => vpg.stop());
+    inst[key] = await startAibridge({
+      name: key,
+      port: v.port,
+      databaseUrl: vpg.url,
+      root: v.root,
+      extraEnv: v.extraEnv,
+      extraArgs: profArgs(key),
+    });
+    inst[key].pg = vpg;
+    inst[key].variant = v;
+    stops.push(() => inst[key].stop());
+  }
   for (const i of Object.values(inst)) i.ledger = new Ledger(i);
-  if (env.BUDGETS === '1') for (const i of Object.values(inst)) await withBudget(i);
+  for (const i of Object.values(inst)) if (env.BUDGETS === '1' || i.variant?.budget) await withBudget(i);
   return { inst, pg };
+}
+
+/** CPU_PROF=<dir>: node --cpu-prof for one aibridge (written when it exits). */
+function profArgs(key) {
+  if (!env.CPU_PROF) return [];
+  const dir = join(env.CPU_PROF, label(key));
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
 /** BUDGETS=1: a default budget far above what a run spends, so every request passes admission. */
@@ -123,6 +212,7 @@ async function runOne(target, i, { sc, c, pad, results: tsv, extra = {}, memory 
   const after = i ? await i.ledger.around(sc, pad) : undefined;
   const peak = { rss: 0, pgPss: 0 };
   const pgPids = i?.pg ? tree(i.pg.pid) : [];
+  const cpu0 = i ? { node: cpuUs([i.pid]), pg: cpuUs(pgPids) } : undefined;
   const child = spawn(join(HARNESS, 'run.sh'), [i ? 'aibridge' : target], {
     env: e,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -143,7 +233,22 @@ async function runOne(target, i, { sc, c, pad, results: tsv, extra = {}, memory 
     await Promise.race([done, sleep(250)]);
   }
   if (!i) return { out };
+  // PostgreSQL backends started during the call (a pool that closed idle connections) count too
+  const cpu1 = { node: cpuUs([i.pid]), pg: cpuUs(i.pg ? tree(i.pg.pid) : []) };
   const check = await after(`${label(i.name)} ${sc} c=${c} pad=${pad}`);
+  // the aibridge process and its PostgreSQL apart, over the whole run.sh call (warmup included)
+  const served = i.ledger.checks.at(-1)?.served ?? 0;
+  if (memory && served > 0) {
+    results.split ??= [];
+    results.split.push({
+      label: label(i.name),
+      scenario: sc,
+      conns: Number(c),
+      padKb: Number(pad),
+      nodeUsReq: cpuSpent(cpu0.node, cpu1.node) / served,
+      pgUsReq: cpuSpent(cpu0.pg, cpu1.pg) / served,
+    });
+  }
   if (!check.ok) console.log(`!! recording mismatch ${label(i.name)} ${sc} c=${c}: ${check.diff.join('; ')}`);
   results.memory ??= [];
   if (memory)
@@ -159,14 +264,28 @@ async function runOne(target, i, { sc, c, pad, results: tsv, extra = {}, memory 
 }
 
 async function partTable() {
-  ensurePortkey();
+  if (PEERS.includes('portkey')) ensurePortkey();
   restartUpstream();
-  peers('start', PEERS);
-  stops.push(async () => peers('stop', PEERS));
+  stops.push(async () => peers('stop', ['upstream']));
+  if (PEERS.length) {
+    peers('start', PEERS);
+    stops.push(async () => peers('stop', PEERS));
+  }
   const { inst, pg } = await startInstances();
-  const targets = ['direct', ...PEERS, ...Object.keys(inst)];
+  const gateways = Object.keys(inst);
+  const targets = ['direct', ...PEERS, ...gateways];
+  // aibridge rows in a different order each round, so none always runs right after a peer
+  const roundTargets = (r) => {
+    const k = VARIANTS.length ? (r - 1) % gateways.length : 0;
+    return ['direct', ...PEERS, ...gateways.slice(k), ...gateways.slice(0, k)];
+  };
   const combos = [];
-  for (const sc of SCENARIOS) for (const c of CONNS) combos.push({ sc, c, pad: 0 });
+  if (env.COMBOS)
+    for (const sc of list(env.COMBOS)) {
+      const [name, c] = sc.split('@');
+      combos.push({ sc: name, c, pad: 0 });
+    }
+  else for (const sc of SCENARIOS) for (const c of CONNS) combos.push({ sc, c, pad: 0 });
   for (const pad of PADS)
     for (const sc of PAD_SCENARIOS) for (const c of PAD_CONNS) combos.push({ sc, c, pad: Number(pad) });
   // RUN_ID of the previous table run: these rounds are added to it (one locked job per round)
@@ -183,16 +302,32 @@ async function partTable() {
       hwm: {},
     };
     results.memory = [];
+    results.split = [];
   }
   results.table.targets = targets.map((t) => (inst[t] ? label(t) : t));
-  results.machine = machine(pg?.version);
+  results.machine = machine((pg ?? Object.values(inst).find((i) => i.pg)?.pg)?.version);
+  results.table.builds = Object.fromEntries(
+    Object.values(inst).map((i) => [label(i.name), revision(i.variant?.root ?? ROOT)]),
+  );
+  results.table.variants = Object.fromEntries(
+    VARIANTS.map((v) => [
+      label(`pg-${v.name}`),
+      { budget: v.budget, env: v.extraEnv, root: v.root === ROOT ? undefined : v.root },
+    ]),
+  );
+  results.table.command = knobs();
+  if (env.ABOUT) results.about = env.ABOUT;
+  if (env.REFERENCE) results.reference = env.REFERENCE;
   const load = { before: execFileSync('uptime', { encoding: 'utf8' }).trim() };
+  const rawName = (pad) =>
+    SECTION ? `variants-${SECTION.replace(/[^\w-]+/g, '-')}-pad${pad}.tsv` : `pad${pad}.tsv`;
   for (let r = 1; r <= ROUNDS; r++) {
     console.log(`## round ${results.table.rounds + r} (run ${RUN_ID})`);
     for (const combo of combos) {
       const tsv = join(STATE, 'results', `${RUN_ID}-pad${combo.pad}.tsv`);
-      results.table.tsv[combo.pad] = `gateway-raw/pad${combo.pad}.tsv`;
-      for (const t of targets) await runOne(t, inst[t], { ...combo, results: tsv, memory: true });
+      results.table.tsv[combo.pad] = `gateway-raw/${rawName(combo.pad)}`;
+      for (const t of roundTargets(results.table.rounds + r))
+        await runOne(t, inst[t], { ...combo, results: tsv, memory: true });
     }
   }
   results.table.rounds += ROUNDS;
@@ -204,16 +339,43 @@ async function partTable() {
   }
   results.table.stats = {};
   for (const i of Object.values(inst)) results.table.stats[label(i.name)] = await recorderStats(i);
-  if (pg) results.floor = pgFloor(pg);
+  // a budgeted row's spend proves admission and settlement ran (the bench's models are priced)
+  results.table.budgets = {};
+  for (const i of Object.values(inst))
+    if (env.BUDGETS === '1' || i.variant?.budget)
+      results.table.budgets[label(i.name)] = await (
+        await fetch(`${i.url}/api/v2/aibridge/budgets/me`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      ).json();
+  if (pg && (env.FLOOR ?? (SECTION ? '0' : '1')) === '1') results.floor = pgFloor(pg);
   mkdirSync(join(RESULTS_DIR, 'gateway-raw'), { recursive: true });
   for (const pad of Object.keys(results.table.tsv)) {
     copyFileSync(
       join(STATE, 'results', `${RUN_ID}-pad${pad}.tsv`),
-      join(RESULTS_DIR, 'gateway-raw', `pad${pad}.tsv`),
+      join(RESULTS_DIR, 'gateway-raw', rawName(pad)),
     );
   }
   await stopAll();
   save();
+}
+
+/** The knobs this run was started with, for the results file. */
+function knobs() {
+  const names = [
+    'PARTS',
+    'ROUNDS',
+    'DURATION',
+    'WARMUP',
+    'SCENARIOS',
+    'CONNS',
+    'COMBOS',
+    'PADS_KB',
+    'PEERS',
+    'DBS',
+  ];
+  const set = [...names, 'VARIANTS', 'SECTION', 'REFERENCE', 'BUDGETS', 'CPU_PROF'].filter(
+    (n) => env[n] !== undefined,
+  );
+  return `${set.map((n) => `${n}=${JSON.stringify(env[n])}`).join(' ')} npm run bench:gateway`;
 }
 
 /** The recorder's group-commit figures from /metrics (rows per start statement). */
@@ -504,7 +666,7 @@ try {
     );
     await PART_FNS[p]();
   }
-  render(results, true);
+  save(true);
 } finally {
   await stopAll();
 }

@@ -113,9 +113,10 @@ export async function upstreamStats() {
 /**
  * A private PostgreSQL 15 cluster on CPU 1 (its CPU and memory are aibridge's cost), stock
  * durability settings (fsync and synchronous_commit on), unix socket in its own directory.
+ * `name` and `port` give a variant (VARIANTS in index.mjs) a cluster of its own beside aibridge-pg's.
  */
-export async function startPostgres() {
-  const dir = join(STATE, 'pg');
+export async function startPostgres({ name = 'pg', port = PORTS.pg } = {}) {
+  const dir = join(STATE, name.replace(/[^\w-]/g, '_')); // the socket path goes into a URL
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'sock'), { recursive: true });
   const asRoot = process.getuid?.() === 0;
@@ -132,7 +133,7 @@ export async function startPostgres() {
     '--no-sync',
   ]);
   execFileSync(c1, a1, { stdio: 'ignore' });
-  const opts = `-p ${PORTS.pg} -k ${join(dir, 'sock')} -c listen_addresses=127.0.0.1 -c max_connections=100`;
+  const opts = `-p ${port} -k ${join(dir, 'sock')} -c listen_addresses=127.0.0.1 -c max_connections=100`;
   const [c2, a2] = run(join(PG_BIN, 'pg_ctl'), [
     '-D',
     join(dir, 'data'),
@@ -149,11 +150,11 @@ export async function startPostgres() {
   return {
     pid,
     version,
-    url: `postgres://postgres@localhost/postgres?host=${join(dir, 'sock')}&port=${PORTS.pg}`,
+    url: `postgres://postgres@localhost/postgres?host=${join(dir, 'sock')}&port=${port}`,
     psql: (sql) =>
       execFileSync(
         join(PG_BIN, 'psql'),
-        ['-h', join(dir, 'sock'), '-p', String(PORTS.pg), '-U', 'postgres', '-At', '-c', sql],
+        ['-h', join(dir, 'sock'), '-p', String(port), '-U', 'postgres', '-At', '-c', sql],
         {
           encoding: 'utf8',
         },
@@ -161,7 +162,7 @@ export async function startPostgres() {
     pgbench: (args) =>
       execFileSync(
         join(PG_BIN, 'pgbench'),
-        ['-h', join(dir, 'sock'), '-p', String(PORTS.pg), '-U', 'postgres', ...args],
+        ['-h', join(dir, 'sock'), '-p', String(port), '-U', 'postgres', ...args],
         {
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -181,9 +182,10 @@ export const NODE_FLAGS = ['--max-semi-space-size=8'];
 
 /**
  * Starts aibridge (built dist/) on CPU 1 against the fake upstream, with the owner token preset.
- * `databaseUrl` undefined → embedded PGlite in a fresh temporary data dir.
+ * `databaseUrl` undefined → embedded PGlite in a fresh temporary data dir. `root` is the checkout
+ * whose build runs (another one for a `base` variant), `extraEnv` its settings beyond the bench's.
  */
-export async function startAibridge({ name, port, databaseUrl, extraArgs = [] }) {
+export async function startAibridge({ name, port, databaseUrl, extraArgs = [], root = ROOT, extraEnv = {} }) {
   const dataDir = join(STATE, `data-${name}`);
   rmSync(dataDir, { recursive: true, force: true });
   const env = {
@@ -197,6 +199,7 @@ export async function startAibridge({ name, port, databaseUrl, extraArgs = [] })
     AIBRIDGE_BOOTSTRAP_TOKEN: TOKEN,
     AIBRIDGE_RETENTION: '0',
     AIBRIDGE_LOG_LEVEL: process.env.AIBRIDGE_LOG_LEVEL || 'warn',
+    ...extraEnv,
   };
   delete env.DATABASE_URL;
   if (databaseUrl) env.AIBRIDGE_DATABASE_URL = databaseUrl;
@@ -205,7 +208,7 @@ export async function startAibridge({ name, port, databaseUrl, extraArgs = [] })
   const out = (await import('node:fs')).openSync(log, 'w');
   const child = spawn(
     'taskset',
-    ['-c', GW_CPU, process.execPath, ...NODE_FLAGS, ...extraArgs, join(ROOT, 'bin/aibridge.js'), 'server'],
+    ['-c', GW_CPU, process.execPath, ...NODE_FLAGS, ...extraArgs, join(root, 'bin/aibridge.js'), 'server'],
     {
       env,
       stdio: ['ignore', out, out],
@@ -244,6 +247,27 @@ export function rssMb(pid) {
   } catch {
     return { rss: 0, hwm: 0 };
   }
+}
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time (user + system) per process in microseconds, from /proc/PID/stat. */
+export function cpuUs(pids) {
+  const out = new Map();
+  for (const p of pids) {
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(p, ((Number(f[11]) + Number(f[12])) * 1e6) / CLK_TCK);
+    } catch {}
+  }
+  return out;
+}
+
+/** CPU spent between two cpuUs samples; a process that appeared in between counts from 0. */
+export function cpuSpent(before, after) {
+  let us = 0;
+  for (const [p, t] of after) us += t - (before.get(p) ?? 0);
+  return us;
 }
 
 /** A process and its descendants (PostgreSQL's backends are the postmaster's children). */

@@ -23,4 +23,21 @@ describe('periodBounds', () => {
       '2026-11-01T04:00:00.000Z',
     ]);
   });
+
+  it('gives the next period once the clock crosses into it, and the earlier one when it goes back', () => {
+    const dec = ['2026-12-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z'];
+    const jan = ['2027-01-01T00:00:00.000Z', '2027-02-01T00:00:00.000Z'];
+    expect(iso(periodBounds('month', new Date('2026-12-31T23:59:59.999Z')))).toEqual(dec);
+    expect(iso(periodBounds('month', new Date('2027-01-01T00:00:00.000Z')))).toEqual(jan);
+    expect(iso(periodBounds('month', new Date('2026-12-15T12:00:00.000Z')))).toEqual(dec);
+    // the same instant in another zone is a period of its own
+    expect(iso(periodBounds('month', new Date('2026-12-31T23:30:00.000Z'), 'Europe/Paris'))).toEqual([
+      '2026-12-31T23:00:00.000Z',
+      '2027-01-31T23:00:00.000Z',
+    ]);
+    expect(iso(periodBounds('day', new Date('2026-12-31T23:30:00.000Z')))).toEqual([
+      '2026-12-31T00:00:00.000Z',
+      '2027-01-01T00:00:00.000Z',
+    ]);
+  });
 });

@@ -45,12 +45,28 @@ function midnight(y: number, m: number, d: number, timeZone: string): Date {
   return new Date(instant);
 }
 
+/** The last bounds computed per period and zone: every request in a period asks for the same ones. */
+const recent = new Map<string, PeriodBounds>();
+
 /**
  * The calendar day, week (Monday first, as ISO weeks) or month containing `at`, in `timeZone`
- * (an IANA name; UTC by default). Budgets reset at the start of the next one.
+ * (an IANA name; UTC by default). Budgets reset at the start of the next one. Admission asks for
+ * every request; the zone arithmetic (five `formatToParts` calls) runs only when `at` falls
+ * outside the period last computed for that period and zone.
  */
 export function periodBounds(period: BudgetPeriod, at: Date, timeZone = 'UTC'): PeriodBounds {
-  const { y, m, d } = wall(at.getTime(), timeZone);
+  const key = `${period}\u0000${timeZone}`;
+  const t = at.getTime();
+  let bounds = recent.get(key);
+  if (!bounds || t < bounds.start.getTime() || t >= bounds.end.getTime()) {
+    bounds = computeBounds(period, t, timeZone);
+    recent.set(key, bounds);
+  }
+  return { start: new Date(bounds.start.getTime()), end: new Date(bounds.end.getTime()) };
+}
+
+function computeBounds(period: BudgetPeriod, at: number, timeZone: string): PeriodBounds {
+  const { y, m, d } = wall(at, timeZone);
   if (period === 'month') {
     return {
       start: midnight(y, m, 1, timeZone),
