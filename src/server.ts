@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, VERSION } from './app.js';
@@ -16,6 +15,7 @@ import type { Database } from './db/database.js';
 import { registerDatabaseMetrics } from './db/metrics.js';
 import { openWhenReachable } from './db/wait.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
+import { StartingServer } from './health/starting.js';
 import { openRateLimits } from './limits/open.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
@@ -68,18 +68,26 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
   log.info({ config: redactedConfig(config), version: VERSION }, 'starting aibridge');
-  const db =
-    options.db ??
-    (await openWhenReachable(
-      {
-        url: config.databaseUrl,
-        dataDir: config.dataDir,
-        timeoutMs: config.databaseTimeoutMs,
-        poolSize: config.databasePoolSize,
-      },
-      log,
-      config.databaseWaitMs,
-    ));
+  // Listening from the start: probes get answers (503 `starting` on /readyz) while it waits.
+  const starting = await StartingServer.listen(config, log);
+  let db: Database;
+  try {
+    db =
+      options.db ??
+      (await openWhenReachable(
+        {
+          url: config.databaseUrl,
+          dataDir: config.dataDir,
+          timeoutMs: config.databaseTimeoutMs,
+          poolSize: config.databasePoolSize,
+        },
+        log,
+        config.databaseWaitMs,
+      ));
+  } catch (error) {
+    await starting.close();
+    throw error;
+  }
   db.health.onChange((change) => {
     if (change.state === 'down') {
       log.error({ err: change.error }, 'database unavailable: gateway and API answer 503 until it is back');
@@ -92,7 +100,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       : undefined;
   const replayer: SpoolReplayer = new SpoolReplayer(spool, journal, db, log);
   try {
+    starting.stage = 'migrations';
     await db.migrate();
+    starting.stage = 'services';
     await replayer.replayAtStart();
     const bootstrapped = await bootstrapOwner(db, config.bootstrapToken);
     const auth = new Authenticator(db, log);
@@ -163,26 +173,28 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       intervalMs: options.retentionIntervalMs,
     });
     const reaper = new InterruptedReaper({ db, log, metrics, openForMs: config.interruptedAfterMs });
-    const app = await buildApp({
-      config,
-      db,
-      log,
-      auth,
-      gateway,
-      metrics,
-      retention,
-      providers,
-      budgets,
-      limits: limits.limits,
-      pricing: { book: prices, overrides },
-      sessions: new BrowserSessions(db.kysely, config.browserSessions),
-      oidc: config.oidc ? new RelyingParty(config.oidc) : undefined,
-      version: VERSION,
-    });
-    await app.listen({ host: config.http.host, port: config.http.port });
-    const address = app.server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    const url = `http://${host}:${address.port}`;
+    const app = await buildApp(
+      {
+        config,
+        db,
+        log,
+        auth,
+        gateway,
+        metrics,
+        retention,
+        providers,
+        budgets,
+        limits: limits.limits,
+        pricing: { book: prices, overrides },
+        sessions: new BrowserSessions(db.kysely, config.browserSessions),
+        oidc: config.oidc ? new RelyingParty(config.oidc) : undefined,
+        version: VERSION,
+      },
+      { host: starting },
+    );
+    await app.ready();
+    starting.handOver();
+    const { url } = starting;
     log.info({ url, database: db.kind }, 'aibridge is listening');
     retention.start();
     reaper.start();
@@ -214,6 +226,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     };
     return { url, app, db, recorder, clientUse, bootstrapped, close };
   } catch (error) {
+    await starting.close();
     if (!options.db) await db.close().catch(() => {});
     throw error;
   }
@@ -273,7 +286,10 @@ async function shutdown(parts: {
   // Keep-alive connections become idle only once their last response is sent: close them then.
   const idle = setInterval(() => app.server.closeIdleConnections(), 50);
   try {
-    const appClosed = app.close();
+    // The server is start-up's, adopted by the app: Fastify does not close what it did not
+    // listen on, so it is closed here (it resolves once every connection has ended).
+    const serverClosed = new Promise<void>((resolve) => app.server.close(() => resolve()));
+    const appClosed = Promise.all([app.close(), serverClosed]);
     await gateway.close();
     await appClosed;
   } finally {
