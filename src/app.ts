@@ -14,6 +14,7 @@ import { serveAsHttp, wantsWebSocket } from './gateway/websocket/upgrade.js';
 import { registerHealthRoutes } from './health/routes.js';
 import { type AppHandlers, createHttpServer, type StartingServer } from './health/starting.js';
 import type { RateLimits } from './limits/rate-limits.js';
+import { ServerErrors } from './ops/server-errors.js';
 import { VERSION } from './version.js';
 
 /** Everything the HTTP app is built from; main.ts and the tests assemble it. */
@@ -52,6 +53,7 @@ export interface BuildOptions {
  */
 export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const paths = new GatewayPaths();
+  const serverErrors = ServerErrors.of(deps.metrics);
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -62,6 +64,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       let server: Server | undefined;
       const handlers: AppHandlers = {
         request: (req: IncomingMessage, res: ServerResponse) => {
+          serverErrors.watch(res);
           if (paths.isGatewayPath(req.url ?? '')) deps.gateway.handle(req, res);
           else fastifyHandler(req, res);
         },

@@ -19,6 +19,7 @@ import { StartingServer } from './health/starting.js';
 import { openRateLimits } from './limits/open.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
+import { ServerErrors } from './ops/server-errors.js';
 import type { InterceptionTracer } from './ops/span.js';
 import { PriceBook } from './pricing/book.js';
 import { registerPricingMetrics } from './pricing/metrics.js';
@@ -69,7 +70,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const log = options.log ?? createLogger(config.logLevel);
   log.info({ config: redactedConfig(config), version: VERSION }, 'starting aibridge');
   // Listening from the start: probes get answers (503 `starting` on /readyz) while it waits.
-  const starting = await StartingServer.listen(config, log);
+  const metrics = createMetricsRegistry();
+  const serverErrors = ServerErrors.of(metrics);
+  const starting = await StartingServer.listen(config, log, serverErrors);
   let db: Database;
   try {
     db =
@@ -107,7 +110,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const bootstrapped = await bootstrapOwner(db, config.bootstrapToken);
     const auth = new Authenticator(db, log);
     await auth.start();
-    const metrics = createMetricsRegistry();
     const secrets = new Secrets(config.secretKey, config.dataDir);
     const providers = new ProviderRegistry(db, secrets, log, metrics, config.upstreamTimeouts);
     await seedFromEnv(providers.store, config);
@@ -220,6 +222,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         tracer,
         replayer,
         onLost: (count) => dropped.inc(count),
+        serverErrors,
         timeoutMs: config.shutdownTimeoutMs,
       });
       return closing;
@@ -256,6 +259,7 @@ async function shutdown(parts: {
   replayer: SpoolReplayer;
   tracer: InterceptionTracer | undefined;
   onLost: (count: number) => void;
+  serverErrors: ServerErrors;
   timeoutMs: number;
 }): Promise<void> {
   const {
@@ -276,8 +280,10 @@ async function shutdown(parts: {
     replayer,
     tracer,
     onLost,
+    serverErrors,
     timeoutMs,
   } = parts;
+  serverErrors.draining = true;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
   const timer = setTimeout(() => {
     log.warn('shutdown timeout reached: closing remaining connections');

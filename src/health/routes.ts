@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { Database } from '../db/database.js';
 import { OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
 import type { RateLimits } from '../limits/rate-limits.js';
+import { markCause } from '../ops/server-errors.js';
 
 /** What the operational endpoints read. */
 export interface HealthDeps {
@@ -34,6 +35,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
         deps.db.health.failed(error);
       }
     }
+    markCause(reply.raw, 'database_unavailable');
     return reply
       .code(503)
       .header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS))

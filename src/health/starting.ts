@@ -8,6 +8,7 @@ import { anthropicError, type ErrorShape, openaiError, plainError, sendError } f
 import { GATEWAY_PREFIX } from '../gateway/paths.js';
 import { refuseUpgrade } from '../gateway/websocket/upgrade.js';
 import type { Logger } from '../log.js';
+import type { ServerErrors } from '../ops/server-errors.js';
 
 /** What start-up is still waiting for, in order: reach the database, migrate it, start the rest. */
 export type StartupStage = 'database' | 'migrations' | 'services';
@@ -36,6 +37,7 @@ export class StartingServer {
   private constructor(
     readonly server: Server,
     readonly url: string,
+    private readonly errors: ServerErrors | undefined,
   ) {
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (this.live && this.handlers) this.handlers.request(req, res);
@@ -44,6 +46,7 @@ export class StartingServer {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (this.live && this.handlers) return this.handlers.upgrade(req, socket, head);
       socket.on('error', () => socket.destroy());
+      this.errors?.count('starting');
       refuseUpgrade(socket, 503, startingShape(req.url ?? '', req.headers)('overloaded', this.message()), {
         'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS),
       });
@@ -52,7 +55,7 @@ export class StartingServer {
   }
 
   /** Creates the server with the app's connection settings and listens on the configured address. */
-  static async listen(config: Config, log: Logger): Promise<StartingServer> {
+  static async listen(config: Config, log: Logger, errors?: ServerErrors): Promise<StartingServer> {
     const server = createHttpServer(config);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -63,7 +66,7 @@ export class StartingServer {
     });
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    const starting = new StartingServer(server, `http://${host}:${address.port}`);
+    const starting = new StartingServer(server, `http://${host}:${address.port}`, errors);
     log.info({ url: starting.url }, 'listening while starting: /healthz and /readyz answer meanwhile');
     return starting;
   }
@@ -102,8 +105,12 @@ export class StartingServer {
     req.resume();
     const retry = { 'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS) };
     const shape = startingShape(req.url ?? '', req.headers);
-    if (path === '/healthz') json(res, 200, { status: 'ok' });
-    else if (path === '/readyz') json(res, 503, { status: 'starting', waiting: [this.stage] }, retry);
+    if (path === '/healthz') {
+      json(res, 200, { status: 'ok' });
+      return;
+    }
+    this.errors?.count('starting');
+    if (path === '/readyz') json(res, 503, { status: 'starting', waiting: [this.stage] }, retry);
     else if (shape === plainError) {
       json(res, 503, { message: 'aibridge is starting.', detail: this.message() }, retry);
     } else sendError(res, shape, 503, 'overloaded', this.message(), retry);
