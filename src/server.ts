@@ -133,6 +133,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const dropped = registerSpoolMetrics(metrics, {
       depthBytes: () => journal?.depth ?? 0,
       stats: () => (gatewayRecorder instanceof SpoolingRecorder ? gatewayRecorder.stats : undefined),
+      discarded: () => replayer.discarded,
     });
     const budgets = new BudgetGate({
       store: new BudgetStore(db.kysely),
