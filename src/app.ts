@@ -23,6 +23,8 @@ export interface AppDeps extends ApiDeps {
   metrics: Registry;
   /** The shared rate limits, whose state `/readyz` reports. */
   limits?: RateLimits | undefined;
+  /** The outage journal, when on: `/readyz` stays ready while it has room. */
+  journal?: { readonly hasRoom: boolean } | undefined;
 }
 
 /** The package version (re-exported: the server and its tests read it from here). */
@@ -116,6 +118,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     metrics: deps.metrics,
     metricsToken: deps.config.metricsToken,
     limits: deps.limits,
+    journal: deps.journal,
   });
   await registerDashboard(app);
   return app;

@@ -188,6 +188,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         providers,
         budgets,
         limits: limits.limits,
+        journal,
         pricing: { book: prices, overrides },
         sessions: new BrowserSessions(db.kysely, config.browserSessions),
         oidc: config.oidc ? new RelyingParty(config.oidc) : undefined,

@@ -15,12 +15,14 @@ export interface HealthDeps {
   metricsToken: string | undefined;
   /** When limits are configured, `/readyz` says where they count and whether this replica is on its share. */
   limits?: Pick<RateLimits, 'enabled' | 'status'> | undefined;
+  /** The outage journal (`AIBRIDGE_OUTAGE_MODE=spool`): while it has room the replica serves without the database. */
+  journal?: { readonly hasRoom: boolean } | undefined;
 }
 
 /**
  * Endpoints for orchestrators and scrapers: `/healthz` (the process is up), `/readyz` (the
- * database answers, so requests can be served and recorded; 503 otherwise, so a load balancer
- * takes the replica out) and `/metrics` (Prometheus; behind a token when one is configured).
+ * database answers, or the outage journal has room, so requests can be served and recorded;
+ * 503 otherwise, so a load balancer takes the replica out) and `/metrics` (Prometheus; behind a token when one is configured).
  * A replica whose limits store is away stays ready (it enforces its share of each limit) and
  * says so in `/readyz`'s `limits`.
  */
@@ -35,6 +37,9 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
         deps.db.health.failed(error);
       }
     }
+    // The gateway still serves known tokens into the journal: a load balancer must keep sending
+    // (with every replica out, no agent would be served at all).
+    if (deps.journal?.hasRoom) return { status: 'ready', database: 'unavailable', outage: 'journal' };
     markCause(reply.raw, 'database_unavailable');
     return reply
       .code(503)
