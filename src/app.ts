@@ -119,6 +119,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     metricsToken: deps.config.metricsToken,
     limits: deps.limits,
     journal: deps.journal,
+    providers: deps.providers,
   });
   await registerDashboard(app);
   return app;

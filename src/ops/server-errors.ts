@@ -14,6 +14,7 @@ import { METRIC_PREFIX } from '../metrics.js';
  *   or first-byte timeout passed (502).
  * - `starting`: start-up is still waiting (`/readyz` and every request but `/healthz`);
  *   `shutting_down`: the server is draining.
+ * - `misconfigured`: provider keys this replica cannot decrypt (another AIBRIDGE_SECRET_KEY).
  * - `internal`: anything else (a bug).
  */
 export const SERVER_ERROR_CAUSES = [
@@ -28,6 +29,7 @@ export const SERVER_ERROR_CAUSES = [
   'upstream_timeout',
   'starting',
   'shutting_down',
+  'misconfigured',
   'internal',
 ] as const;
 
