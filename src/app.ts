@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -12,7 +12,9 @@ import { clientErrorHandler } from './gateway/client-errors.js';
 import { GatewayPaths } from './gateway/paths.js';
 import { serveAsHttp, wantsWebSocket } from './gateway/websocket/upgrade.js';
 import { registerHealthRoutes } from './health/routes.js';
+import { type AppHandlers, createHttpServer, type StartingServer } from './health/starting.js';
 import type { RateLimits } from './limits/rate-limits.js';
+import { ServerErrors } from './ops/server-errors.js';
 import { VERSION } from './version.js';
 
 /** Everything the HTTP app is built from; main.ts and the tests assemble it. */
@@ -21,6 +23,8 @@ export interface AppDeps extends ApiDeps {
   metrics: Registry;
   /** The shared rate limits, whose state `/readyz` reports. */
   limits?: RateLimits | undefined;
+  /** The outage journal, when on: `/readyz` stays ready while it has room. */
+  journal?: { readonly hasRoom: boolean } | undefined;
 }
 
 /** The package version (re-exported: the server and its tests read it from here). */
@@ -35,34 +39,51 @@ declare module 'fastify' {
   }
 }
 
+/** How the app gets its HTTP server. */
+export interface BuildOptions {
+  /**
+   * The server start-up listens on already: the app adopts it (and `startServer` hands it
+   * over), so the port is never released between start-up and serving. Without it the app
+   * creates its own server, and the caller listens with `app.listen`.
+   */
+  host?: Pick<StartingServer, 'adopt'> | undefined;
+}
+
 /**
  * Builds the HTTP app without listening: gateway routes go straight to the gateway's raw
  * node handler (no framework work on the hot path); everything else is Fastify.
  */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const paths = new GatewayPaths();
+  const serverErrors = ServerErrors.of(deps.metrics);
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: API_BODY_LIMIT,
     clientErrorHandler: clientErrorHandler((url) => deps.gateway.errorShapeFor(url)),
     serverFactory: (fastifyHandler) => {
-      const server = createServer(
-        { connectionsCheckingInterval: 1000 },
-        (req: IncomingMessage, res: ServerResponse) => {
+      // Assigned below, before any request can arrive.
+      let server: Server | undefined;
+      const handlers: AppHandlers = {
+        request: (req: IncomingMessage, res: ServerResponse) => {
+          serverErrors.watch(res);
           if (paths.isGatewayPath(req.url ?? '')) deps.gateway.handle(req, res);
           else fastifyHandler(req, res);
         },
-      );
-      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (wantsWebSocket(req) && paths.isGatewayPath(req.url ?? ''))
-          deps.gateway.upgrade(req, socket, head);
-        else serveAsHttp(server, req, socket, head);
-      });
-      server.keepAliveTimeout = 65_000;
-      server.headersTimeout = Math.min(66_000, deps.config.bodyTimeoutMs || 66_000);
-      // A body trickled a byte at a time must not pin a connection (0 = no bound).
-      server.requestTimeout = deps.config.bodyTimeoutMs;
+        upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+          if (wantsWebSocket(req) && paths.isGatewayPath(req.url ?? ''))
+            deps.gateway.upgrade(req, socket, head);
+          else if (server) serveAsHttp(server, req, socket, head);
+        },
+      };
+      // The server start-up already listens on, or a new one the caller listens with.
+      if (options.host) {
+        server = options.host.adopt(handlers);
+        return server;
+      }
+      server = createHttpServer(deps.config);
+      server.on('request', handlers.request);
+      server.on('upgrade', handlers.upgrade);
       return server;
     },
   });
@@ -97,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics: deps.metrics,
     metricsToken: deps.config.metricsToken,
     limits: deps.limits,
+    journal: deps.journal,
     providers: deps.providers,
   });
   await registerDashboard(app);

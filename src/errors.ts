@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { isDatabaseUnavailable, sqlState } from './db/errors.js';
 import { OUTAGE_RETRY_AFTER_SECONDS } from './db/health.js';
+import { markCause, type ServerErrorCause } from './ops/server-errors.js';
 
 /** One field that failed validation, as the reference reports it. */
 export interface Validation {
@@ -56,8 +57,16 @@ export const validationFailed = (validations: Validation[], message = 'Validatio
  */
 export function sendApiError(reply: FastifyReply, error: unknown): FastifyReply {
   const { status, body } = toErrorResponse(error);
+  if (status >= 500) markCause(reply.raw, causeOf(error, status));
   if (status === 503) reply.header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS));
   return reply.code(status).send(body);
+}
+
+function causeOf(error: unknown, status: number): ServerErrorCause {
+  if (status === 503 && isDatabaseUnavailable(error)) return 'database_unavailable';
+  // The API's own 5xx errors are the identity provider's (502) failures.
+  if (error instanceof ApiError && status === 502) return 'upstream_error';
+  return 'internal';
 }
 
 /** Maps anything thrown in a handler to a status and envelope; an unreachable database a 503; unknown errors a bare 500. */

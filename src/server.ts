@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, VERSION } from './app.js';
@@ -16,9 +15,11 @@ import type { Database } from './db/database.js';
 import { registerDatabaseMetrics } from './db/metrics.js';
 import { openWhenReachable } from './db/wait.js';
 import { createGateway, type Gateway } from './gateway/bridge.js';
+import { StartingServer } from './health/starting.js';
 import { openRateLimits } from './limits/open.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetricsRegistry } from './metrics.js';
+import { ServerErrors } from './ops/server-errors.js';
 import type { InterceptionTracer } from './ops/span.js';
 import { PriceBook } from './pricing/book.js';
 import { registerPricingMetrics } from './pricing/metrics.js';
@@ -68,18 +69,28 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
   log.info({ config: redactedConfig(config), version: VERSION }, 'starting aibridge');
-  const db =
-    options.db ??
-    (await openWhenReachable(
-      {
-        url: config.databaseUrl,
-        dataDir: config.dataDir,
-        timeoutMs: config.databaseTimeoutMs,
-        poolSize: config.databasePoolSize,
-      },
-      log,
-      config.databaseWaitMs,
-    ));
+  // Listening from the start: probes get answers (503 `starting` on /readyz) while it waits.
+  const metrics = createMetricsRegistry();
+  const serverErrors = ServerErrors.of(metrics);
+  const starting = await StartingServer.listen(config, log, serverErrors);
+  let db: Database;
+  try {
+    db =
+      options.db ??
+      (await openWhenReachable(
+        {
+          url: config.databaseUrl,
+          dataDir: config.dataDir,
+          timeoutMs: config.databaseTimeoutMs,
+          poolSize: config.databasePoolSize,
+        },
+        log,
+        config.databaseWaitMs,
+      ));
+  } catch (error) {
+    await starting.close();
+    throw error;
+  }
   db.health.onChange((change) => {
     if (change.state === 'down') {
       log.error({ err: change.error }, 'database unavailable: gateway and API answer 503 until it is back');
@@ -92,12 +103,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       : undefined;
   const replayer: SpoolReplayer = new SpoolReplayer(spool, journal, db, log);
   try {
+    starting.stage = 'migrations';
     await db.migrate();
+    starting.stage = 'services';
     await replayer.replayAtStart();
     const bootstrapped = await bootstrapOwner(db, config.bootstrapToken);
     const auth = new Authenticator(db, log);
     await auth.start();
-    const metrics = createMetricsRegistry();
     const secrets = new Secrets(config.secretKey, config.dataDir);
     const providers = new ProviderRegistry(db, secrets, log, metrics, config.upstreamTimeouts);
     await seedFromEnv(providers.store, config);
@@ -121,6 +133,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const dropped = registerSpoolMetrics(metrics, {
       depthBytes: () => journal?.depth ?? 0,
       stats: () => (gatewayRecorder instanceof SpoolingRecorder ? gatewayRecorder.stats : undefined),
+      discarded: () => replayer.discarded,
     });
     const budgets = new BudgetGate({
       store: new BudgetStore(db.kysely),
@@ -163,26 +176,29 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       intervalMs: options.retentionIntervalMs,
     });
     const reaper = new InterruptedReaper({ db, log, metrics, openForMs: config.interruptedAfterMs });
-    const app = await buildApp({
-      config,
-      db,
-      log,
-      auth,
-      gateway,
-      metrics,
-      retention,
-      providers,
-      budgets,
-      limits: limits.limits,
-      pricing: { book: prices, overrides },
-      sessions: new BrowserSessions(db.kysely, config.browserSessions),
-      oidc: config.oidc ? new RelyingParty(config.oidc) : undefined,
-      version: VERSION,
-    });
-    await app.listen({ host: config.http.host, port: config.http.port });
-    const address = app.server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    const url = `http://${host}:${address.port}`;
+    const app = await buildApp(
+      {
+        config,
+        db,
+        log,
+        auth,
+        gateway,
+        metrics,
+        retention,
+        providers,
+        budgets,
+        limits: limits.limits,
+        journal,
+        pricing: { book: prices, overrides },
+        sessions: new BrowserSessions(db.kysely, config.browserSessions),
+        oidc: config.oidc ? new RelyingParty(config.oidc) : undefined,
+        version: VERSION,
+      },
+      { host: starting },
+    );
+    await app.ready();
+    starting.handOver();
+    const { url } = starting;
     log.info({ url, database: db.kind }, 'aibridge is listening');
     retention.start();
     reaper.start();
@@ -208,12 +224,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         tracer,
         replayer,
         onLost: (count) => dropped.inc(count),
+        serverErrors,
         timeoutMs: config.shutdownTimeoutMs,
       });
       return closing;
     };
     return { url, app, db, recorder, clientUse, bootstrapped, close };
   } catch (error) {
+    await starting.close();
     if (!options.db) await db.close().catch(() => {});
     throw error;
   }
@@ -243,6 +261,7 @@ async function shutdown(parts: {
   replayer: SpoolReplayer;
   tracer: InterceptionTracer | undefined;
   onLost: (count: number) => void;
+  serverErrors: ServerErrors;
   timeoutMs: number;
 }): Promise<void> {
   const {
@@ -263,8 +282,10 @@ async function shutdown(parts: {
     replayer,
     tracer,
     onLost,
+    serverErrors,
     timeoutMs,
   } = parts;
+  serverErrors.draining = true;
   log.info({ timeoutMs }, 'shutting down: finishing in-flight requests');
   const timer = setTimeout(() => {
     log.warn('shutdown timeout reached: closing remaining connections');
@@ -273,7 +294,10 @@ async function shutdown(parts: {
   // Keep-alive connections become idle only once their last response is sent: close them then.
   const idle = setInterval(() => app.server.closeIdleConnections(), 50);
   try {
-    const appClosed = app.close();
+    // The server is start-up's, adopted by the app: Fastify does not close what it did not
+    // listen on, so it is closed here (it resolves once every connection has ended).
+    const serverClosed = new Promise<void>((resolve) => app.server.close(() => resolve()));
+    const appClosed = Promise.all([app.close(), serverClosed]);
     await gateway.close();
     await appClosed;
   } finally {

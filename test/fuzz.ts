@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { apiRoutes } from '../src/api/index.js';
+import { contractProblem } from './api-contract.js';
 import type { TestServer } from './server.js';
 
 /** Every control-plane list (GET without a path parameter), read from the routes the document is built from. */
@@ -72,23 +73,79 @@ const queryString = fc
   .array(fc.tuple(key, value), { maxLength: 5 })
   .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
 
+/** How a fuzz run sends its cases. */
+export interface FuzzOptions {
+  /**
+   * Through `app.inject` (Fastify's in-process request, no socket or HTTP parser) instead of a
+   * real HTTP request: most of a case's cost is then the server's own work, which is what the
+   * fuzzing is about. Bodies are still checked against the OpenAPI document.
+   */
+  inProcess?: boolean;
+  /**
+   * Properties checked side by side (each with its share of the cases and its own seed), so the
+   * server's database works while the next cases are handled: a PostgreSQL server runs in
+   * another process, on another core.
+   */
+  concurrency?: number;
+}
+
 /**
  * Generated query strings against every list endpoint: each answer is the documented success or
  * a 4xx in the documented error shape (the test server checks bodies against the OpenAPI
  * document), never a 500, and always an answer (vitest's timeout bounds a hang).
  */
-export async function fuzzListEndpoints(server: TestServer, numRuns: number): Promise<number> {
+export async function fuzzListEndpoints(
+  server: TestServer,
+  numRuns: number,
+  options: FuzzOptions = {},
+): Promise<number> {
   let requests = 0;
-  await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...LIST_PATHS), queryString, async (path, query) => {
-      const res = await server.request(`${path}?${query}`);
-      requests++;
-      expect(res.status, `${path}?${query}`).toBeLessThan(500);
-      if (res.status >= 400) expect(await res.json()).toHaveProperty('message');
-    }),
-    { numRuns },
-  );
+  const get = options.inProcess ? injected(server) : overHttp(server);
+  const property = fc.asyncProperty(fc.constantFrom(...LIST_PATHS), queryString, async (path, query) => {
+    const url = `${path}?${query}`;
+    const { status, body } = await get(url);
+    requests++;
+    expect(status, url).toBeLessThan(500);
+    if (status >= 400) expect(JSON.parse(body)).toHaveProperty('message');
+  });
+  await sideBySide(numRuns, options.concurrency ?? 1, (runs) => fc.assert(property, { numRuns: runs }));
   return requests;
+}
+
+type Get = (url: string) => Promise<{ status: number; body: string }>;
+
+function overHttp(server: TestServer): Get {
+  return async (url) => {
+    const res = await server.request(url);
+    return { status: res.status, body: await res.text() };
+  };
+}
+
+function injected(server: TestServer): Get {
+  return async (url) => {
+    const res = await server.running.app.inject({
+      method: 'GET',
+      url,
+      headers: { 'coder-session-token': server.ownerToken },
+    });
+    const problem = contractProblem('GET', url, res.statusCode, res.body);
+    if (problem) throw new Error(`GET ${url}: ${problem}`);
+    return { status: res.statusCode, body: res.body };
+  };
+}
+
+/** Runs `check` `concurrency` times at once, splitting `numRuns` between them. */
+async function sideBySide(
+  numRuns: number,
+  concurrency: number,
+  check: (runs: number) => Promise<void>,
+): Promise<void> {
+  const share = Math.floor(numRuns / concurrency);
+  await Promise.all(
+    Array.from({ length: concurrency }, (_, i) =>
+      check(i === 0 ? numRuns - share * (concurrency - 1) : share),
+    ),
+  );
 }
 
 /** A gateway route and how its provider shapes an error body. */
@@ -143,10 +200,17 @@ const headers = fc.record(
  * Malformed bodies and headers against the gateway routes: a 4xx in the provider's error shape,
  * or (a body the provider would judge) whatever the upstream answered; never a 500.
  */
-export async function fuzzGatewayRoutes(server: TestServer, numRuns: number): Promise<number> {
+export async function fuzzGatewayRoutes(
+  server: TestServer,
+  numRuns: number,
+  options: Pick<FuzzOptions, 'concurrency'> = {},
+): Promise<number> {
   let requests = 0;
-  await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...GATEWAY_ROUTES), body, headers, async (route, payload, extra) => {
+  const property = fc.asyncProperty(
+    fc.constantFrom(...GATEWAY_ROUTES),
+    body,
+    headers,
+    async (route, payload, extra) => {
       const credential = route.auth === 'x-api-key' ? server.ownerToken : `Bearer ${server.ownerToken}`;
       const res = await fetch(`${server.url}${route.path}`, {
         method: 'POST',
@@ -160,8 +224,8 @@ export async function fuzzGatewayRoutes(server: TestServer, numRuns: number): Pr
       if (res.status >= 400 && res.headers.get('x-aibridge-interception-id') === null) {
         expect(route.error(JSON.parse(text)), text).toBe(true);
       }
-    }),
-    { numRuns },
+    },
   );
+  await sideBySide(numRuns, options.concurrency ?? 1, (runs) => fc.assert(property, { numRuns: runs }));
   return requests;
 }

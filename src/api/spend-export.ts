@@ -49,17 +49,19 @@ const exportSpend = defineRoute({
       await parseInterceptionSearch(query.q, searcherFor(actor, db)),
       'Invalid spend search query.',
     );
-    const name = `aibridge-spend-${query.grain}${query.format === 'focus' ? '-focus' : ''}.csv`;
-    reply.header('content-type', 'text/csv; charset=utf-8');
-    reply.header('content-disposition', `attachment; filename="${name}"`);
-    reply.header('cache-control', 'no-store');
-    return spendExportStream(db, {
+    // Read up to its first page before any header is set: an error then is an ordinary 4xx/503.
+    const stream = await spendExportStream(db, {
       filter,
       scope: scopeOf(actor),
       pageSize: PAGE_SIZE,
       format: query.format,
       grain: query.grain,
     });
+    const name = `aibridge-spend-${query.grain}${query.format === 'focus' ? '-focus' : ''}.csv`;
+    reply.header('content-type', 'text/csv; charset=utf-8');
+    reply.header('content-disposition', `attachment; filename="${name}"`);
+    reply.header('cache-control', 'no-store');
+    return stream;
   },
 });
 

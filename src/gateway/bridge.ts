@@ -8,6 +8,7 @@ import type { ClientUseLog } from '../connect/client-use.js';
 import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { Logger } from '../log.js';
+import { markCause, ServerErrors } from '../ops/server-errors.js';
 import type { InterceptionTracer } from '../ops/span.js';
 import { chooseCredential } from '../providers/credential.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -101,10 +102,12 @@ class Bridge implements Gateway {
     const shape = route.provider?.errorShape ?? plainError;
     socket.on('error', () => socket.destroy());
     if (this.closing) {
+      ServerErrors.of(this.deps.metrics).count('shutting_down');
       refuseUpgrade(socket, 503, shape('overloaded', 'aibridge is shutting down; retry in a moment'));
       return;
     }
     if (route.provider?.unavailable && route.kind !== 'unknown') {
+      ServerErrors.of(this.deps.metrics).count('misconfigured');
       refuseUpgrade(socket, 503, shape('upstream', route.provider.unavailable));
       return;
     }
@@ -116,6 +119,7 @@ class Bridge implements Gateway {
     }
     this.sockets.upgrade(req, socket, head, route).catch((error: unknown) => {
       this.deps.log.error({ err: error, path: req.url?.split('?')[0] }, 'gateway: WebSocket upgrade failed');
+      ServerErrors.of(this.deps.metrics).count('internal');
       refuseUpgrade(socket, 500, shape('upstream', 'aibridge failed to handle this request'));
     });
   }
@@ -131,6 +135,7 @@ class Bridge implements Gateway {
     const shape = route.provider?.errorShape ?? plainError;
     this.serve(req, res, route, shape, receivedAt).catch((error: unknown) => {
       if (this.deps.health.failed(error)) {
+        markCause(res, 'database_unavailable');
         return sendError(res, shape, 503, 'overloaded', DATABASE_DOWN_MESSAGE, {
           'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS),
         });
@@ -180,6 +185,7 @@ class Bridge implements Gateway {
     const method = req.method ?? 'GET';
     if (this.closing) {
       res.shouldKeepAlive = false;
+      markCause(res, 'shutting_down');
       return this.refuse(req, res, shape, 503, 'overloaded', 'aibridge is shutting down; retry in a moment', {
         'retry-after': '1',
       });
@@ -203,9 +209,11 @@ class Bridge implements Gateway {
     }
     if (route.provider.unavailable) {
       // No Retry-After: this does not pass by waiting, only by fixing AIBRIDGE_SECRET_KEY.
+      markCause(res, 'misconfigured');
       return this.refuse(req, res, shape, 503, 'upstream', route.provider.unavailable);
     }
     if (!this.concurrency.tryAcquire()) {
+      markCause(res, 'concurrency_limit');
       return this.refuse(
         req,
         res,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
+import { markCause, unreachableCause } from '../ops/server-errors.js';
 import type { ProviderMetrics } from '../providers/metrics.js';
 import { sendError } from './errors.js';
 import { relayOverKeys } from './failover.js';
@@ -52,6 +53,7 @@ export async function passthrough(
       { err: outcome.error, provider: provider.name },
       'gateway: passthrough upstream unreachable',
     );
+    markCause(res, unreachableCause(outcome.error));
     sendError(
       res,
       provider.errorShape,

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { markCause } from '../ops/server-errors.js';
 import type { ClientResponse } from './errors.js';
 import { clientResponseHeaders } from './headers.js';
 
@@ -190,6 +191,7 @@ export function relay(request: RelayRequest): Promise<RelayOutcome> {
           rewriter = answer.rewriter;
           const relayed = clientResponseHeaders(headers, answer.headers);
           if (rewriter) delete relayed['content-length'];
+          if (statusCode >= 500) markCause(res, 'upstream_error');
           res.writeHead(statusCode, relayed);
         } catch (error) {
           c.abort(error as Error);

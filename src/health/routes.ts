@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { Database } from '../db/database.js';
 import { OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
 import type { RateLimits } from '../limits/rate-limits.js';
+import { markCause } from '../ops/server-errors.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 
 /** What the operational endpoints read. */
@@ -15,14 +16,16 @@ export interface HealthDeps {
   metricsToken: string | undefined;
   /** When limits are configured, `/readyz` says where they count and whether this replica is on its share. */
   limits?: Pick<RateLimits, 'enabled' | 'status'> | undefined;
+  /** The outage journal (`AIBRIDGE_OUTAGE_MODE=spool`): while it has room the replica serves without the database. */
+  journal?: { readonly hasRoom: boolean } | undefined;
   /** Provider instances whose keys this process cannot decrypt make the replica not ready. */
   providers?: Pick<ProviderRegistry, 'undecryptable'> | undefined;
 }
 
 /**
  * Endpoints for orchestrators and scrapers: `/healthz` (the process is up), `/readyz` (the
- * database answers, so requests can be served and recorded; 503 otherwise, so a load balancer
- * takes the replica out) and `/metrics` (Prometheus; behind a token when one is configured).
+ * database answers, or the outage journal has room, so requests can be served and recorded;
+ * 503 otherwise, so a load balancer takes the replica out) and `/metrics` (Prometheus; behind a token when one is configured).
  * A replica whose limits store is away stays ready (it enforces its share of each limit) and
  * says so in `/readyz`'s `limits`. A replica that cannot decrypt some provider instance's keys
  * (another AIBRIDGE_SECRET_KEY sealed them) is not ready: it would answer that instance's
@@ -38,6 +41,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
         const undecryptable = deps.providers?.undecryptable ?? [];
         if (undecryptable.length === 0) return { status: 'ready', ...limits };
         // Not a passing outage (no Retry-After): only the operator's fix makes it ready.
+        markCause(reply.raw, 'misconfigured');
         return reply.code(503).send({
           status: 'unavailable',
           detail:
@@ -49,6 +53,10 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
         deps.db.health.failed(error);
       }
     }
+    // The gateway still serves known tokens into the journal: a load balancer must keep sending
+    // (with every replica out, no agent would be served at all).
+    if (deps.journal?.hasRoom) return { status: 'ready', database: 'unavailable', outage: 'journal' };
+    markCause(reply.raw, 'database_unavailable');
     return reply
       .code(503)
       .header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS))

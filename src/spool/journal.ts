@@ -96,6 +96,11 @@ export class OutageJournal {
     return this.bytes;
   }
 
+  /** True while a new interception's start still fits under the bound (`/readyz` reads it). */
+  get hasRoom(): boolean {
+    return this.bytes < this.maxBytes;
+  }
+
   /** Names of segments still being written; a replay leaves them alone. */
   get writing(): ReadonlySet<string> {
     const names = new Set([...this.draining].map((segment) => segment.name));

@@ -6,6 +6,8 @@ import type { SpoolStats } from './recorder.js';
 export interface SpoolMetricsSource {
   depthBytes(): number;
   stats(): SpoolStats | undefined;
+  /** Records replays left out because their user's row was gone. */
+  discarded(): number;
 }
 
 /**
@@ -31,6 +33,15 @@ export function registerSpoolMetrics(registry: Registry, source: SpoolMetricsSou
       const stats = source.stats();
       this.set({ outcome: 'journaled' }, stats?.journaledInterceptions ?? 0);
       this.set({ outcome: 'refused' }, stats?.refused ?? 0);
+    },
+  });
+  new Counter({
+    name: `${METRIC_PREFIX}spool_records_discarded_total`,
+    help: "Spooled or journaled records a replay left out because their user's row is no longer in the database.",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(source.discarded());
     },
   });
   return new Counter({

@@ -16,6 +16,8 @@ export class SpoolReplayer {
   private running: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Records left out of replays since start because their user's row was gone. */
+  discarded = 0;
 
   constructor(
     private readonly spool: RecordSpool,
@@ -27,6 +29,7 @@ export class SpoolReplayer {
   /** Replays what an earlier process left (a SIGTERM spool, a SIGKILLed journal). */
   async replayAtStart(): Promise<void> {
     const replayed = await this.spool.replay(this.db, this.log);
+    this.discarded += replayed.discarded;
     this.journal?.freed(replayed.bytes);
     if (replayed.files > 0) log(this.log, replayed, 'replayed records spooled at the last shutdown');
   }
@@ -68,6 +71,7 @@ export class SpoolReplayer {
     const active = this.journal?.writing ?? new Set<string>();
     if (this.spool.pending(active).length === 0) return;
     const replayed = await this.spool.replay(this.db, this.log, active);
+    this.discarded += replayed.discarded;
     this.journal?.freed(replayed.bytes);
     if (replayed.files > 0) log(this.log, replayed, 'replayed records journaled during a database outage');
   }

@@ -33,6 +33,8 @@ export interface SpoolReplay {
   records: number;
   /** Bytes of the files removed (the outage journal's bound counts them). */
   bytes: number;
+  /** Records left out because their user's row is gone from the database (see `replayChunk`). */
+  discarded: number;
 }
 
 /** The first line of every spool file: its id, which the replay markers are named after. */
@@ -82,17 +84,19 @@ export class RecordSpool {
 
   /** Replays every finished file; a file the database rejects is kept (and logged) for the next try. */
   async replay(db: Database, log: Logger, active: ReadonlySet<string> = new Set()): Promise<SpoolReplay> {
-    const done: SpoolReplay = { files: 0, records: 0, bytes: 0 };
+    const done: SpoolReplay = { files: 0, records: 0, bytes: 0, discarded: 0 };
+    const gone: Discarded = { interceptions: new Set(), users: new Set() };
     for (const name of this.pending(active)) {
       const path = join(this.dir, name);
       const bytes = statSync(path).size;
       const [header = '{}', ...lines] = readFileSync(path, 'utf8').split('\n').filter(Boolean);
       const id = (JSON.parse(header) as { spool?: string }).spool ?? name;
       const entries = lines.map(decodeEntry).filter((entry) => entry !== undefined);
+      let discarded = 0;
       try {
         for (let chunk = 0; chunk * CHUNK_LINES < entries.length; chunk++) {
           const part = entries.slice(chunk * CHUNK_LINES, (chunk + 1) * CHUNK_LINES);
-          await replayChunk(db, chunk === 0 ? id : `${id}#${chunk}`, part);
+          discarded += await replayChunk(db, chunk === 0 ? id : `${id}#${chunk}`, part, gone);
         }
       } catch (error) {
         log.error({ err: error, file: path }, 'could not replay a spool file; it is kept for the next try');
@@ -101,8 +105,16 @@ export class RecordSpool {
       }
       rmSync(path, { force: true });
       done.files++;
-      done.records += entries.length;
+      done.records += entries.length - discarded;
+      done.discarded += discarded;
       done.bytes += bytes;
+    }
+    if (done.discarded > 0) {
+      // Once per replay, with the count: not once per record, and not again (the files are gone).
+      log.warn(
+        { records: done.discarded, interceptions: gone.interceptions.size, users: [...gone.users] },
+        'replay: discarded journaled records of users no longer in the database',
+      );
     }
     return done;
   }
@@ -118,17 +130,63 @@ export function syncFolder(dir: string): void {
   }
 }
 
-async function replayChunk(db: Database, marker: string, entries: SpoolEntry[]): Promise<void> {
-  await db.kysely.transaction().execute(async (trx) => {
+/** What a replay left out so far: interceptions of users whose row is gone, and their records. */
+interface Discarded {
+  interceptions: Set<string>;
+  users: Set<string>;
+}
+
+async function replayChunk(
+  db: Database,
+  marker: string,
+  all: SpoolEntry[],
+  gone: Discarded,
+): Promise<number> {
+  return db.kysely.transaction().execute(async (trx) => {
     const { rows } = await sql<{ id: string }>`
-        INSERT INTO aibridge_spool_replays (id, records) VALUES (${marker}, ${entries.length})
+        INSERT INTO aibridge_spool_replays (id, records) VALUES (${marker}, ${all.length})
         ON CONFLICT (id) DO NOTHING RETURNING id`.execute(trx);
-    if (rows.length === 0) return;
+    if (rows.length === 0) return 0;
+    const entries = await withoutMissingUsers(trx, all, gone);
     const starts = entries.filter((entry): entry is StartEntry => entry.kind === 'start');
     if (starts.length > 0) await insertStarts(trx, starts);
     const records = entries.filter((entry): entry is AsyncRecord => entry.kind !== 'start');
     if (records.length > 0) await writeBatchIn(trx, records);
+    return all.length - entries.length;
   });
+}
+
+/**
+ * Leaves out the interceptions whose user row no longer exists, with every record about them.
+ * Users are soft-deleted (their row stays, and so do their records, journaled ones included);
+ * a row can only be gone if removed outside aibridge, and then the interceptions that referred
+ * to it went with it. Without this filter such a record fails its foreign key, and the whole
+ * file would be retried, and logged, forever.
+ */
+async function withoutMissingUsers(
+  trx: Transaction<Schema>,
+  entries: SpoolEntry[],
+  gone: Discarded,
+): Promise<SpoolEntry[]> {
+  const initiators = new Map<string, string>();
+  for (const entry of entries) {
+    if (entry.kind === 'start') initiators.set(entry.id, entry.initiatorId);
+    else if (entry.kind === 'start_row') initiators.set(entry.interceptionId, entry.row.initiator_id);
+  }
+  const users = [...new Set(initiators.values())];
+  if (users.length > 0) {
+    const found = await trx.selectFrom('users').select('id').where('id', 'in', users).execute();
+    const present = new Set(found.map((row) => row.id));
+    for (const [interception, user] of initiators) {
+      if (present.has(user)) continue;
+      gone.interceptions.add(interception);
+      gone.users.add(user);
+    }
+  }
+  if (gone.interceptions.size === 0) return entries;
+  return entries.filter(
+    (entry) => !gone.interceptions.has(entry.kind === 'start' ? entry.id : entry.interceptionId),
+  );
 }
 
 /**

@@ -163,6 +163,10 @@ describeEachServer('spend export API', (server) => {
     const query = await download('q=started_after:yesterday-ish');
     expect(query.response.status).toBe(400);
     expect(JSON.parse(query.text).message).toBe('Invalid spend search query.');
+    // PostgreSQL rejects a NUL byte only when the query runs: still a 400, not a stream cut short.
+    const nul = await download('q=model%3A%00');
+    expect(nul.response.status).toBe(400);
+    expect(JSON.parse(nul.text)).toHaveProperty('message');
   });
 
   it('exports a large range page by page: rows recorded while the download is paused still arrive', async () => {
@@ -178,7 +182,7 @@ describeEachServer('spend export API', (server) => {
       db,
     );
     const filter = { startedAfter: undefined, startedBefore: undefined };
-    const stream = spendExportStream(db, {
+    const stream = await spendExportStream(db, {
       filter,
       scope: {},
       pageSize: 500,

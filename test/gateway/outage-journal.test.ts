@@ -8,6 +8,8 @@ import { generateToken } from '../../src/auth/token.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { Database } from '../../src/db/database.js';
 import { startServer } from '../../src/server.js';
+import { ApiKeyStore } from '../../src/store/api-keys.js';
+import { UserStore } from '../../src/store/users.js';
 import { freshDatabase, postgresUnavailable } from '../databases.js';
 import { databaseProxy } from '../db-proxy.js';
 import { FakeUpstream, type Responder, reply, stream } from '../fake-upstream.js';
@@ -60,6 +62,8 @@ async function serverBehindProxy(outage: Config['outage'], lingerMs?: number) {
     outage,
   };
   const { log, lines } = capturedLog();
+  // biome-ignore lint/suspicious/noExplicitAny: pino's line objects carry whatever fields were logged.
+  type Line = (typeof lines)[number] & Record<string, any>;
   const running = await startServer(config, {
     db,
     log,
@@ -78,7 +82,7 @@ async function serverBehindProxy(outage: Config['outage'], lingerMs?: number) {
     await fresh.dispose();
     rmSync(dataDir, { recursive: true, force: true });
   };
-  return { fresh, proxy, running, lines, openai, anthropic, dataDir, dispose };
+  return { fresh, proxy, running, lines: lines as Line[], openai, anthropic, call, dataDir, dispose };
 }
 
 /** Rows of the interceptions table (read straight from PostgreSQL, not through the proxy). */
@@ -134,6 +138,71 @@ describe.skipIf(postgresUnavailable !== undefined)('outage journal [postgres]', 
       expect(metrics).toMatch(/aibridge_spool_interceptions\{outcome="journaled"\} 10/);
       expect(metrics).toMatch(/aibridge_records_dropped_total 0/);
     } finally {
+      await server.running.close();
+      await server.dispose();
+    }
+  });
+
+  it("replays a deleted user's journaled records; those of a user whose row is gone are discarded, counted and logged once", async () => {
+    const server = await serverBehindProxy({ mode: 'spool', spoolMaxBytes: 64 * 1024 * 1024 });
+    const db = server.fresh.db.kysely;
+    const member = async (username: string) => {
+      const user = await new UserStore(db).create({ username, role: 'member' });
+      const { token } = await new ApiKeyStore(db).create({ userId: user.id, lifetimeSeconds: 3600 });
+      return { id: user.id, token };
+    };
+    try {
+      upstream.reset();
+      upstream.always(byApi);
+      const carol = await member('carol');
+      const bob = await member('bob');
+      const asUser = (token: string) =>
+        server.call('/anthropic/v1/messages', messages, { 'x-api-key': token });
+      // Each token is verified once while the database answers, so it authenticates from the cache.
+      for (const user of [carol, bob]) expect((await asUser(user.token)).status).toBe(200);
+      expect((await server.anthropic()).status).toBe(200);
+      await vi.waitFor(
+        async () => expect(await counts(server.fresh)).toMatchObject({ interceptions: 3, open: 0 }),
+        {
+          timeout: 30_000,
+        },
+      );
+      server.proxy.cut();
+      for (const user of [carol, bob, carol, bob]) expect((await asUser(user.token)).status).toBe(200);
+      expect((await server.anthropic()).status).toBe(200);
+      // Meanwhile (through another replica): carol is deleted as aibridge deletes users (her row
+      // stays), and bob's row is removed outright, with his interceptions and tokens.
+      await new UserStore(db).softDelete(carol.id);
+      await db.deleteFrom('aibridge_interceptions').where('initiator_id', '=', bob.id).execute();
+      await db.deleteFrom('api_keys').where('user_id', '=', bob.id).execute();
+      await db.deleteFrom('users').where('id', '=', bob.id).execute();
+      server.proxy.restore();
+      await vi.waitFor(() => expect(readdirSync(join(server.dataDir, 'spool'))).toEqual([]), {
+        timeout: 30_000,
+      });
+      const rows = await db
+        .selectFrom('aibridge_interceptions')
+        .select(['initiator_id', 'ended_at'])
+        .execute();
+      const byUser = (id: string) =>
+        rows.filter((row) => row.initiator_id === id && row.ended_at !== null).length;
+      expect(byUser(carol.id)).toBe(3);
+      expect(byUser(bob.id)).toBe(0);
+      expect(rows).toHaveLength(5);
+      const discarded = server.lines.filter(
+        (l) => l.msg === 'replay: discarded journaled records of users no longer in the database',
+      );
+      expect(discarded).toHaveLength(1);
+      expect(discarded[0]).toMatchObject({ interceptions: 2, users: [bob.id] });
+      expect(discarded[0]?.records).toBeGreaterThanOrEqual(4);
+      expect(server.lines.map((l) => l.msg)).not.toContain(
+        'could not replay a spool file; it is kept for the next try',
+      );
+      const metrics = await (await fetch(`${server.running.url}/metrics`)).text();
+      expect(metrics).toContain(`aibridge_spool_records_discarded_total ${discarded[0]?.records}`);
+      expect(metrics).toMatch(/aibridge_records_dropped_total 0/);
+    } finally {
+      server.proxy.restore();
       await server.running.close();
       await server.dispose();
     }

@@ -5,6 +5,7 @@ import type { ClientUseLog } from '../../connect/client-use.js';
 import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../../db/health.js';
 import type { RateLimits } from '../../limits/rate-limits.js';
 import type { Logger } from '../../log.js';
+import { markCause, unreachableCause } from '../../ops/server-errors.js';
 import { type InterceptionTracer, TRACE_HEADERS } from '../../ops/span.js';
 import { isBreakerFailure } from '../../providers/breaker.js';
 import type { ProviderMetrics } from '../../providers/metrics.js';
@@ -109,6 +110,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   }
   const breaker = provider.breakers?.for(route.path, payload.model);
   if (breaker && !breaker.allow()) {
+    markCause(res, 'circuit_open');
     sendError(res, shape, 503, 'overloaded', 'circuit breaker is open', {
       'retry-after': String(breaker.retryAfterSeconds),
     });
@@ -144,6 +146,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     deps.log.error({ err: error, provider: start.provider }, 'gateway: could not check budgets');
     const message =
       'aibridge cannot check budgets right now (its database is unavailable), so the request was not sent upstream';
+    markCause(res, 'database_unavailable');
     sendError(res, shape, 503, 'overloaded', message);
     return;
   }
@@ -162,9 +165,15 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     hold?.settlement.settle(null);
     const overloaded = error instanceof RecorderOverloadedError;
     const spoolFull = error instanceof SpoolFullError;
-    if (!overloaded && !spoolFull && !deps.health.failed(error)) {
+    const outage = !overloaded && !spoolFull && deps.health.failed(error);
+    if (!overloaded && !spoolFull && !outage) {
       deps.log.error({ err: error, provider: start.provider }, 'gateway: could not record the interception');
     }
+    // With the spool on, an outage is journaled, not thrown: one here is AIBRIDGE_OUTAGE_MODE=refuse.
+    markCause(
+      res,
+      overloaded ? 'recorder_overloaded' : spoolFull ? 'spool_full' : outage ? 'outage_refuse' : 'internal',
+    );
     const message = overloaded
       ? 'aibridge cannot record requests fast enough right now; try again shortly'
       : spoolFull
@@ -276,6 +285,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   }
   if (outcome.kind === 'unreachable') {
     deps.log.warn({ err: outcome.error, provider: start.provider }, 'gateway: upstream unreachable');
+    markCause(res, unreachableCause(outcome.error));
     sendError(
       res,
       shape,
