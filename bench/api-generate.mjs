@@ -225,19 +225,21 @@ const STEPS = {
     await withClient(dbUrl, async (c) => {
       await c.query(`SET session_replication_role = replica`);
       await c.query(
-        `UPDATE aibridge_token_usages t SET cost_micros = p.micros, price = p.snapshot
-         FROM aibridge_interceptions i
-         CROSS JOIN LATERAL (
-           SELECT r.*, ((t.input_tokens * r.inp + t.output_tokens * r.outp + t.cache_read_input_tokens * r.cr
-               + t.cache_write_input_tokens * r.cw) / 1000000)::bigint AS micros,
-             jsonb_build_object('source', 'package', 'origin', '@pydantic/genai-prices@0.1.8', 'model', i.model,
-               'input', r.inp, 'output', r.outp, 'cache_read', r.cr, 'cache_write_5m', r.cw,
-               'cache_write_1h', r.inp * 2, 'web_search', 10000) AS snapshot
-           FROM (SELECT CASE WHEN i.model LIKE 'claude-opus%' THEN 15000000 WHEN i.model LIKE 'claude-haiku%' THEN 1000000
-               WHEN i.model LIKE 'claude%' THEN 3000000 WHEN i.model = 'gpt-4.1' THEN 2000000 ELSE 1250000 END AS inp) b
-           CROSS JOIN LATERAL (SELECT b.inp, b.inp * 5 AS outp, b.inp / 10 AS cr, b.inp * 5 / 4 AS cw) r
+        `UPDATE aibridge_token_usages t
+         SET cost_micros = ((t.input_tokens * p.inp + t.output_tokens * p.outp + t.cache_read_input_tokens * p.cr
+             + t.cache_write_input_tokens * p.cw) / 1000000)::bigint,
+           price = jsonb_build_object('source', 'package', 'origin', '@pydantic/genai-prices@0.1.8', 'model', p.model,
+             'input', p.inp, 'output', p.outp, 'cache_read', p.cr, 'cache_write_5m', p.cw,
+             'cache_write_1h', p.inp * 2, 'web_search', 10000)
+         FROM (
+           SELECT i.id, i.model, b.inp, b.inp * 5 AS outp, b.inp / 10 AS cr, b.inp * 5 / 4 AS cw
+           FROM aibridge_interceptions i
+           CROSS JOIN LATERAL (SELECT CASE WHEN i.model LIKE 'claude-opus%' THEN 15000000
+               WHEN i.model LIKE 'claude-haiku%' THEN 1000000 WHEN i.model LIKE 'claude%' THEN 3000000
+               WHEN i.model = 'gpt-4.1' THEN 2000000 ELSE 1250000 END AS inp) b
+           WHERE i.model NOT LIKE 'gemini%'
          ) p
-         WHERE i.id = t.interception_id AND i.model NOT LIKE 'gemini%'`,
+         WHERE p.id = t.interception_id`,
       );
       await c.query(
         `UPDATE aibridge_interceptions i SET cost_micros = s.micros
