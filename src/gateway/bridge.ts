@@ -104,6 +104,10 @@ class Bridge implements Gateway {
       refuseUpgrade(socket, 503, shape('overloaded', 'aibridge is shutting down; retry in a moment'));
       return;
     }
+    if (route.provider?.unavailable && route.kind !== 'unknown') {
+      refuseUpgrade(socket, 503, shape('upstream', route.provider.unavailable));
+      return;
+    }
     if (route.kind !== 'bridged' || route.api !== 'responses') {
       // Codex tries a WebSocket first and falls back to HTTP at once on 426.
       const message = 'aibridge serves WebSocket only on the Responses API (/openai/v1/responses); use HTTP';
@@ -197,6 +201,10 @@ class Bridge implements Gateway {
           : `/${(req.url ?? '').slice(GATEWAY_PREFIX.length).split('?')[0]}`;
       return this.refuse(req, res, shape, 404, 'not_found', `route not supported: ${method} ${path}`);
     }
+    if (route.provider.unavailable) {
+      // No Retry-After: this does not pass by waiting, only by fixing AIBRIDGE_SECRET_KEY.
+      return this.refuse(req, res, shape, 503, 'upstream', route.provider.unavailable);
+    }
     if (!this.concurrency.tryAcquire()) {
       return this.refuse(
         req,
@@ -286,6 +294,7 @@ class Bridge implements Gateway {
       health: this.deps.health,
       clientUse: this.deps.clientUse,
       tracer: this.deps.tracer,
+      limits: this.deps.limits,
     };
     if (route.kind === 'passthrough') return passthrough({ req, res, route, body, byok }, deps);
     const timing = { receivedAt, bodyStartAt, bodyReadAt: performance.now() };

@@ -19,6 +19,7 @@ import * as auditLog from './20261208T020000_audit_log.js';
 import * as tokenClients from './20261208T030000_token_clients.js';
 import * as replicaLimits from './20261208T040000_replica_limits.js';
 import * as tokenRollupById from './20261209T010000_token_rollup_by_id.js';
+import * as groupLimits from './20261209T020000_group_limits.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from a folder) so the
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '20261208T030000_token_clients': tokenClients,
   '20261208T040000_replica_limits': replicaLimits,
   '20261209T010000_token_rollup_by_id': tokenRollupById,
+  '20261209T020000_group_limits': groupLimits,
 };

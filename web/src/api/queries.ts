@@ -21,6 +21,7 @@ import type {
   InterceptionList,
   PriceBook,
   ProviderInstance,
+  ProviderKey,
   QueryOf,
   SessionDetail,
   SessionList,
@@ -296,7 +297,7 @@ export function useGroups() {
   return useQuery({ queryKey: ['groups'], queryFn: () => api<GroupList>('groups') });
 }
 
-/** Group changes (owners): create, rename, delete, add and remove a member; the list refreshes. */
+/** Group changes (owners): create, rename, limits, delete, add and remove a member; the list refreshes. */
 export function useGroupChange() {
   const client = useQueryClient();
   return useMutation({
@@ -306,7 +307,7 @@ export function useGroupChange() {
 }
 
 /** One request against the groups API, built by the helpers below. */
-type GroupChange = { path: string; init: { method: 'POST' | 'PUT' | 'DELETE'; body?: unknown } };
+type GroupChange = { path: string; init: { method: 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown } };
 
 /** The requests the groups page makes, so the page never spells out a path. */
 export const groupChanges = {
@@ -316,6 +317,14 @@ export const groupChanges = {
     init: { method: 'PUT', body: { name } },
   }),
   remove: (id: string): GroupChange => ({ path: `groups/${id}`, init: { method: 'DELETE' } }),
+  /** The group's shared limits per minute; null clears one. */
+  limits: (id: string, requestsPerMinute: number | null, tokensPerMinute: number | null): GroupChange => ({
+    path: `groups/${id}`,
+    init: {
+      method: 'PATCH',
+      body: { requests_per_minute: requestsPerMinute, tokens_per_minute: tokensPerMinute },
+    },
+  }),
   member: (id: string, userId: string, add: boolean): GroupChange => ({
     path: `groups/${id}/members/${userId}`,
     init: { method: add ? 'PUT' : 'DELETE' },
@@ -340,6 +349,36 @@ export function useUpdateProvider(name: string) {
       api<ProviderInstance>(`aibridge/providers/${name}`, { method: 'PATCH', body }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['providers'] }),
   });
+}
+
+/** An instance's keys with their state and last use (owners); polled, since the gateway changes them. */
+export function useProviderKeys(name: string) {
+  return useQuery({
+    queryKey: ['provider-keys', name],
+    queryFn: () => api<ProviderKey[]>(`aibridge/providers/${name}/keys`),
+    refetchInterval: 10_000,
+  });
+}
+
+/** Adds one key to an instance, or removes one by id; the other keys keep their state. */
+export function useProviderKeyChange(name: string) {
+  const client = useQueryClient();
+  const onSuccess = () =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: ['provider-keys', name] }),
+      client.invalidateQueries({ queryKey: ['providers'] }),
+    ]);
+  return {
+    add: useMutation({
+      mutationFn: (key: string) =>
+        api<unknown>(`aibridge/providers/${name}/keys`, { method: 'POST', body: { key } }),
+      onSuccess,
+    }),
+    remove: useMutation({
+      mutationFn: (id: string) => api<void>(`aibridge/providers/${name}/keys/${id}`, { method: 'DELETE' }),
+      onSuccess,
+    }),
+  };
 }
 
 /** Deletes a provider instance (owners); its route stops serving. */
