@@ -7,7 +7,8 @@
 // most of the work), ~100,000 sessions of 1–500 interceptions (session 1 has exactly 500),
 // Claude Code / Codex sessions keyed by a client session id and made of tool-call threads,
 // other clients one thread per session (keyed by the thread root, as the gateway does), 4
-// token-usage rows, 1 prompt and 2 tool calls per interception, a few never ended.
+// token-usage rows, 1 prompt and 2 tool calls per interception, a few never ended; costs on the
+// token rows, interceptions, session summaries and hourly rollup (step `costs`).
 //
 // Everything is generated server-side (INSERT … SELECT generate_series): no rows cross the
 // wire. The tables are made UNLOGGED (and stay so: reads are unaffected, and a
@@ -213,6 +214,60 @@ const STEPS = {
     await withClient(dbUrl, (c) => c.query('VACUUM (ANALYZE) aibridge_sessions, aibridge_activity_counts'));
   },
 
+  /**
+   * Costs, as the recorder writes them: each token row priced (integer micro-dollars at the
+   * model's list rates, with its rate snapshot), each ended interception the sum of its rows
+   * (gemini through OpenRouter left unpriced: NULL), and the session summaries and hourly rollup
+   * given the same sums. Triggers are off while the columns are filled; the summaries are then
+   * set from the same aggregates the triggers keep.
+   */
+  async costs() {
+    await withClient(dbUrl, async (c) => {
+      await c.query(`SET session_replication_role = replica`);
+      await c.query(
+        `UPDATE aibridge_token_usages t
+         SET cost_micros = ((t.input_tokens * p.inp + t.output_tokens * p.outp + t.cache_read_input_tokens * p.cr
+             + t.cache_write_input_tokens * p.cw) / 1000000)::bigint,
+           price = jsonb_build_object('source', 'package', 'origin', '@pydantic/genai-prices@0.1.8', 'model', p.model,
+             'input', p.inp, 'output', p.outp, 'cache_read', p.cr, 'cache_write_5m', p.cw,
+             'cache_write_1h', p.inp * 2, 'web_search', 10000)
+         FROM (
+           SELECT i.id, i.model, b.inp, b.inp * 5 AS outp, b.inp / 10 AS cr, b.inp * 5 / 4 AS cw
+           FROM aibridge_interceptions i
+           CROSS JOIN LATERAL (SELECT CASE WHEN i.model LIKE 'claude-opus%' THEN 15000000
+               WHEN i.model LIKE 'claude-haiku%' THEN 1000000 WHEN i.model LIKE 'claude%' THEN 3000000
+               WHEN i.model = 'gpt-4.1' THEN 2000000 ELSE 1250000 END AS inp) b
+           WHERE i.model NOT LIKE 'gemini%'
+         ) p
+         WHERE p.id = t.interception_id`,
+      );
+      await c.query(
+        `UPDATE aibridge_interceptions i SET cost_micros = s.micros
+         FROM (SELECT interception_id, sum(cost_micros)::bigint AS micros FROM aibridge_token_usages
+               GROUP BY interception_id) s
+         WHERE i.id = s.interception_id AND i.ended_at IS NOT NULL AND i.model NOT LIKE 'gemini%'`,
+      );
+      await c.query(
+        `UPDATE aibridge_sessions s SET cost_micros = x.micros, unpriced_interceptions = x.unpriced
+         FROM (SELECT session_id, initiator_id, COALESCE(sum(cost_micros), 0)::bigint AS micros,
+                 count(*) FILTER (WHERE cost_micros IS NULL) AS unpriced
+               FROM aibridge_interceptions WHERE ended_at IS NOT NULL GROUP BY 1, 2) x
+         WHERE s.session_id = x.session_id AND s.initiator_id = x.initiator_id`,
+      );
+      await c.query(
+        `UPDATE aibridge_usage_hourly u SET cost_micros = x.micros, unpriced_interceptions = x.unpriced
+         FROM (SELECT date_trunc('hour', started_at, 'UTC') AS hour, initiator_id, provider, model,
+                 COALESCE(client, 'Unknown') AS client, COALESCE(sum(cost_micros), 0)::bigint AS micros,
+                 count(*) FILTER (WHERE cost_micros IS NULL) AS unpriced
+               FROM aibridge_interceptions WHERE ended_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5) x
+         WHERE u.hour = x.hour AND u.initiator_id = x.initiator_id AND u.provider = x.provider
+           AND u.model = x.model AND u.client = x.client`,
+      );
+      await c.query(`RESET session_replication_role`);
+      await c.query(`VACUUM (ANALYZE)`);
+    });
+  },
+
   async finish() {
     await withClient(dbUrl, async (c) => {
       await c.query(`DROP TABLE IF EXISTS bench_sessions`);
@@ -275,6 +330,7 @@ const ORDER = [
   ...Array.from({ length: CHUNKS }, (_, i) => `children_${i}`),
   'indexes',
   'finish',
+  'costs',
 ];
 
 async function run(step) {

@@ -4,7 +4,8 @@
 // fresh PostgreSQL database (created and dropped) and on PGlite; prints tables and writes
 // bench/results/recorder.md. Env: ROUNDS (3), SECONDS (10), PRODUCERS ("1 16 64 256"),
 // BACKENDS ("postgres pglite"), SUSTAIN (seconds of one long PostgreSQL round at 256 producers, 60;
-// 0 skips), BURSTS=0 to skip the back-pressure part, RESULTS (output file).
+// 0 skips), BURSTS=0 to skip the back-pressure part, RESULTS (output file), MODE (durable | fast:
+// the recording mode of the throughput rounds, default durable).
 import { execFileSync, execSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -20,6 +21,7 @@ const PRODUCERS = (process.env.PRODUCERS ?? '1 16 64 256').split(/\s+/).filter(B
 const BACKENDS = (process.env.BACKENDS ?? 'postgres pglite').split(/\s+/).filter(Boolean);
 const SUSTAIN = Number(process.env.SUSTAIN ?? 60);
 const TARGET = 5000;
+const MODE = process.env.MODE ?? 'durable';
 /** In-flight interceptions of a gateway recording 5,000/s: thousands (LLM calls take seconds); 256 is modest. */
 const SUSTAINED_PRODUCERS = 256;
 const RESULTS = process.env.RESULTS ?? `${root}bench/results/recorder.md`;
@@ -65,7 +67,9 @@ function round(backend, producers, seconds = SECONDS) {
 
 const fmt = (n, digits = 0) => (n === null || Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
 const info = await machine();
-console.log(`recorder benchmark: ${ROUNDS} rounds × ${SECONDS} s, producers ${PRODUCERS.join('/')}`);
+console.log(
+  `recorder benchmark (${MODE} mode): ${ROUNDS} rounds × ${SECONDS} s, producers ${PRODUCERS.join('/')}`,
+);
 
 // Rounds interleaved (round 1 of every cell, then round 2 …) so drift hits every cell alike.
 const runs = new Map();
@@ -185,7 +189,7 @@ writeFileSync(
 - Machine: ${info.nproc} cores, ${info.cpu}, ${info.ramGiB} GiB RAM; load before: \`${info.load}\`
 - Node ${info.node}; ${info.postgres} on 127.0.0.1 (shared server, a fresh database per round, dropped after); PGlite ${info.pglite} (data directory in /tmp)
 - Date ${info.date}; git ${info.rev}${info.dirty ? ' (with uncommitted changes)' : ''}
-- ${ROUNDS} rounds of ${SECONDS} s per cell, interleaved; medians over rounds (peak RSS, max queue and lost: worst round / sum)
+- Recording mode \`${MODE}\`; ${ROUNDS} rounds of ${SECONDS} s per cell, interleaved; medians over rounds (peak RSS, max queue and lost: worst round / sum)
 
 **Target (≥ ${TARGET} interceptions/s on PostgreSQL): ${verdict}.**
 

@@ -24,11 +24,11 @@ const seconds = Number(secondsArg);
 
 const fresh = await freshDatabase(backend);
 // RECORDER_OPTIONS (JSON) compares tunings, e.g. '{"lanes":1,"startsInFlight":1}'.
-const recorder = new DatabaseRecorder(
-  fresh.db,
-  createLogger('warn'),
-  JSON.parse(process.env.RECORDER_OPTIONS ?? '{}'),
-);
+// MODE=fast measures AIBRIDGE_RECORDING_MODE=fast (start rows queued into the batches).
+const recorder = new DatabaseRecorder(fresh.db, createLogger('warn'), {
+  ...(process.env.MODE ? { mode: process.env.MODE } : {}),
+  ...JSON.parse(process.env.RECORDER_OPTIONS ?? '{}'),
+});
 const postmaster = backend === 'postgres' ? await postmasterPid() : undefined;
 
 let produced = 0;

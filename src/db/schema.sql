@@ -829,7 +829,8 @@ AS $function$
          COALESCE(i.client, 'Unknown'), 0, sum(t.input_tokens), sum(t.output_tokens),
          sum(t.cache_read_input_tokens), sum(t.cache_write_input_tokens)
        FROM new_rows t JOIN aibridge_interceptions i ON i.id = t.interception_id
-       WHERE i.ended_at IS NOT NULL AND NOT (i.xmin = v_xmin AND i.cmin = v_cmin)
+       WHERE i.id = ANY (ARRAY(SELECT DISTINCT n.interception_id FROM new_rows n))
+         AND i.ended_at IS NOT NULL AND NOT (i.xmin = v_xmin AND i.cmin = v_cmin)
        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
        ON CONFLICT (hour, initiator_id, provider, model, client) DO UPDATE SET interceptions = u.interceptions + EXCLUDED.interceptions,
   input_tokens = u.input_tokens + EXCLUDED.input_tokens, output_tokens = u.output_tokens + EXCLUDED.output_tokens,
