@@ -4,6 +4,8 @@
 // through aibridge (recording into PostgreSQL, durable and fast recording modes) and straight
 // to the fake provider, streaming; per size it reports the gateway's CPU per request (from
 // /proc, the aibridge process only) and its added latency (p50 of aibridge minus p50 direct).
+// The requests of one size go to every target in turn (direct, each gateway, nginx, one after
+// another), so the shared machine's load falls on all of them alike.
 // PROFILE=<dir> runs aibridge under `node --cpu-prof` and leaves the profiles there.
 // nginx (bench/harness/nginx.conf, when /usr/sbin/nginx exists) is measured in the same run as
 // the one-bare-hop peer: its CPU per request and Δp50 beside aibridge's.
@@ -87,13 +89,21 @@ async function send(url, body, headers) {
 
 const p50 = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Sends `n` requests one at a time; latency p50 and (for a pid) its CPU per request. */
-async function measure(url, body, headers, n, pid) {
-  for (let i = 0; i < Math.min(10, n); i++) await send(url, body, headers);
-  const cpuBefore = pid ? cpuMs(pid) : 0;
-  const latencies = [];
-  for (let i = 0; i < n; i++) latencies.push(await send(url, body, headers));
-  return { p50: p50(latencies), cpu: pid ? (cpuMs(pid) - cpuBefore) / n : undefined };
+/**
+ * Sends `n` requests one at a time to each target, interleaved (one to each in turn), so that a
+ * busy moment of the shared machine falls on every target alike; per target the latency p50 and
+ * (for a pid) its CPU per request over the whole loop (its background work included).
+ */
+async function measureAll(targets, body, headers, n) {
+  for (let i = 0; i < Math.min(10, n); i++) for (const t of targets) await send(t.url, body, headers);
+  const before = targets.map((t) => (t.pid ? cpuMs(t.pid) : 0));
+  const latencies = targets.map(() => []);
+  for (let i = 0; i < n; i++)
+    for (const [j, t] of targets.entries()) latencies[j].push(await send(t.url, body, headers));
+  return targets.map((t, j) => ({
+    p50: p50(latencies[j]),
+    cpu: t.pid ? (cpuMs(t.pid) - before[j]) / n : undefined,
+  }));
 }
 
 /** nginx with the harness's config on a free port, in a folder of its own; undefined when not installed. */
@@ -187,8 +197,8 @@ async function main() {
   try {
     await waitFor(`${upstreamUrl}/healthz`);
     const builds = [['this', ROOT], ...(env.BASELINE ? [['baseline', env.BASELINE]] : [])];
-    // Every gateway runs at once and each size goes through all of them in turn, so a busy
-    // moment of the machine falls on all of them alike.
+    // Every gateway runs at once and each size's requests go to all of them (and straight to
+    // the fake provider) in turn, so a busy moment of the machine falls on all of them alike.
     const gateways = [];
     for (const mode of MODES)
       for (const [build, root] of builds)
@@ -200,19 +210,22 @@ async function main() {
         const body = agentBody(kb * 1024);
         const headers = agentHeaders(TOKEN);
         const n = requestsFor(kb);
-        const direct = await measure(`${upstreamUrl}/v1/messages?beta=true`, body, headers, n);
-        for (const gateway of gateways) {
-          const through = await measure(`${gateway.url}${gateway.path}`, body, headers, n, gateway.pid);
+        const targets = [
+          { url: `${upstreamUrl}/v1/messages?beta=true` },
+          ...gateways.map((g) => ({ url: `${g.url}${g.path}`, pid: g.pid })),
+        ];
+        const [direct, ...through] = await measureAll(targets, body, headers, n);
+        for (const [i, gateway] of gateways.entries()) {
           const row = {
             build: gateway.build,
             mode: gateway.mode,
             kb,
             bytes: body.length,
             requests: n,
-            cpuMsPerRequest: Number(through.cpu.toFixed(2)),
+            cpuMsPerRequest: Number(through[i].cpu.toFixed(2)),
             directP50Ms: Number(direct.p50.toFixed(2)),
-            aibridgeP50Ms: Number(through.p50.toFixed(2)),
-            deltaP50Ms: Number((through.p50 - direct.p50).toFixed(2)),
+            aibridgeP50Ms: Number(through[i].p50.toFixed(2)),
+            deltaP50Ms: Number((through[i].p50 - direct.p50).toFixed(2)),
           };
           rows.push(row);
           console.log(JSON.stringify(row));
@@ -244,9 +257,32 @@ async function main() {
         `| ${r.build} | ${r.mode} | ${(r.bytes / 1024).toFixed(0)} KiB | ${r.requests} | ${r.cpuMsPerRequest} ms | ${r.directP50Ms} ms | ${r.aibridgeP50Ms} ms | ${r.deltaP50Ms} ms | ${vsNginx(r)} |`,
     ),
     '',
+    ...ratios(rows),
   ];
   if (!env.NO_WRITE) writeFileSync(out, lines.join('\n'));
   console.log(lines.join('\n'));
+}
+
+/** Per size and mode: this build's CPU per request beside the baseline's and nginx's, as ratios. */
+function ratios(rows) {
+  const find = (build, mode, kb) => rows.find((r) => r.build === build && r.mode === mode && r.kb === kb);
+  const table = [];
+  for (const r of rows.filter((o) => o.build === 'this')) {
+    const base = find('baseline', r.mode, r.kb);
+    const nginx = find('nginx', '—', r.kb);
+    const ratio = (a, b) => (a && b ? `${(a / b).toFixed(1)}×` : '—');
+    table.push(
+      `| ${r.mode} | ${(r.bytes / 1024).toFixed(0)} KiB | ${r.cpuMsPerRequest} ms | ${base ? `${base.cpuMsPerRequest} ms` : '—'} | ${ratio(base?.cpuMsPerRequest, r.cpuMsPerRequest)} | ${nginx ? `${nginx.cpuMsPerRequest} ms` : '—'} | ${ratio(r.cpuMsPerRequest, nginx?.cpuMsPerRequest)} |`,
+    );
+  }
+  return [
+    'Gateway CPU per request side by side (same run): baseline ÷ this (how much cheaper this build is) and this ÷ nginx.',
+    '',
+    '| mode | body | this | baseline | baseline ÷ this | nginx | this ÷ nginx |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...table,
+    '',
+  ];
 }
 
 await main();
