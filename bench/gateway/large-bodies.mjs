@@ -3,7 +3,8 @@
 // bodies of 50 KB, 300 KB, 1 MB and 3 MB (bench/gateway/bodies.mjs) are sent one at a time
 // through aibridge (recording into PostgreSQL, durable and fast recording modes) and straight
 // to the fake provider, streaming; per size it reports the gateway's CPU per request (from
-// /proc, the aibridge process only) and its added latency (p50 of aibridge minus p50 direct).
+// /proc, the aibridge process only; the kernel's share and the minor page faults beside it)
+// and its added latency (p50 of aibridge minus p50 direct).
 // The requests of one size go to every target in turn (direct, each gateway, nginx, one after
 // another), so the shared machine's load falls on all of them alike.
 // PROFILE=<dir> runs aibridge under `node --cpu-prof` and leaves the profiles there.
@@ -26,7 +27,7 @@ const MODES = (env.MODES || 'durable fast').split(/\s+/).filter(Boolean);
 const SERVER = env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const TOKEN = 'benchowner-abcdefghijklmnopqrstuv';
 const CLK_TCK = 100;
-const requestsFor = (kb) => Number(env.REQUESTS || (kb <= 64 ? 300 : kb <= 512 ? 150 : kb <= 1100 ? 60 : 25));
+const requestsFor = (kb) => Number(env.REQUESTS || (kb <= 64 ? 300 : kb <= 512 ? 150 : kb <= 1100 ? 100 : 50));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,10 +41,11 @@ function freePort() {
   });
 }
 
-/** utime + stime of a process, in milliseconds. */
-function cpuMs(pid) {
+/** A process's CPU so far (utime + stime, and stime alone, in milliseconds) and its minor page faults. */
+function usage(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  const sys = (Number(fields[12]) * 1000) / CLK_TCK;
+  return { cpu: (Number(fields[11]) * 1000) / CLK_TCK + sys, sys, faults: Number(fields[7]) };
 }
 
 async function waitFor(url) {
@@ -96,14 +98,16 @@ const p50 = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.leng
  */
 async function measureAll(targets, body, headers, n) {
   for (let i = 0; i < Math.min(10, n); i++) for (const t of targets) await send(t.url, body, headers);
-  const before = targets.map((t) => (t.pid ? cpuMs(t.pid) : 0));
+  const before = targets.map((t) => (t.pid ? usage(t.pid) : undefined));
   const latencies = targets.map(() => []);
   for (let i = 0; i < n; i++)
     for (const [j, t] of targets.entries()) latencies[j].push(await send(t.url, body, headers));
-  return targets.map((t, j) => ({
-    p50: p50(latencies[j]),
-    cpu: t.pid ? (cpuMs(t.pid) - before[j]) / n : undefined,
-  }));
+  return targets.map((t, j) => {
+    const start = before[j];
+    const end = t.pid ? usage(t.pid) : undefined;
+    const per = (key) => (start && end ? (end[key] - start[key]) / n : undefined);
+    return { p50: p50(latencies[j]), cpu: per('cpu'), sys: per('sys'), faults: per('faults') };
+  });
 }
 
 /** nginx with the harness's config on a free port, in a folder of its own; undefined when not installed. */
@@ -223,6 +227,8 @@ async function main() {
             bytes: body.length,
             requests: n,
             cpuMsPerRequest: Number(through[i].cpu.toFixed(2)),
+            sysMsPerRequest: Number(through[i].sys.toFixed(2)),
+            faultsPerRequest: Math.round(through[i].faults),
             directP50Ms: Number(direct.p50.toFixed(2)),
             aibridgeP50Ms: Number(through[i].p50.toFixed(2)),
             deltaP50Ms: Number((through[i].p50 - direct.p50).toFixed(2)),
@@ -250,11 +256,11 @@ async function main() {
     '',
     `${new Date().toISOString()} · node ${process.version} · \`npm run bench:gateway:bodies\``,
     '',
-    '| build | mode | body | requests | gateway CPU / request | p50 direct | p50 through it | Δp50 vs direct | Δp50 vs nginx |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| build | mode | body | requests | gateway CPU / request | of it in the kernel | page faults / request | p50 direct | p50 through it | Δp50 vs direct | Δp50 vs nginx |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.build} | ${r.mode} | ${(r.bytes / 1024).toFixed(0)} KiB | ${r.requests} | ${r.cpuMsPerRequest} ms | ${r.directP50Ms} ms | ${r.aibridgeP50Ms} ms | ${r.deltaP50Ms} ms | ${vsNginx(r)} |`,
+        `| ${r.build} | ${r.mode} | ${(r.bytes / 1024).toFixed(0)} KiB | ${r.requests} | ${r.cpuMsPerRequest} ms | ${r.sysMsPerRequest} ms | ${r.faultsPerRequest} | ${r.directP50Ms} ms | ${r.aibridgeP50Ms} ms | ${r.deltaP50Ms} ms | ${vsNginx(r)} |`,
     ),
     '',
     ...ratios(rows),
