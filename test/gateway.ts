@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { afterAll, beforeEach, vi } from 'vitest';
 import type { Config } from '../src/config.js';
 import type { Database } from '../src/db/database.js';
 import type {
@@ -8,8 +8,37 @@ import type {
   ToolUsageRow,
   UserPromptRow,
 } from '../src/db/schema/index.js';
-import type { FakeUpstream } from './fake-upstream.js';
+import { FakeUpstream } from './fake-upstream.js';
 import type { TestServer } from './server.js';
+
+/**
+ * A fake upstream for the whole test file (call at its top level): closed after the file's tests
+ * and reset before each one, so no test sees another's queued replies or received requests.
+ */
+export async function useFakeUpstream(): Promise<FakeUpstream> {
+  const upstream = await FakeUpstream.start();
+  afterAll(() => upstream.close());
+  beforeEach(() => upstream.reset());
+  return upstream;
+}
+
+/** An OpenAI chat completion as a fake upstream answers it (3 prompt and 1 completion tokens). */
+export const CHAT_COMPLETION = {
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 3, completion_tokens: 1 },
+};
+/** {@link CHAT_COMPLETION} as the bytes the upstream sends and the client must receive. */
+export const CHAT_ANSWER = JSON.stringify(CHAT_COMPLETION);
+/** A streamed chat completion: one content chunk, then the usage chunk (4 and 2 tokens) aibridge asks for. */
+export const CHAT_STREAM = [
+  'data: {"id":"chatcmpl-2","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\n',
+  'data: {"id":"chatcmpl-2","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2}}\n\n',
+  'data: [DONE]\n\n',
+].join('');
+/** What the client sees of {@link CHAT_STREAM}: it asked for no usage, so the chunk aibridge asked for is hidden. */
+export const CHAT_STREAM_SEEN = CHAT_STREAM.replace(/data: [^\n]*"usage"[^\n]*\n\n/, '');
 
 /** Provider keys the gateway is configured with in tests; they must reach the fake upstream only. */
 export const OPENAI_KEY = 'sk-openai-upstream-test-key';

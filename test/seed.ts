@@ -9,6 +9,7 @@ import type {
   NewUserPrompt,
   Schema,
 } from '../src/db/schema/index.js';
+import type { TestServer } from './server.js';
 
 /** Inserts a member straight into the users table (for recorder tests, which need no token); returns its id. */
 export async function insertMember(db: Kysely<Schema>, username: string): Promise<string> {
@@ -235,4 +236,21 @@ export interface Conversation {
   ids: string[];
   roots: string[];
   lastStartedAt: Date;
+}
+
+/** A member created through a test server, with the token they sign in with. */
+type SeedMember = { id: string; token: string };
+
+/**
+ * The prelude of the usage and spend reports' tests: members alice and bob, and the
+ * interceptions `list(alice, bob)` gives them, seeded into the server's database.
+ */
+export async function seedAliceAndBob(
+  server: TestServer,
+  list: (alice: SeedMember, bob: SeedMember) => SeedInterception[],
+): Promise<{ alice: SeedMember; bob: SeedMember }> {
+  const alice = await server.createUser('alice');
+  const bob = await server.createUser('bob');
+  await new Seeder(server.running.db.kysely).interceptions(list(alice, bob));
+  return { alice, bob };
 }

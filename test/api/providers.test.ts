@@ -1,35 +1,28 @@
-import { afterAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { postgresUnavailable } from '../databases.js';
-import { FakeUpstream, reply, stream } from '../fake-upstream.js';
-import { callGateway, gatewayOverrides, interceptionId, OPENAI_KEY, waitForRecording } from '../gateway.js';
+import { reply, stream } from '../fake-upstream.js';
+import {
+  CHAT_ANSWER,
+  CHAT_STREAM,
+  CHAT_STREAM_SEEN,
+  callGateway,
+  gatewayOverrides,
+  interceptionId,
+  OPENAI_KEY,
+  useFakeUpstream,
+  waitForRecording,
+} from '../gateway.js';
 import { describeEachServer, startTestServer } from '../server.js';
 
-const upstream = await FakeUpstream.start();
-afterAll(() => upstream.close());
+const upstream = await useFakeUpstream();
 
 const KEY_A = 'sk-or-v1-aaaaaaaaaaaaaaaaaaaaaaaa1111';
 const KEY_B = 'sk-or-v1-bbbbbbbbbbbbbbbbbbbbbbbb2222';
 const chatBody = { model: 'meta/llama-3', messages: [{ role: 'user', content: 'hi' }] };
-const chatAnswer = JSON.stringify({
-  id: 'chatcmpl-1',
-  object: 'chat.completion',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 3, completion_tokens: 1 },
-});
-const chatStream = [
-  'data: {"id":"chatcmpl-2","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"he"}}]}\n\n',
-  'data: {"id":"chatcmpl-2","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"llo"},"finish_reason":"stop"}]}\n\n',
-  'data: {"id":"chatcmpl-2","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2}}\n\n',
-  'data: [DONE]\n\n',
-].join('');
-/** What the client sees: it asked for no usage, so the chunk aibridge asked for is hidden. */
-const chatStreamSeen = chatStream.replace(/data: [^\n]*"usage"[^\n]*\n\n/, '');
 
 describeEachServer(
   'provider instances API',
   (server) => {
-    beforeEach(() => upstream.reset());
-
     it('creates an instance that serves its own route at once, blocking and streaming', async () => {
       const created = await server().request('/api/v2/aibridge/providers', {
         method: 'POST',
@@ -49,10 +42,10 @@ describeEachServer(
         byok: 'central',
       });
 
-      upstream.next(reply(200, chatAnswer));
+      upstream.next(reply(200, CHAT_ANSWER));
       const blocking = await callGateway(server(), '/local-llm/v1/chat/completions', { json: chatBody });
       expect(blocking.status).toBe(200);
-      expect(await blocking.text()).toBe(chatAnswer);
+      expect(await blocking.text()).toBe(CHAT_ANSWER);
       expect(upstream.last.url).toBe('/vllm/v1/chat/completions');
       expect(upstream.last.headers.authorization).toBe(`Bearer ${KEY_A}`);
       const recorded = await waitForRecording(server().running.db, interceptionId(blocking));
@@ -64,11 +57,11 @@ describeEachServer(
         credential_kind: 'central',
       });
 
-      upstream.next(stream(chatStream));
+      upstream.next(stream(CHAT_STREAM));
       const streamed = await callGateway(server(), '/local-llm/v1/chat/completions', {
         json: { ...chatBody, stream: true },
       });
-      expect(await streamed.text()).toBe(chatStreamSeen);
+      expect(await streamed.text()).toBe(CHAT_STREAM_SEEN);
       const tokens = (await waitForRecording(server().running.db, interceptionId(streamed))).tokens;
       expect(tokens.map((t) => Number(t.output_tokens))).toEqual([2]);
     });
@@ -147,7 +140,7 @@ it.skipIf(postgresUnavailable !== undefined)(
       const deadline = Date.now() + 5000;
       let status = 0;
       while (Date.now() < deadline) {
-        upstream.next(reply(200, chatAnswer));
+        upstream.next(reply(200, CHAT_ANSWER));
         status = (await callGateway(b, '/late/v1/chat/completions', { json: chatBody })).status;
         if (status === 200) break;
         upstream.reset();

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import Papa from 'papaparse';
 import { beforeAll, expect, it } from 'vitest';
 import { spendExportStream } from '../../src/spend-export/stream.js';
-import { Seeder } from '../seed.js';
+import { Seeder, seedAliceAndBob } from '../seed.js';
 import { describeEachServer } from '../server.js';
 import { seedVolume } from '../web/volume.js';
 
@@ -16,11 +16,8 @@ describeEachServer('spend export API', (server) => {
   let bob: { id: string; token: string };
 
   beforeAll(async () => {
-    alice = await server().createUser('alice');
-    bob = await server().createUser('bob');
-    const db = server().running.db.kysely;
     // Seeded open, then priced and ended in one UPDATE, as the recorder's batch does.
-    await new Seeder(db).interceptions([
+    ({ alice, bob } = await seedAliceAndBob(server(), (alice, bob) => [
       {
         initiatorId: alice.id,
         startedAt: at('2026-05-04T09:05:00Z'),
@@ -51,7 +48,8 @@ describeEachServer('spend export API', (server) => {
           { input: 3, output: 3 },
         ],
       },
-    ]);
+    ]));
+    const db = server().running.db.kysely;
     await sql`
       UPDATE aibridge_interceptions SET ended_at = started_at + interval '2 seconds',
         cost_micros = CASE WHEN model = 'my-llama' THEN NULL

@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
-import { Seeder } from '../seed.js';
+import { seedAliceAndBob } from '../seed.js';
 import { describeEachServer } from '../server.js';
 
 interface Totals {
@@ -28,10 +28,7 @@ describeEachServer('usage API', (server) => {
   let bob: { id: string; token: string };
 
   beforeAll(async () => {
-    alice = await server().createUser('alice');
-    bob = await server().createUser('bob');
-    const db = server().running.db.kysely;
-    await new Seeder(db).interceptions([
+    ({ alice, bob } = await seedAliceAndBob(server(), (alice, bob) => [
       {
         initiatorId: alice.id,
         startedAt: at('2026-05-04T09:00:00Z'),
@@ -66,7 +63,7 @@ describeEachServer('usage API', (server) => {
       },
       // Outside the range.
       { initiatorId: alice.id, startedAt: at('2026-04-01T10:00:00Z'), tokens: [{ input: 5000, output: 1 }] },
-    ]);
+    ]));
   });
 
   const usage = async (query: string, token?: string): Promise<Usage> => {

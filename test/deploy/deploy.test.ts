@@ -45,7 +45,7 @@ describe('deploy/kubernetes', () => {
       .flatMap((i) => [...i.args.matchAll(/\b(AIBRIDGE_[A-Z_]+)=/g)].map((m) => m[1] ?? ''));
     expect(docker).toContain('AIBRIDGE_HTTP_ADDRESS');
     for (const name of [...Object.keys(settings), ...Object.keys(secrets), ...docker]) {
-      expect(known, `${name} is not read by src/config.ts`).toContain(name);
+      expect(known, `${name} is not read by src/config.ts or src/config/`).toContain(name);
     }
     // The ConfigMap's values parse as the server would parse them (secrets are placeholders).
     const config = loadConfig({}, settings);

@@ -62,8 +62,13 @@ export function dockerStages(): DockerStage[] {
   return stages;
 }
 
-/** The env var names src/config.ts reads (quoted there, as settings or direct reads). */
+/** The env var names src/config.ts and its parts in src/config/ read (quoted, as settings or direct reads). */
 export function configuredNames(): Set<string> {
-  const source = readFileSync(join(ROOT, 'src', 'config.ts'), 'utf8');
+  const parts = readdirSync(join(ROOT, 'src', 'config')).filter(
+    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+  );
+  const source = [join(ROOT, 'src', 'config.ts'), ...parts.map((f) => join(ROOT, 'src', 'config', f))]
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
   return new Set([...source.matchAll(/(?:'|env\.)([A-Z][A-Z0-9]*_[A-Z0-9_]+)/g)].map((m) => m[1] ?? ''));
 }

@@ -1,35 +1,23 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeUpstream, type Responder, reply, stream } from '../fake-upstream.js';
-import { callGateway, gatewayOverrides, interceptionId, waitForRecording } from '../gateway.js';
-import { startTestServer, type TestServer } from '../server.js';
+import { describe, expect, it } from 'vitest';
+import { type Responder, reply, stream } from '../fake-upstream.js';
+import {
+  CHAT_ANSWER,
+  CHAT_STREAM,
+  CHAT_STREAM_SEEN,
+  callGateway,
+  gatewayOverrides,
+  interceptionId,
+  useFakeUpstream,
+  waitForRecording,
+} from '../gateway.js';
+import { useTestServer } from '../server.js';
 
-const upstream = await FakeUpstream.start();
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer('pglite', gatewayOverrides(upstream));
-});
-afterAll(async () => {
-  await server.close();
-  await upstream.close();
-});
-beforeEach(() => upstream.reset());
+const upstream = await useFakeUpstream();
+const server = useTestServer('pglite', gatewayOverrides(upstream));
 
 const KEY_A = 'sk-pool-aaaaaaaaaaaaaaaaaaaaaaaaaaaa-A001';
 const KEY_B = 'sk-pool-bbbbbbbbbbbbbbbbbbbbbbbbbbbb-B002';
 const chatBody = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
-const chatAnswer = JSON.stringify({
-  id: 'chatcmpl-1',
-  object: 'chat.completion',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 3, completion_tokens: 1 },
-});
-const chatStream = [
-  'data: {"id":"chatcmpl-2","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\n',
-  'data: {"id":"chatcmpl-2","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2}}\n\n',
-  'data: [DONE]\n\n',
-].join('');
-/** What the client sees: it asked for no usage, so the chunk aibridge asked for is hidden. */
-const chatStreamSeen = chatStream.replace(/data: [^\n]*"usage"[^\n]*\n\n/, '');
 const rateLimited =
   (retryAfter: string): Responder =>
   (_req, res) => {
@@ -39,7 +27,7 @@ const rateLimited =
   };
 
 async function pool(name: string, keys = [KEY_A, KEY_B]): Promise<string> {
-  const res = await server.request('/api/v2/aibridge/providers', {
+  const res = await server().request('/api/v2/aibridge/providers', {
     method: 'POST',
     json: { name, type: 'openai-compatible', base_url: `${upstream.url}/v1`, keys },
   });
@@ -52,54 +40,54 @@ const keysUsed = () => upstream.received.map((r) => String(r.headers.authorizati
 describe('key pools', () => {
   it('retries a 429 on the next key, blocking and streaming, and records the key and attempts', async () => {
     const path = await pool('failover');
-    upstream.next(rateLimited('0'), reply(200, chatAnswer));
-    const blocking = await callGateway(server, path, { json: chatBody });
+    upstream.next(rateLimited('0'), reply(200, CHAT_ANSWER));
+    const blocking = await callGateway(server(), path, { json: chatBody });
     expect(blocking.status).toBe(200);
-    expect(await blocking.text()).toBe(chatAnswer);
+    expect(await blocking.text()).toBe(CHAT_ANSWER);
     expect(keysUsed()).toEqual(['A001', 'B002']);
-    const recorded = await waitForRecording(server.running.db, interceptionId(blocking));
+    const recorded = await waitForRecording(server().running.db, interceptionId(blocking));
     expect(recorded.interception.metadata).toMatchObject({ attempts: '2', key_hint: 'sk-…B002' });
 
     upstream.reset();
-    upstream.next(reply(503, '{"error":{"message":"busy"}}'), stream(chatStream));
-    const streamed = await callGateway(server, path, { json: { ...chatBody, stream: true } });
-    expect(await streamed.text()).toBe(chatStreamSeen);
+    upstream.next(reply(503, '{"error":{"message":"busy"}}'), stream(CHAT_STREAM));
+    const streamed = await callGateway(server(), path, { json: { ...chatBody, stream: true } });
+    expect(await streamed.text()).toBe(CHAT_STREAM_SEEN);
     expect(upstream.received).toHaveLength(2);
-    const tokens = (await waitForRecording(server.running.db, interceptionId(streamed))).tokens;
+    const tokens = (await waitForRecording(server().running.db, interceptionId(streamed))).tokens;
     expect(tokens.map((t) => Number(t.output_tokens))).toEqual([2]);
   });
 
   it("honours Retry-After as that key's cooldown: the other key serves meanwhile", async () => {
     const path = await pool('cooldown');
     upstream.next(rateLimited('120'));
-    upstream.always(reply(200, chatAnswer));
+    upstream.always(reply(200, CHAT_ANSWER));
     for (let i = 0; i < 4; i++)
-      expect((await callGateway(server, path, { json: chatBody })).status).toBe(200);
+      expect((await callGateway(server(), path, { json: chatBody })).status).toBe(200);
     expect(keysUsed()).toEqual(['A001', 'B002', 'B002', 'B002', 'B002']);
   });
 
   it('takes a refused key (401) out of rotation, with a metric and no key in any body', async () => {
     const path = await pool('revoked');
     upstream.next(reply(401, '{"error":{"message":"bad key","code":"invalid_api_key"}}'));
-    upstream.always(reply(200, chatAnswer));
+    upstream.always(reply(200, CHAT_ANSWER));
     for (let i = 0; i < 3; i++)
-      expect((await callGateway(server, path, { json: chatBody })).status).toBe(200);
+      expect((await callGateway(server(), path, { json: chatBody })).status).toBe(200);
     expect(keysUsed()).toEqual(['A001', 'B002', 'B002', 'B002']);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${server().url}/metrics`)).text();
     expect(metrics).toContain(
       'aibridge_provider_keys_disabled_total{provider="revoked",key_hint="sk-…A001"} 1',
     );
     expect(metrics).toContain('aibridge_provider_key_failovers_total{provider="revoked",reason="401"} 1');
     for (const key of [KEY_A, KEY_B]) expect(metrics).not.toContain(key);
-    const listed = await (await server.request('/api/v2/aibridge/providers/revoked')).text();
+    const listed = await (await server().request('/api/v2/aibridge/providers/revoked')).text();
     for (const key of [KEY_A, KEY_B]) expect(listed).not.toContain(key);
   });
 
   it('never retries once bytes reached the client', async () => {
     const path = await pool('no-retry');
-    upstream.next(stream(chatStream, { destroyAfter: 1 }));
-    upstream.always(reply(200, chatAnswer));
-    const res = await callGateway(server, path, { json: { ...chatBody, stream: true } });
+    upstream.next(stream(CHAT_STREAM, { destroyAfter: 1 }));
+    upstream.always(reply(200, CHAT_ANSWER));
+    const res = await callGateway(server(), path, { json: { ...chatBody, stream: true } });
     await expect(res.text()).rejects.toThrow();
     expect(upstream.received).toHaveLength(1);
   });
@@ -107,7 +95,7 @@ describe('key pools', () => {
   it("relays the last key's error as the provider sent it", async () => {
     const path = await pool('all-limited');
     upstream.next(rateLimited('0'), rateLimited('7'));
-    const res = await callGateway(server, path, { json: chatBody });
+    const res = await callGateway(server(), path, { json: chatBody });
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('7');
     expect(await res.text()).toBe('{"error":{"message":"slow down","type":"requests"}}');
@@ -117,7 +105,7 @@ describe('key pools', () => {
 
 describe('circuit breaker', () => {
   it('opens after the failure threshold: 503 in the provider shape with Retry-After, nothing sent upstream, metrics', async () => {
-    const res = await server.request('/api/v2/aibridge/providers', {
+    const res = await server().request('/api/v2/aibridge/providers', {
       method: 'POST',
       json: {
         name: 'fragile',
@@ -132,11 +120,11 @@ describe('circuit breaker', () => {
     const overloaded = '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}';
     upstream.next(reply(529, overloaded), reply(529, overloaded));
     for (let i = 0; i < 2; i++) {
-      const failed = await callGateway(server, '/fragile/v1/messages', { json: body });
+      const failed = await callGateway(server(), '/fragile/v1/messages', { json: body });
       expect(failed.status).toBe(529);
       expect(await failed.text()).toBe(overloaded);
     }
-    const refused = await callGateway(server, '/fragile/v1/messages', { json: body });
+    const refused = await callGateway(server(), '/fragile/v1/messages', { json: body });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('60');
     expect(await refused.json()).toEqual({
@@ -148,11 +136,11 @@ describe('circuit breaker', () => {
     upstream.next(
       reply(200, '{"id":"msg_1","type":"message","content":[],"usage":{"input_tokens":1,"output_tokens":1}}'),
     );
-    const other = await callGateway(server, '/fragile/v1/messages', {
+    const other = await callGateway(server(), '/fragile/v1/messages', {
       json: { ...body, model: 'claude-haiku-4-5' },
     });
     expect(other.status).toBe(200);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${server().url}/metrics`)).text();
     const labels = '{provider="fragile",endpoint="/v1/messages",model="claude-sonnet-4-5"}';
     expect(metrics).toContain(`aibridge_circuit_breaker_state${labels} 1`);
     expect(metrics).toContain(`aibridge_circuit_breaker_trips_total${labels} 1`);
@@ -165,7 +153,7 @@ describe('circuit breaker', () => {
 
 describe('upstream timeouts', () => {
   it('ends a stream that went silent past idle_timeout_ms cleanly, and records why', async () => {
-    const res = await server.request('/api/v2/aibridge/providers', {
+    const res = await server().request('/api/v2/aibridge/providers', {
       method: 'POST',
       json: {
         name: 'sleepy',
@@ -177,13 +165,13 @@ describe('upstream timeouts', () => {
     });
     expect(res.status).toBe(201);
     // The fake goes quiet for far longer than the idle timeout after its first event.
-    upstream.next(stream(chatStream, { delayMs: 5000 }));
-    const streamed = await callGateway(server, '/sleepy/v1/chat/completions', {
+    upstream.next(stream(CHAT_STREAM, { delayMs: 5000 }));
+    const streamed = await callGateway(server(), '/sleepy/v1/chat/completions', {
       json: { ...chatBody, stream: true },
     });
     const text = await streamed.text();
-    expect(text).toBe(chatStream.split('\n\n')[0] + '\n\n');
-    const recorded = await waitForRecording(server.running.db, interceptionId(streamed));
+    expect(text).toBe(`${CHAT_STREAM.split('\n\n')[0]}\n\n`);
+    const recorded = await waitForRecording(server().running.db, interceptionId(streamed));
     expect(recorded.interception.metadata).toMatchObject({ end_reason: 'idle_timeout' });
   });
 });

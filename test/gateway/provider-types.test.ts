@@ -1,37 +1,25 @@
 import { AzureOpenAI } from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeUpstream, type ReceivedRequest, reply, stream } from '../fake-upstream.js';
-import { callGateway, gatewayOverrides, interceptionId, waitForRecording } from '../gateway.js';
-import { startTestServer, type TestServer } from '../server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ReceivedRequest, reply, stream } from '../fake-upstream.js';
+import {
+  CHAT_COMPLETION,
+  CHAT_STREAM,
+  CHAT_STREAM_SEEN,
+  callGateway,
+  gatewayOverrides,
+  interceptionId,
+  useFakeUpstream,
+  waitForRecording,
+} from '../gateway.js';
+import { useTestServer } from '../server.js';
 
-const upstream = await FakeUpstream.start();
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer('pglite', gatewayOverrides(upstream));
-});
-afterAll(async () => {
-  await server.close();
-  await upstream.close();
-});
-beforeEach(() => upstream.reset());
+const upstream = await useFakeUpstream();
+const server = useTestServer('pglite', gatewayOverrides(upstream));
 
-const chatAnswer = JSON.stringify({
-  id: 'chatcmpl-1',
-  object: 'chat.completion',
-  model: 'm',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 3, completion_tokens: 1 },
-});
-const chatStream = [
-  'data: {"id":"chatcmpl-2","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\n',
-  'data: {"id":"chatcmpl-2","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2}}\n\n',
-  'data: [DONE]\n\n',
-].join('');
-/** What the client sees: it asked for no usage, so the chunk aibridge asked for is hidden. */
-const chatStreamSeen = chatStream.replace(/data: [^\n]*"usage"[^\n]*\n\n/, '');
+const chatAnswer = JSON.stringify({ ...CHAT_COMPLETION, model: 'm' });
 
 async function createProvider(json: Record<string, unknown>): Promise<void> {
-  const res = await server.request('/api/v2/aibridge/providers', { method: 'POST', json });
+  const res = await server().request('/api/v2/aibridge/providers', { method: 'POST', json });
   if (res.status !== 201) throw new Error(`create provider: ${res.status} ${await res.text()}`);
 }
 
@@ -86,20 +74,20 @@ describe('provider recipes against a fake upstream', () => {
       const path = `/${recipe.create.name}/v1/chat/completions`;
       const body = { model: recipe.model, messages: [{ role: 'user', content: 'hi' }] };
       upstream.next(reply(200, chatAnswer));
-      const blocking = await callGateway(server, path, { json: body });
+      const blocking = await callGateway(server(), path, { json: body });
       expect(await blocking.text()).toBe(chatAnswer);
       expect(upstream.last.url).toBe(recipe.path);
-      expect(JSON.stringify(upstream.last.rawHeaders)).not.toContain(server.ownerToken);
+      expect(JSON.stringify(upstream.last.rawHeaders)).not.toContain(server().ownerToken);
       recipe.check(upstream.last);
-      const recorded = await waitForRecording(server.running.db, interceptionId(blocking));
+      const recorded = await waitForRecording(server().running.db, interceptionId(blocking));
       expect(recorded.interception).toMatchObject({ provider: recipe.create.name, model: recipe.model });
 
-      upstream.next(stream(chatStream));
-      const streamed = await callGateway(server, path, { json: { ...body, stream: true } });
-      expect(await streamed.text()).toBe(chatStreamSeen);
+      upstream.next(stream(CHAT_STREAM));
+      const streamed = await callGateway(server(), path, { json: { ...body, stream: true } });
+      expect(await streamed.text()).toBe(CHAT_STREAM_SEEN);
       expect(upstream.last.url).toBe(recipe.path);
       recipe.check(upstream.last);
-      const tokens = (await waitForRecording(server.running.db, interceptionId(streamed))).tokens;
+      const tokens = (await waitForRecording(server().running.db, interceptionId(streamed))).tokens;
       expect(tokens.map((t) => Number(t.input_tokens))).toEqual([4]);
     });
   }
@@ -119,8 +107,8 @@ describe('Azure OpenAI', () => {
 
   it('the AzureOpenAI SDK sends its aibridge token as api-key; the deployment URL, api-version and key reach Azure', async () => {
     const client = new AzureOpenAI({
-      endpoint: `${server.url}/api/v2/aibridge/azure`,
-      apiKey: server.ownerToken,
+      endpoint: `${server().url}/api/v2/aibridge/azure`,
+      apiKey: server().ownerToken,
       apiVersion: '2025-01-01-preview',
       deployment: 'gpt-4o-prod',
       maxRetries: 0,
@@ -135,9 +123,9 @@ describe('Azure OpenAI', () => {
     expect(got.url).toBe('/openai/deployments/gpt-4o-prod/chat/completions?api-version=2025-01-01-preview');
     expect(got.headers['api-key']).toBe(AZURE_KEY);
     expect(got.headers.authorization).toBeUndefined();
-    expect(JSON.stringify(got.rawHeaders)).not.toContain(server.ownerToken);
+    expect(JSON.stringify(got.rawHeaders)).not.toContain(server().ownerToken);
 
-    upstream.next(stream(chatStream));
+    upstream.next(stream(CHAT_STREAM));
     const events = await client.chat.completions.create({
       model: 'gpt-4o',
       messages: [{ role: 'user', content: 'hi' }],
@@ -151,22 +139,22 @@ describe('Azure OpenAI', () => {
 
   it('adds the instance api-version when the client sends none, and records the deployment as the model', async () => {
     upstream.next(reply(200, chatAnswer));
-    const res = await callGateway(server, '/azure/openai/deployments/gpt-4o-prod/chat/completions', {
+    const res = await callGateway(server(), '/azure/openai/deployments/gpt-4o-prod/chat/completions', {
       token: null,
-      headers: { 'api-key': server.ownerToken },
+      headers: { 'api-key': server().ownerToken },
       json: { messages: [{ role: 'user', content: 'hi' }] },
     });
     expect(res.status).toBe(200);
     expect(upstream.last.url).toBe('/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21');
-    const recorded = await waitForRecording(server.running.db, interceptionId(res));
+    const recorded = await waitForRecording(server().running.db, interceptionId(res));
     expect(recorded.interception).toMatchObject({ provider: 'azure', model: 'gpt-4o-prod' });
   });
 
   it('serves the v1 API (/openai/v1/…) without api-version', async () => {
     upstream.next(reply(200, chatAnswer));
-    const res = await callGateway(server, '/azure/openai/v1/chat/completions', {
+    const res = await callGateway(server(), '/azure/openai/v1/chat/completions', {
       token: null,
-      headers: { 'api-key': server.ownerToken },
+      headers: { 'api-key': server().ownerToken },
       json: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] },
     });
     expect(res.status).toBe(200);
@@ -174,7 +162,7 @@ describe('Azure OpenAI', () => {
   });
 
   it('refuses a wrong api-key in the OpenAI error shape', async () => {
-    const res = await callGateway(server, '/azure/openai/v1/chat/completions', {
+    const res = await callGateway(server(), '/azure/openai/v1/chat/completions', {
       token: null,
       headers: { 'api-key': 'not-a-token' },
       json: { model: 'gpt-4o', messages: [] },

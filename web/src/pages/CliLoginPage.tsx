@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiError, api } from '../api/client.js';
 import type { CreatedToken, User } from '../api/types.js';
+import { FormError } from '../components/FormError.js';
 
 /**
  * Where `aibridge login` sends the browser back to the terminal: only to a port on this
@@ -60,11 +61,7 @@ export function CliLoginPage({ me }: { me: User }) {
         A terminal on this computer asks for a personal token for <strong>{me.username}</strong>. Authorize it
         only if you just ran <code>aibridge login</code>.
       </p>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} />
       {done ? (
         <p role="status">Token sent to the CLI: you can close this tab.</p>
       ) : (

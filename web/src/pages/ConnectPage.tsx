@@ -2,8 +2,10 @@ import { type FormEvent, useState } from 'react';
 import { connectSnippets, type Snippet } from '../../../src/connect/snippets.js';
 import { useConnectSettings, useCreateKey, useKeys, useTokenClients } from '../api/queries.js';
 import type { User } from '../api/types.js';
-import { NewToken, RequestError } from '../components/NewToken.js';
+import { FormError } from '../components/FormError.js';
+import { NewToken } from '../components/NewToken.js';
 import { ErrorState } from '../components/States.js';
+import { TokenNameField, tokenName } from '../components/TokenNameField.js';
 import { SnippetCard } from './connect/SnippetCard.js';
 import { TokenUseTable } from './connect/TokenUse.js';
 
@@ -28,7 +30,7 @@ export function ConnectPage({ me }: { me: User }) {
   const [token, setToken] = useState<string | undefined>();
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate(name.trim() ? { token_name: name.trim() } : {}, {
+    create.mutate(tokenName(name), {
       onSuccess: ({ key }) => {
         setToken(key);
         setName('');
@@ -51,22 +53,12 @@ export function ConnectPage({ me }: { me: User }) {
         <p className="muted">A personal token for one agent or machine; the setup below fills it in.</p>
         {token ? <NewToken token={token} /> : null}
         <form className="form form-inline" aria-label="Create a token" onSubmit={submit}>
-          <label>
-            <span>
-              Token name <span className="muted">(optional)</span>
-            </span>
-            <input
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-            />
-          </label>
+          <TokenNameField label="Token name" value={name} onChange={setName} />
           <button type="submit" className="button button-primary" disabled={create.isPending}>
             Create token
           </button>
         </form>
-        <RequestError error={create.error} />
+        <FormError error={create.error} />
       </section>
       <section className="card" aria-labelledby="connect-setup-title">
         <h2 id="connect-setup-title">2. Set up your agent</h2>

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { groupChanges, useGroupChange, useGroups } from '../api/queries.js';
 import type { User } from '../api/types.js';
-import { RequestError } from '../components/NewToken.js';
+import { FormError } from '../components/FormError.js';
 import { ErrorState, Loading } from '../components/States.js';
 import { GroupCard } from './groups/GroupCard.js';
 
@@ -42,7 +42,7 @@ export function GroupsPage({ me }: { me: User }) {
           <button type="submit" className="button button-primary" disabled={change.isPending}>
             Create group
           </button>
-          <RequestError error={change.error} />
+          <FormError error={change.error} />
         </form>
       ) : null}
       {groups.isError ? (

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useDeleteProvider, useProviders } from '../api/queries.js';
 import type { ProviderInstance } from '../api/types.js';
 import { columnsFor, DataTable } from '../components/DataTable.js';
-import { RequestError } from '../components/NewToken.js';
+import { FormError } from '../components/FormError.js';
 import { ErrorState, Loading } from '../components/States.js';
 import { Time } from '../components/Time.js';
 import { ProviderForm } from './providers/ProviderForm.js';
@@ -61,7 +61,7 @@ export function ProvidersPage() {
         <code>aibridge providers</code>, the API or the form below; every replica follows within seconds. Keys
         are shown as hints only.
       </p>
-      <RequestError error={remove.error} />
+      <FormError error={remove.error} />
       {providers.isError ? (
         <ErrorState error={providers.error} retry={() => providers.refetch()} />
       ) : !providers.data ? (

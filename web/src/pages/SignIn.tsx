@@ -4,6 +4,7 @@ import { useLocation, useNavigate } from 'react-router';
 import { ApiError, api, signOutReason } from '../api/client.js';
 import { setToken } from '../api/token.js';
 import type { AuthMethods, User } from '../api/types.js';
+import { FormError } from '../components/FormError.js';
 
 /** Turns the server's 401 detail into advice a person can act on. */
 export function explainRefusal(detail: string | undefined): string {
@@ -96,11 +97,7 @@ export function SignIn() {
           aria-invalid={error ? true : undefined}
           aria-errormessage={error ? 'signin-error' : undefined}
         />
-        {error ? (
-          <p id="signin-error" className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError id="signin-error" error={error} />
         <button type="submit" className="button button-primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { ApiError } from '../../api/client.js';
 import { useSetBudget } from '../../api/queries.js';
 import type { Budget, SetBudgetRequest } from '../../api/types.js';
+import { FormError } from '../../components/FormError.js';
 
 type Period = SetBudgetRequest['period'];
 const PERIODS: Period[] = ['day', 'week', 'month'];
@@ -82,11 +82,7 @@ export function BudgetForm({ editing, onDone }: { editing: Budget | undefined; o
         </span>
         <input value={model} readOnly={editing !== undefined} onChange={(e) => setModel(e.target.value)} />
       </label>
-      {set.error ? (
-        <p className="form-error" role="alert">
-          {set.error instanceof ApiError ? set.error.describe() : 'The server could not be reached.'}
-        </p>
-      ) : null}
+      <FormError error={set.error} />
       <div className="form-buttons">
         <button type="submit" className="button button-primary" disabled={set.isPending}>
           {editing ? 'Save limit' : 'Set budget'}

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { groupChanges, useGroupChange, useUsers } from '../../api/queries.js';
 import type { Group } from '../../api/types.js';
-import { RequestError } from '../../components/NewToken.js';
+import { FormError } from '../../components/FormError.js';
 
 /** One group: its members, and for owners rename, delete, add and remove a member. */
 export function GroupCard({ group, owner }: { group: Group; owner: boolean }) {
@@ -95,7 +95,7 @@ export function GroupCard({ group, owner }: { group: Group; owner: boolean }) {
           </button>
         </div>
       ) : null}
-      <RequestError error={change.error} />
+      <FormError error={change.error} />
     </section>
   );
 }

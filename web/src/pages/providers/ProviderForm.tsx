@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useCreateProvider, useUpdateProvider } from '../../api/queries.js';
 import type { CreateProviderRequest, ProviderInstance, UpdateProviderRequest } from '../../api/types.js';
-import { RequestError } from '../../components/NewToken.js';
+import { FormError } from '../../components/FormError.js';
 import { headersOf, keysOf, modelsOf } from './fields.js';
 
 type ProviderType = CreateProviderRequest['type'];
@@ -84,7 +84,7 @@ export function ProviderForm({ editing, onDone }: { editing?: ProviderInstance; 
           autoComplete="new-password"
         />
       </label>
-      <RequestError error={editing ? update.error : create.error} />
+      <FormError error={editing ? update.error : create.error} />
       <button type="submit" className="button button-primary" disabled={create.isPending || update.isPending}>
         {editing ? 'Save provider' : 'Add provider'}
       </button>

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../../api/client.js';
 import { useSetPrice } from '../../api/queries.js';
+import { FormError } from '../../components/FormError.js';
 
 /** "2.4" dollars per million tokens → 2,400,000 micro-dollars, exactly; undefined when blank. */
 function microsPerMillion(text: string): number | undefined {
@@ -73,11 +73,7 @@ export function PriceForm({ model: initial = '' }: { model?: string }) {
         </span>
         <input value={note} onChange={(e) => setNote(e.target.value)} />
       </label>
-      {set.error ? (
-        <p className="form-error" role="alert">
-          {set.error instanceof ApiError ? set.error.describe() : 'The server could not be reached.'}
-        </p>
-      ) : null}
+      <FormError error={set.error} />
       {saved && !set.isPending && !set.error ? (
         <p role="status" data-testid="price-saved">
           Price of <code>{saved}</code> set.

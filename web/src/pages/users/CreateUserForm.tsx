@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../../api/client.js';
 import { useCreateUser } from '../../api/queries.js';
 import type { Role, User } from '../../api/types.js';
+import { FormError } from '../../components/FormError.js';
 
 const ROLES: ReadonlyArray<{ role: Role; label: string }> = [
   { role: 'member', label: 'Member — sees their own sessions' },
@@ -60,11 +60,7 @@ export function CreateUserForm({ onCreated }: { onCreated: (user: User) => void 
           ))}
         </select>
       </label>
-      {create.error ? (
-        <p className="form-error" role="alert">
-          {create.error instanceof ApiError ? create.error.describe() : 'The server could not be reached.'}
-        </p>
-      ) : null}
+      <FormError error={create.error} />
       <button type="submit" className="button button-primary" disabled={create.isPending}>
         Create user
       </button>

@@ -1,9 +1,11 @@
 import { type FormEvent, useState } from 'react';
 import { useCreateKey, useKeys, useRevokeKey } from '../../api/queries.js';
 import type { User } from '../../api/types.js';
-import { NewToken, RequestError } from '../../components/NewToken.js';
+import { FormError } from '../../components/FormError.js';
+import { NewToken } from '../../components/NewToken.js';
 import { ErrorState } from '../../components/States.js';
 import { Time } from '../../components/Time.js';
+import { TokenNameField, tokenName } from '../../components/TokenNameField.js';
 
 const LIFETIMES = [
   ['7d', '7 days'],
@@ -23,7 +25,7 @@ export function TokensPanel({ user }: { user: User }) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.mutate(
-      { lifetime, ...(name.trim() ? { token_name: name.trim() } : {}) },
+      { lifetime, ...tokenName(name) },
       {
         onSuccess: ({ key }) => {
           setIssued(key);
@@ -43,17 +45,7 @@ export function TokensPanel({ user }: { user: User }) {
         </NewToken>
       ) : null}
       <form className="form form-inline" onSubmit={submit}>
-        <label>
-          <span>
-            Name <span className="muted">(optional)</span>
-          </span>
-          <input
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-          />
-        </label>
+        <TokenNameField label="Name" value={name} onChange={setName} />
         <label>
           Expires after
           <select value={lifetime} onChange={(e) => setLifetime(e.target.value)}>
@@ -68,7 +60,7 @@ export function TokensPanel({ user }: { user: User }) {
           Issue token
         </button>
       </form>
-      <RequestError error={create.error} />
+      <FormError error={create.error} />
       {keys.isError ? <ErrorState error={keys.error} /> : null}
       {keys.data && keys.data.length === 0 ? <p className="muted">No tokens yet.</p> : null}
       {keys.data && keys.data.length > 0 ? (
