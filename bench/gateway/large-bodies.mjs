@@ -27,7 +27,8 @@ const MODES = (env.MODES || 'durable fast').split(/\s+/).filter(Boolean);
 const SERVER = env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const TOKEN = 'benchowner-abcdefghijklmnopqrstuv';
 const CLK_TCK = 100;
-const requestsFor = (kb) => Number(env.REQUESTS || (kb <= 64 ? 300 : kb <= 512 ? 150 : kb <= 1100 ? 100 : 50));
+const requestsFor = (kb) =>
+  Number(env.REQUESTS || (kb <= 64 ? 300 : kb <= 512 ? 150 : kb <= 1100 ? 100 : 50));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
