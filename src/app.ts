@@ -97,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics: deps.metrics,
     metricsToken: deps.config.metricsToken,
     limits: deps.limits,
+    providers: deps.providers,
   });
   await registerDashboard(app);
   return app;

@@ -12,6 +12,7 @@ import { interceptionRoutes } from './interceptions.js';
 import { keyRoutes } from './keys.js';
 import { buildOpenApi } from './openapi.js';
 import { priceRoutes } from './prices.js';
+import { providerKeyRoutes } from './provider-keys.js';
 import { providerRoutes } from './providers.js';
 import { type AnyRoute, mountRoutes } from './route.js';
 import { sessionRoutes } from './sessions.js';
@@ -35,6 +36,7 @@ export const apiRoutes: AnyRoute[] = [
   ...usageRoutes,
   ...adminRoutes,
   ...providerRoutes,
+  ...providerKeyRoutes,
   ...priceRoutes,
   ...spendRoutes,
   ...auditRoutes,

@@ -5,6 +5,7 @@ import { UsageError } from './errors.js';
 import { addOutputFlag, withExamples } from './flags.js';
 import { localTime } from './format.js';
 import { type Listing, type OutputFormat, printRows } from './output.js';
+import { registerProviderKeyCommands } from './provider-keys.js';
 
 /** Provider instances: keys as hints only, as the API shows them. */
 const PROVIDERS: Listing<ProviderInstanceView> = {
@@ -66,7 +67,7 @@ function changeBody(flags: ChangeFlags): Record<string, unknown> {
 }
 
 /**
- * `aibridge providers list|create|update|delete`: the provider instances (owners), through
+ * `aibridge providers list|create|update|delete|keys`: the provider instances (owners), through
  * the REST API; a change serves on every replica within seconds.
  */
 export function registerProviderCommands(program: Command): void {
@@ -123,4 +124,6 @@ export function registerProviderCommands(program: Command): void {
     );
     process.stderr.write(`deleted provider ${name}\n`);
   });
+
+  registerProviderKeyCommands(providers);
 }

@@ -6,6 +6,7 @@ import { DatabaseHealth } from './health.js';
 import { migrations } from './migrations/index.js';
 import { type Notifications, PGliteNotifications, PgNotifications, quoteIdent } from './notifications.js';
 import { PGliteDialect } from './pglite-driver.js';
+import { PGliteWorker } from './pglite-worker/client.js';
 import { KyselyPreparedRunner, PgPreparedRunner, type PreparedRunner } from './prepared.js';
 import type { Schema } from './schema/index.js';
 
@@ -134,12 +135,9 @@ export class Database {
       release = lockDataDir(dataDir);
     }
     try {
-      // Loaded only when used: the WASM module costs tens of MB a PostgreSQL deployment never needs.
-      const { PGlite } = await import('@electric-sql/pglite');
-      const pglite = await PGlite.create({
-        ...(dataDir ? { dataDir } : {}),
-        parsers: { [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber },
-      });
+      // On a thread of its own, loaded only when used: the WASM module costs tens of MB a
+      // PostgreSQL deployment never needs, and its queries never block the gateway's event loop.
+      const pglite = await PGliteWorker.start({ dataDir });
       const kysely = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
       const prepared = new KyselyPreparedRunner(kysely);
       return new Database(kysely, 'pglite', 'public', new PGliteNotifications(pglite), prepared, release);

@@ -1,5 +1,5 @@
-import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import type { PGliteWorker } from './pglite-worker/client.js';
 
 /** Subscriptions to NOTIFY channels, whichever PostgreSQL the process runs on. */
 export interface Notifications {
@@ -7,9 +7,9 @@ export interface Notifications {
   close(): Promise<void>;
 }
 
-/** PGlite runs in-process: its LISTEN cannot be disconnected. */
+/** PGlite's LISTEN, forwarded from its worker (which re-subscribes when it is started again). */
 export class PGliteNotifications implements Notifications {
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly pglite: PGliteWorker) {}
   async listen(channel: string, onMessage: (payload: string) => void): Promise<void> {
     await this.pglite.listen(channel, onMessage);
   }

@@ -1,4 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -11,16 +10,36 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import type { PGliteWorker } from './pglite-worker/client.js';
+import { workerLost } from './pglite-worker/protocol.js';
 
-/** One logical connection over PGlite; queries of a transaction must not interleave with others. */
+/** A compiled query that names a hot statement: the worker runs it as a prepared statement. */
+export type PreparedQuery = CompiledQuery & { readonly preparedName: string };
+
+/** A raw query the embedded database keeps prepared under `name`. */
+export function preparedQuery(name: string, text: string, values: readonly unknown[]): PreparedQuery {
+  return { ...CompiledQuery.raw(text, [...values]), preparedName: name };
+}
+
+/**
+ * The one logical connection to the worker's PGlite. `generation` is the worker's at checkout:
+ * if the worker died and was started again meanwhile, the rest of a transaction begun on the
+ * old one fails instead of running outside any transaction on the new one.
+ */
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pglite: PGlite) {}
+  generation = 0;
+  constructor(private readonly backend: PGliteWorker) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(query.sql, [...query.parameters]);
+    if (this.backend.generation !== this.generation) throw workerLost('restarted mid-transaction');
+    const name = (query as Partial<PreparedQuery>).preparedName;
+    const result = name
+      ? await this.backend.prepared(name, query.sql, query.parameters)
+      : await this.backend.query(query.sql, query.parameters);
+    const rows = result.rows as R[];
     return result.affectedRows === undefined
-      ? { rows: result.rows }
-      : { rows: result.rows, numAffectedRows: BigInt(result.affectedRows) };
+      ? { rows }
+      : { rows, numAffectedRows: BigInt(result.affectedRows) };
   }
 
   // biome-ignore lint/correctness/useYield: PGlite has no cursors; the whole result is one chunk.
@@ -30,28 +49,25 @@ class PGliteConnection implements DatabaseConnection {
 }
 
 /**
- * Kysely driver for PGlite: PGlite is a single in-process backend, so the driver hands out one
- * connection at a time and queues the rest, which keeps transactions isolated.
+ * Kysely driver for PGlite: PGlite is a single backend (one session), so the driver hands out
+ * one connection at a time and queues the rest, which keeps transactions isolated.
  */
 class PGliteDriver implements Driver {
   private readonly connection: PGliteConnection;
   private busy = false;
   private readonly waiting: Array<(c: DatabaseConnection) => void> = [];
 
-  constructor(private readonly pglite: PGlite) {
-    this.connection = new PGliteConnection(pglite);
+  constructor(private readonly backend: PGliteWorker) {
+    this.connection = new PGliteConnection(backend);
   }
 
-  async init(): Promise<void> {
-    await this.pglite.waitReady;
-  }
+  async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    if (!this.busy) {
-      this.busy = true;
-      return this.connection;
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    if (this.busy) await new Promise((resolve) => this.waiting.push(resolve));
+    this.busy = true;
+    this.connection.generation = this.backend.generation;
+    return this.connection;
   }
 
   async releaseConnection(): Promise<void> {
@@ -75,18 +91,18 @@ class PGliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    if (!this.pglite.closed) await this.pglite.close();
+    await this.backend.close();
   }
 }
 
 /** Kysely dialect for the embedded database: PostgreSQL's SQL, adapter and introspection. */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly backend: PGliteWorker) {}
   createAdapter() {
     return new PostgresAdapter();
   }
   createDriver() {
-    return new PGliteDriver(this.pglite);
+    return new PGliteDriver(this.backend);
   }
   createQueryCompiler() {
     return new PostgresQueryCompiler();

@@ -1,5 +1,6 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type pg from 'pg';
+import { preparedQuery } from './pglite-driver.js';
 
 /** A statement the server may keep prepared; the name must change whenever the text does. */
 export interface PreparedStatement {
@@ -19,8 +20,8 @@ export interface RunOptions {
 /**
  * Runs the gateway's hot statements. They run thousands of times a second with one fixed
  * shape, so on PostgreSQL each is prepared once per connection (parsed and planned once, not
- * per call); PGlite runs them through Kysely's driver, which keeps its single connection's
- * transactions from interleaving.
+ * per call); on PGlite they go through Kysely's driver, which keeps its single connection's
+ * transactions from interleaving, and are prepared once by name too.
  */
 export interface PreparedRunner {
   run<R>(statement: PreparedStatement, values: readonly unknown[], options?: RunOptions): Promise<R[]>;
@@ -83,13 +84,16 @@ export class PgPreparedRunner implements PreparedRunner {
   }
 }
 
-/** PGlite: the same statements through Kysely (no server-side preparation to gain there). */
+/**
+ * PGlite: the same statements through Kysely's driver (so they queue behind a transaction in
+ * progress on its single session), each prepared once in the worker by name.
+ */
 export class KyselyPreparedRunner implements PreparedRunner {
   // biome-ignore lint/suspicious/noExplicitAny: the runner is schema-agnostic; statements are raw SQL.
   constructor(private readonly kysely: Kysely<any>) {} // any: see the line above
 
   async run<R>(statement: PreparedStatement, values: readonly unknown[]): Promise<R[]> {
-    return (await this.kysely.executeQuery<R>(CompiledQuery.raw(statement.text, [...values]))).rows;
+    return (await this.kysely.executeQuery<R>(preparedQuery(statement.name, statement.text, values))).rows;
   }
 
   async runAll<R>(steps: readonly PreparedStep[]): Promise<R[]> {
@@ -98,7 +102,7 @@ export class KyselyPreparedRunner implements PreparedRunner {
     return this.kysely.transaction().execute(async (trx) => {
       let rows: R[] = [];
       for (const { statement, values } of steps) {
-        rows = (await trx.executeQuery<R>(CompiledQuery.raw(statement.text, [...values]))).rows;
+        rows = (await trx.executeQuery<R>(preparedQuery(statement.name, statement.text, values))).rows;
       }
       return rows;
     });

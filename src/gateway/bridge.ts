@@ -107,6 +107,10 @@ class Bridge implements Gateway {
       refuseUpgrade(socket, 503, shape('overloaded', 'aibridge is shutting down; retry in a moment'));
       return;
     }
+    if (route.provider?.unavailable && route.kind !== 'unknown') {
+      refuseUpgrade(socket, 503, shape('upstream', route.provider.unavailable));
+      return;
+    }
     if (route.kind !== 'bridged' || route.api !== 'responses') {
       // Codex tries a WebSocket first and falls back to HTTP at once on 426.
       const message = 'aibridge serves WebSocket only on the Responses API (/openai/v1/responses); use HTTP';
@@ -199,6 +203,10 @@ class Bridge implements Gateway {
           ? route.path
           : `/${(req.url ?? '').slice(GATEWAY_PREFIX.length).split('?')[0]}`;
       return this.refuse(req, res, shape, 404, 'not_found', `route not supported: ${method} ${path}`);
+    }
+    if (route.provider.unavailable) {
+      // No Retry-After: this does not pass by waiting, only by fixing AIBRIDGE_SECRET_KEY.
+      return this.refuse(req, res, shape, 503, 'upstream', route.provider.unavailable);
     }
     if (!this.concurrency.tryAcquire()) {
       return this.refuse(

@@ -41,6 +41,7 @@ export async function relayOverKeys(
     const key = keys[i];
     const last = i === keys.length - 1;
     let seen: IncomingHttpHeaders | undefined;
+    if (key) provider.keys.used(key);
     const outcome = await relay({
       ...exchange,
       onResponse: (status, headers) => {
@@ -82,6 +83,6 @@ function learn(
   else if (status === 429)
     pool.coolDown(key, retryAfterMs(headers?.['retry-after'], Date.now(), RATE_LIMIT_COOLDOWN_MS));
   else if (status === 401 || status === 403) {
-    if (pool.disable(key)) metrics.keyDisabled(provider.name, key.hint, status);
+    if (pool.disable(key, status)) metrics.keyDisabled(provider.name, key.hint, status);
   } else if (status < 400) pool.succeeded(key);
 }

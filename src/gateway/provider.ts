@@ -33,6 +33,11 @@ export interface Provider {
    */
   readonly websockets: boolean;
   readonly errorShape: ErrorShape;
+  /**
+   * Why this replica cannot serve the instance at all (its stored keys do not decrypt with
+   * this process's AIBRIDGE_SECRET_KEY): every request gets a 503 saying so, not a 404.
+   */
+  readonly unavailable?: string | undefined;
   /** The API a bridged path speaks, or undefined (`path` is after the route prefix, no query). */
   bridged(path: string): ApiKind | undefined;
   /** True for paths relayed without recording. */

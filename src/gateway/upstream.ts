@@ -27,7 +27,11 @@ export class Upstream {
   readonly origin: string;
   private readonly basePath: string;
 
-  constructor(baseUrl: string, timeouts: UpstreamTimeouts = DEFAULT_UPSTREAM_TIMEOUTS) {
+  constructor(
+    baseUrl: string,
+    /** Also what a turn relayed to the provider's own WebSocket waits (websocket/upstream-socket.ts). */
+    readonly timeouts: UpstreamTimeouts = DEFAULT_UPSTREAM_TIMEOUTS,
+  ) {
     const url = new URL(baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');

@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { Database } from '../db/database.js';
 import { OUTAGE_RETRY_AFTER_SECONDS } from '../db/health.js';
 import type { RateLimits } from '../limits/rate-limits.js';
+import type { ProviderRegistry } from '../providers/registry.js';
 
 /** What the operational endpoints read. */
 export interface HealthDeps {
@@ -14,6 +15,8 @@ export interface HealthDeps {
   metricsToken: string | undefined;
   /** When limits are configured, `/readyz` says where they count and whether this replica is on its share. */
   limits?: Pick<RateLimits, 'enabled' | 'status'> | undefined;
+  /** Provider instances whose keys this process cannot decrypt make the replica not ready. */
+  providers?: Pick<ProviderRegistry, 'undecryptable'> | undefined;
 }
 
 /**
@@ -21,7 +24,9 @@ export interface HealthDeps {
  * database answers, so requests can be served and recorded; 503 otherwise, so a load balancer
  * takes the replica out) and `/metrics` (Prometheus; behind a token when one is configured).
  * A replica whose limits store is away stays ready (it enforces its share of each limit) and
- * says so in `/readyz`'s `limits`.
+ * says so in `/readyz`'s `limits`. A replica that cannot decrypt some provider instance's keys
+ * (another AIBRIDGE_SECRET_KEY sealed them) is not ready: it would answer that instance's
+ * traffic with 503s, so it names them under `providers.undecryptable` and answers 503.
  */
 export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -29,7 +34,17 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
     if (!deps.db.health.down) {
       try {
         await sql`select 1`.execute(deps.db.kysely);
-        return deps.limits?.enabled ? { status: 'ready', limits: deps.limits.status() } : { status: 'ready' };
+        const limits = deps.limits?.enabled ? { limits: deps.limits.status() } : {};
+        const undecryptable = deps.providers?.undecryptable ?? [];
+        if (undecryptable.length === 0) return { status: 'ready', ...limits };
+        // Not a passing outage (no Retry-After): only the operator's fix makes it ready.
+        return reply.code(503).send({
+          status: 'unavailable',
+          detail:
+            "Provider keys in the database cannot be decrypted with this replica's AIBRIDGE_SECRET_KEY: it differs from the one that encrypted them.",
+          providers: { undecryptable },
+          ...limits,
+        });
       } catch (error) {
         deps.db.health.failed(error);
       }

@@ -70,7 +70,7 @@ export interface ProviderInstance {
   models: string[] | null;
   byok: ByokPolicy;
   settings: ProviderSettings;
-  keys: { secret: string; hint: string }[];
+  keys: { id: string; secret: string; hint: string }[];
 }
 
 /** Instance names are route prefixes: lower-case words joined by single hyphens, as in the reference. */

@@ -1,11 +1,29 @@
 /** One of an instance's keys, with what the pool has learnt about it. */
 export interface PooledKey {
+  /** Stable while the key is stored (see providers/store.ts `keyId`); safe to show. */
+  readonly id: string;
   readonly secret: string;
   readonly hint: string;
   /** Not to be used before this time (ms since epoch): the upstream's Retry-After, or a backoff. */
   coolUntil: number;
-  /** The upstream refused it (401/403): out of rotation until the instance's keys change. */
+  /** The upstream refused it (401/403): out of rotation until it serves again or is removed. */
   disabled: boolean;
+  /** When and with which status it was refused (for the owner's key list). */
+  disabledAt: number;
+  disabledStatus: number;
+  /** When a request last went upstream with it (0: never, on this replica). */
+  lastUsed: number;
+}
+
+/** What a replica knows of one key, as the key list shows it. */
+export interface KeyState {
+  id: string;
+  hint: string;
+  state: 'active' | 'cooling-down' | 'out-of-rotation';
+  coolingUntil: number | undefined;
+  outSince: number | undefined;
+  outStatus: number | undefined;
+  lastUsed: number | undefined;
 }
 
 /**
@@ -19,10 +37,56 @@ export class KeyPool {
   private next = 0;
 
   constructor(
-    keys: readonly { secret: string; hint: string }[],
+    keys: readonly { id: string; secret: string; hint: string }[],
     private readonly now: () => number = Date.now,
   ) {
-    this.keys = keys.map((k) => ({ secret: k.secret, hint: k.hint, coolUntil: 0, disabled: false }));
+    this.keys = keys.map((k) => ({
+      id: k.id,
+      secret: k.secret,
+      hint: k.hint,
+      coolUntil: 0,
+      disabled: false,
+      disabledAt: 0,
+      disabledStatus: 0,
+      lastUsed: 0,
+    }));
+  }
+
+  /**
+   * Carries over what `previous` (the pool this one replaces after the instance changed)
+   * learnt about keys both hold, so adding or removing one key does not put a refused or
+   * resting key back into rotation, nor forget when each was last used.
+   */
+  adopt(previous: KeyPool): void {
+    const known = new Map(previous.keys.map((k) => [k.id, k]));
+    for (const key of this.keys) {
+      const old = known.get(key.id);
+      if (!old) continue;
+      key.coolUntil = old.coolUntil;
+      key.disabled = old.disabled;
+      key.disabledAt = old.disabledAt;
+      key.disabledStatus = old.disabledStatus;
+      key.lastUsed = old.lastUsed;
+    }
+  }
+
+  /** Each key's state as this replica knows it, in stored order. */
+  states(): KeyState[] {
+    const now = this.now();
+    return this.keys.map((k) => ({
+      id: k.id,
+      hint: k.hint,
+      state: k.disabled ? 'out-of-rotation' : k.coolUntil > now ? 'cooling-down' : 'active',
+      coolingUntil: !k.disabled && k.coolUntil > now ? k.coolUntil : undefined,
+      outSince: k.disabled ? k.disabledAt : undefined,
+      outStatus: k.disabled ? k.disabledStatus : undefined,
+      lastUsed: k.lastUsed || undefined,
+    }));
+  }
+
+  /** A request is about to go upstream with `key`. */
+  used(key: PooledKey): void {
+    key.lastUsed = this.now();
   }
 
   get size(): number {
@@ -55,9 +119,11 @@ export class KeyPool {
   }
 
   /** Takes a key out of rotation; true the first time (so it is logged and counted once). */
-  disable(key: PooledKey): boolean {
+  disable(key: PooledKey, status: number): boolean {
     if (key.disabled) return false;
     key.disabled = true;
+    key.disabledAt = this.now();
+    key.disabledStatus = status;
     return true;
   }
 

@@ -49,6 +49,7 @@ export class ProviderMetrics {
   private readonly failovers: Counter;
   private readonly disabledKeys: Counter;
   private readonly sets = new Set<BreakerSet>();
+  private readonly unreadable: Gauge;
 
   constructor(
     registry: Registry,
@@ -93,6 +94,18 @@ export class ProviderMetrics {
       labelNames: ['provider', 'key_hint'],
       registers,
     });
+    this.unreadable = new Gauge({
+      name: `${METRIC_PREFIX}provider_keys_undecryptable`,
+      help: '1 for each provider instance whose stored keys this replica cannot decrypt (its AIBRIDGE_SECRET_KEY differs from the one that encrypted them).',
+      labelNames: ['provider'],
+      registers,
+    });
+  }
+
+  /** The instances whose keys do not decrypt here (all others read 0 by being absent). */
+  undecryptable(providers: readonly string[]): void {
+    this.unreadable.reset();
+    for (const provider of providers) this.unreadable.set({ provider }, 1);
   }
 
   /** The breakers of an instance, or undefined when its breaker is off. */

@@ -5,9 +5,10 @@ import type { Provider } from '../gateway/provider.js';
 import { buildProvider } from '../gateway/providers/index.js';
 import type { UpstreamTimeouts } from '../gateway/upstream.js';
 import type { Logger } from '../log.js';
+import type { KeyState } from './key-pool.js';
 import { ProviderMetrics } from './metrics.js';
-import type { Secrets } from './secret-box.js';
-import { PROVIDERS_CHANGED_CHANNEL, ProviderStore } from './store.js';
+import { SecretBoxError, type Secrets } from './secret-box.js';
+import { PROVIDERS_CHANGED_CHANNEL, ProviderStore, withoutKeys } from './store.js';
 
 /** How often the table is checked even without a notification (a lost NOTIFY, a reconnect). */
 const POLL_MS = 2000;
@@ -21,6 +22,8 @@ const POLL_MS = 2000;
 export class ProviderRegistry {
   private current = new Map<string, Provider>();
   private rows = new Map<string, string>();
+  /** Instances whose keys this process cannot decrypt, with the row fingerprint last logged. */
+  private unreadable = new Map<string, string>();
   private version = '';
   private timer: NodeJS.Timeout | undefined;
   private loading: Promise<void> | undefined;
@@ -44,6 +47,20 @@ export class ProviderRegistry {
   /** The instances by name, as the gateway resolves routes against them. */
   get providers(): ReadonlyMap<string, Provider> {
     return this.current;
+  }
+
+  /**
+   * Instances stored with keys this process cannot decrypt (another AIBRIDGE_SECRET_KEY sealed
+   * them): `/readyz` reports them and fails, and their routes answer 503.
+   */
+  get undecryptable(): string[] {
+    return [...this.unreadable.keys()];
+  }
+
+  /** Each key of an instance as this replica knows it, or undefined when it is not served. */
+  keyStates(name: string): KeyState[] | undefined {
+    const provider = this.current.get(name);
+    return provider && !provider.unavailable ? provider.keys.states() : undefined;
   }
 
   /** Loads the instances, then follows changes. */
@@ -107,9 +124,13 @@ export class ProviderRegistry {
         next.set(row.name, kept);
         continue;
       }
-      const built = await this.build(row);
-      if (built) next.set(row.name, built);
+      const built = await this.build(row, fingerprint);
+      if (!built) continue;
+      if (kept && !kept.unavailable && !built.unavailable) built.keys.adopt(kept.keys);
+      next.set(row.name, built);
     }
+    for (const name of this.unreadable.keys()) if (!nextRows.has(name)) this.unreadable.delete(name);
+    this.metrics.undecryptable(this.undecryptable);
     const previous = this.current;
     this.current = next;
     this.rows = nextRows;
@@ -122,21 +143,42 @@ export class ProviderRegistry {
     }
   }
 
-  private async build(row: ProviderRow): Promise<Provider | undefined> {
+  private async build(row: ProviderRow, fingerprint: string): Promise<Provider | undefined> {
     try {
       const instance = await this.store.open(row);
+      this.unreadable.delete(row.name);
       return buildProvider(
         instance,
         this.metrics.breakersFor(instance.name, instance.settings),
         this.timeouts,
       );
     } catch (error) {
+      if (error instanceof SecretBoxError) return this.unusable(row, fingerprint);
       this.log.error(
         { err: error, provider: row.name },
         'providers: cannot load this instance; it is not served',
       );
       return undefined;
     }
+  }
+
+  /**
+   * An instance whose keys do not decrypt here: still routed (so its clients get a 503 in its
+   * own error shape rather than a 404) but never sent upstream. Logged once per row version;
+   * neither secret key is ever printed.
+   */
+  private unusable(row: ProviderRow, fingerprint: string): Provider {
+    if (this.unreadable.get(row.name) !== fingerprint) {
+      this.log.error(
+        { provider: row.name },
+        `providers: cannot decrypt the stored keys of provider "${row.name}": this process's AIBRIDGE_SECRET_KEY differs from the one that encrypted them; give every replica the same AIBRIDGE_SECRET_KEY (this replica reports not ready until then)`,
+      );
+    }
+    this.unreadable.set(row.name, fingerprint);
+    return {
+      ...buildProvider(withoutKeys(row), undefined, this.timeouts),
+      unavailable: `aibridge cannot decrypt the keys of provider "${row.name}" on this replica (its AIBRIDGE_SECRET_KEY differs from the one that encrypted them); ask an operator to give every replica the same AIBRIDGE_SECRET_KEY`,
+    };
   }
 }
 

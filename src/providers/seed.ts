@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { SecretBoxError } from './secret-box.js';
 import type { NewProvider, ProviderStore } from './store.js';
 
 /**
@@ -24,7 +25,10 @@ export async function seedFromEnv(store: ProviderStore, config: Config): Promise
     }
     if (!row.env_managed) continue;
     const same = row.base_url === seed.baseUrl && row.keys.length === seed.keys.length;
-    if (same && (await keysEqual(store, row, seed.keys))) continue;
+    const equal = same ? await keysEqual(store, row, seed.keys) : false;
+    // Sealed with another AIBRIDGE_SECRET_KEY: re-sealing them with ours would only move the
+    // failure to the replicas that hold the right one. The registry reports it instead.
+    if (equal === true || equal === 'unreadable') continue;
     await store.update(seed.name, { baseUrl: seed.baseUrl, keys: seed.keys }, true);
   }
 }
@@ -41,11 +45,11 @@ async function keysEqual(
   store: ProviderStore,
   row: Parameters<ProviderStore['open']>[0],
   keys: string[],
-): Promise<boolean> {
+): Promise<boolean | 'unreadable'> {
   try {
     const opened = await store.open(row);
     return opened.keys.every((k, i) => k.secret === keys[i]);
-  } catch {
-    return false;
+  } catch (error) {
+    return error instanceof SecretBoxError ? 'unreadable' : false;
   }
 }

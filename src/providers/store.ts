@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { ProviderRow, Schema, StoredKey } from '../db/schema/index.js';
 import { secretHint } from './hint.js';
@@ -104,21 +105,50 @@ export class ProviderStore {
     return Number(result.numDeletedRows) > 0;
   }
 
+  /** The row, locked until the transaction ends, so concurrent key changes do not lose one. */
+  findForUpdate(name: string): Promise<ProviderRow | undefined> {
+    return this.db
+      .selectFrom('aibridge_providers')
+      .selectAll()
+      .where('name', '=', name)
+      .forUpdate()
+      .executeTakeFirst();
+  }
+
+  /** One key sealed for storing beside the others. */
+  async sealKey(plain: string): Promise<StoredKey> {
+    return { hint: secretHint(plain), sealed: await this.secrets.seal(plain) };
+  }
+
+  /** Stores exactly these (already sealed) keys; the instance no longer follows the env vars. */
+  setStoredKeys(name: string, keys: StoredKey[]): Promise<ProviderRow | undefined> {
+    return this.db
+      .updateTable('aibridge_providers')
+      .set({ keys: JSON.stringify(keys), env_managed: false, updated_at: sql<Date>`now()` })
+      .where('name', '=', name)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** True when `plain` is already one of the row's keys (only same-hint keys are opened). */
+  async holds(row: ProviderRow, plain: string): Promise<boolean> {
+    const hint = secretHint(plain);
+    for (const key of row.keys) {
+      if (key.hint === hint && (await this.secrets.open(key.sealed)) === plain.trim()) return true;
+    }
+    return false;
+  }
+
   /** A row with its keys opened, as the gateway uses it. */
   async open(row: ProviderRow): Promise<ProviderInstance> {
     const keys = await Promise.all(
-      row.keys.map(async (key) => ({ secret: await this.secrets.open(key.sealed), hint: key.hint })),
+      row.keys.map(async (key) => ({
+        id: keyId(key),
+        secret: await this.secrets.open(key.sealed),
+        hint: key.hint,
+      })),
     );
-    return {
-      name: row.name,
-      type: row.type as ProviderType,
-      baseUrl: row.base_url,
-      headers: row.headers,
-      models: row.models,
-      byok: row.byok as ByokPolicy,
-      settings: row.settings as ProviderSettings,
-      keys,
-    };
+    return { ...withoutKeys(row), keys };
   }
 
   private async seal(keys: string[]): Promise<StoredKey[]> {
@@ -126,4 +156,26 @@ export class ProviderStore {
       keys.map(async (key) => ({ hint: secretHint(key), sealed: await this.secrets.seal(key) })),
     );
   }
+}
+
+/**
+ * A key's id: derived from its ciphertext (random per sealing), so it is stable while the key
+ * is stored, different for the same key stored twice, needs no column, and reveals nothing.
+ */
+export function keyId(key: StoredKey): string {
+  return createHash('sha256').update(key.sealed).digest('hex').slice(0, 12);
+}
+
+/** A row as an instance with no keys: what a replica that cannot open them still knows. */
+export function withoutKeys(row: ProviderRow): ProviderInstance {
+  return {
+    name: row.name,
+    type: row.type as ProviderType,
+    baseUrl: row.base_url,
+    headers: row.headers,
+    models: row.models,
+    byok: row.byok as ByokPolicy,
+    settings: row.settings as ProviderSettings,
+    keys: [],
+  };
 }

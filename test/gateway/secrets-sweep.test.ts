@@ -13,6 +13,7 @@ const CENTRAL_ANTHROPIC = 'sk-ant-CANARY-central-anthropic-7f3a91';
 const CENTRAL_OPENAI = 'sk-openai-CANARY-central-openai-9c1d27';
 const INSTANCE_KEY = 'sk-ant-CANARY-instance-key-4be81c';
 const PERSONAL_KEY = 'sk-ant-CANARY-personal-byok-d02f55';
+const ADDED_KEY = 'sk-ant-CANARY-added-one-key-5e6f70';
 
 const logLines: string[] = [];
 const sink = new Writable({
@@ -120,6 +121,18 @@ it('keeps tokens and provider keys out of logs, metrics, error bodies, storage a
   );
   expect(await keep(await post('/anthropic/v1/messages', { 'x-api-key': token }, '{"model":'))).toBe(400);
 
+  // One key added, listed, added again (409) and removed: only hints come back, and audited.
+  const keysPath = '/api/v2/aibridge/providers/claude-own/keys';
+  expect(await keep(await server.request(keysPath, { method: 'POST', json: { key: ADDED_KEY } }))).toBe(201);
+  expect(await keep(await server.request(keysPath, { method: 'POST', json: { key: ADDED_KEY } }))).toBe(409);
+  const listed = await server.request(keysPath);
+  const added = ((await listed.clone().json()) as { id: string; hint: string }[]).find(
+    (k) => k.hint === 'sk-…6f70',
+  );
+  expect(await keep(listed)).toBe(200);
+  expect(await keep(await server.request(`${keysPath}/${added?.id}`, { method: 'DELETE' }))).toBe(204);
+  expect(await keep(await server.request('/api/v2/audit?limit=1000'))).toBe(200);
+
   const [central, openai, models, instance, byok] = upstream.received;
   // The provider sees its own key, never the person's aibridge token.
   expect(central?.headers['x-api-key']).toBe(CENTRAL_ANTHROPIC);
@@ -143,6 +156,7 @@ it('keeps tokens and provider keys out of logs, metrics, error bodies, storage a
     CENTRAL_OPENAI,
     INSTANCE_KEY,
     PERSONAL_KEY,
+    ADDED_KEY,
   ];
   const logs = logLines.join('\n');
   expect(logs).toContain('gateway: interception');

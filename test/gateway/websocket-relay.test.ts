@@ -17,13 +17,20 @@ const http = await FakeUpstream.start();
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer('pglite', gatewayOverrides(http));
-  for (const [name, keys] of [
-    ['openai-ws', [OPENAI_KEY]],
-    ['openai-ws-pool', [BAD_KEY, OPENAI_KEY]],
+  for (const [name, keys, settings] of [
+    ['openai-ws', [OPENAI_KEY], {}],
+    ['openai-ws-pool', [BAD_KEY, OPENAI_KEY], {}],
+    ['openai-ws-idle', [OPENAI_KEY], { idle_timeout_ms: 300 }],
   ] as const) {
     const res = await server.request('/api/v2/aibridge/providers', {
       method: 'POST',
-      json: { name, type: 'openai', base_url: `${sockets.url}/v1`, keys, settings: { websockets: true } },
+      json: {
+        name,
+        type: 'openai',
+        base_url: `${sockets.url}/v1`,
+        keys,
+        settings: { websockets: true, ...settings },
+      },
     });
     expect(res.status).toBe(201);
   }
@@ -176,5 +183,22 @@ describe('Responses over WebSocket, relayed to the provider’s own WebSocket', 
     expect(got[1]).toMatchObject({ type: 'error', status: 502 });
     expect((await client.closedWith()).code).toBe(1011);
     expect(await recorded(1)).toHaveLength(1);
+  });
+
+  it('ends a turn whose provider socket went silent past idle_timeout_ms: the client keeps what it got, its socket closes cleanly with the reason, the turn records why', async () => {
+    let upstreamClosed = false;
+    sockets.respond = (_message, connection) => {
+      connection.ws.on('close', () => (upstreamClosed = true));
+      connection.ws.send(TURN[0] as string); // response.created, then silence
+    };
+    const client = await SocketClient.open(server, '/openai-ws-idle/v1/responses');
+    client.send({ type: 'response.create', model: 'gpt-4o-mini', input: 'hi' });
+    const closed = await client.closedWith();
+    expect(closed.code).toBe(1000);
+    expect(closed.reason).toContain('idle timeout');
+    expect(client.texts).toEqual([TURN[0]]);
+    const [turn] = await recorded(1);
+    expect(turn?.interception.metadata).toMatchObject({ end_reason: 'idle_timeout' });
+    await vi.waitFor(() => expect(upstreamClosed).toBe(true));
   });
 });

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { describeInBrowser } from './browser.js';
 
 const SECRET = 'sk-browser-test-secret-key-9f8e7d6c';
+const OTHER_SECRET = 'sk-browser-second-secret-key-a1b2c3';
 
 describeInBrowser('dashboard: groups and providers', (dashboard) => {
   it('lets an owner create a group and add a member picked from the users', async () => {
@@ -58,5 +59,43 @@ describeInBrowser('dashboard: groups and providers', (dashboard) => {
     await row.waitFor({ state: 'detached' });
     const list = await server.request('/api/v2/aibridge/providers', { token: server.ownerToken });
     expect(JSON.stringify(await list.json())).not.toContain('vllm-lab');
+  });
+
+  it("lets an owner add one key to an instance, see each key's state and remove one", async () => {
+    const server = dashboard().server;
+    const created = await server.request('/api/v2/aibridge/providers', {
+      method: 'POST',
+      json: { name: 'key-lab', type: 'openai-compatible', base_url: 'http://127.0.0.1:9/v1', keys: [SECRET] },
+    });
+    expect(created.status).toBe(201);
+    const page = await dashboard().open({ token: server.ownerToken });
+    await page.goto('/providers');
+    await page
+      .getByRole('row', { name: /key-lab/ })
+      .getByRole('button', { name: 'Keys' })
+      .click();
+    const panel = page.getByRole('region', { name: 'Keys of key-lab' });
+    await panel.getByRole('row', { name: /sk-…7d6c/ }).waitFor();
+    expect(await panel.getByRole('row', { name: /sk-…7d6c/ }).textContent()).toContain('active');
+
+    await panel.getByLabel('New key').fill(OTHER_SECRET);
+    await panel.getByRole('button', { name: 'Add key' }).click();
+    await panel.getByRole('row', { name: /sk-…b2c3/ }).waitFor();
+    expect(await panel.getByLabel('New key').inputValue()).toBe('');
+    expect(await page.content()).not.toContain(OTHER_SECRET);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await panel.getByRole('button', { name: 'Remove key sk-…7d6c' }).click();
+    await panel.getByRole('row', { name: /sk-…7d6c/ }).waitFor({ state: 'detached' });
+    const keys = await server.request('/api/v2/aibridge/providers/key-lab/keys', {
+      token: server.ownerToken,
+    });
+    expect(((await keys.json()) as { hint: string }[]).map((k) => k.hint)).toEqual(['sk-…b2c3']);
+
+    // The last key of a central instance stays: the page says why.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await panel.getByRole('button', { name: 'Remove key sk-…b2c3' }).click();
+    await panel.getByRole('alert').waitFor();
+    expect(await panel.getByRole('alert').textContent()).toContain('last key');
   });
 });

@@ -2189,6 +2189,161 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v2/aibridge/providers/{name}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An instance's keys with their state as the answering replica sees it (active, cooling down, out of rotation after a 401/403) and when each was last used; hints only */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProviderKey"][];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add one key to an instance's pool (the others keep their state); every replica uses it within seconds */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AddProviderKeyRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AddedProviderKey"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/aibridge/providers/{name}/keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one key; no request starts with it on any replica after a few seconds. The last key of a `central` or `byok-allowed` instance cannot be removed (409) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    key_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/aibridge/prices": {
         parameters: {
             query?: never;
@@ -3243,6 +3398,8 @@ export interface components {
             byok: "central" | "byok-allowed" | "byok-only";
             settings: components["schemas"]["ProviderSettings"];
             keys: {
+                /** @description For `DELETE …/providers/{name}/keys/{key_id}`. */
+                id: string;
                 hint: string;
             }[];
             /** @description Seeded from the env vars and still following them. */
@@ -3287,6 +3444,8 @@ export interface components {
             byok: "central" | "byok-allowed" | "byok-only";
             settings: components["schemas"]["ProviderSettings"];
             keys: {
+                /** @description For `DELETE …/providers/{name}/keys/{key_id}`. */
+                id: string;
                 hint: string;
             }[];
             /** @description Seeded from the env vars and still following them. */
@@ -3327,6 +3486,34 @@ export interface components {
             byok?: "central" | "byok-allowed" | "byok-only";
             /** @description Replaces the settings as a whole. */
             settings?: components["schemas"]["ProviderSettings"];
+        };
+        ProviderKey: {
+            id: string;
+            hint: string;
+            /**
+             * @description As the answering replica sees it: `out-of-rotation` after the upstream refused it (401/403) until it serves again or is removed, `cooling-down` after a 429/5xx/connection failure, `unknown` when this replica does not serve the instance (its keys do not decrypt here).
+             * @enum {string}
+             */
+            state: "active" | "cooling-down" | "out-of-rotation" | "unknown";
+            /** Format: date-time */
+            cooling_until: string | null;
+            /** Format: date-time */
+            out_of_rotation_since: string | null;
+            /** @description The upstream status that refused it. */
+            out_of_rotation_status: number | null;
+            /**
+             * Format: date-time
+             * @description Last request sent upstream with it by this replica.
+             */
+            last_used_at: string | null;
+        };
+        AddProviderKeyRequest: {
+            /** @description The upstream key. */
+            key: string;
+        };
+        AddedProviderKey: {
+            id: string;
+            hint: string;
         };
         PriceBook: {
             /** @description Where the built-in prices come from. */

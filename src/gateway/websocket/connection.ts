@@ -73,7 +73,7 @@ export class ResponsesConnection {
     }
     this.rawHeaders.push('content-type', 'application/json', 'accept', 'text/event-stream');
     this.upstream = route.provider.websockets
-      ? new UpstreamSocket(route.provider.upstream.origin)
+      ? new UpstreamSocket(route.provider.upstream.origin, route.provider.upstream.timeouts)
       : undefined;
     ws.on('message', (data: RawData, isBinary: boolean) => this.message(data, isBinary));
     ws.on('close', () => this.gone());
@@ -193,7 +193,14 @@ export class ResponsesConnection {
       );
       if (!res.writableFinished && !res.destroyed) res.end();
       const end = await res.done;
+      const idleMs = this.upstream?.takeIdle();
       if (end === 'broken') this.ws.close(CLOSE.internal, 'the provider broke the response stream');
+      else if (idleMs !== undefined) {
+        // As on HTTP, a silent stream is ended cleanly: the client keeps what it got and is told why.
+        this.closing = true;
+        this.queue.length = 0;
+        this.ws.close(CLOSE.normal, `the provider sent nothing for ${idleMs / 1000} s (idle timeout)`);
+      }
       return { res, end };
     } finally {
       this.current = undefined;

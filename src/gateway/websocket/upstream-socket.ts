@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Dispatcher } from 'undici';
 import WebSocket, { type RawData } from 'ws';
+import type { UpstreamTimeouts } from '../upstream.js';
 
 /** Events after which the upstream sends nothing more for a turn. */
 const TERMINAL = new Set(['response.completed', 'response.failed', 'response.incomplete', 'error']);
@@ -33,8 +34,25 @@ export class UpstreamSocket {
       this.dispatch(options, handler),
   };
 
-  /** `origin`: the instance's base URL origin (http/https); the path comes with each turn. */
-  constructor(private readonly origin: string) {}
+  /** Set when the last turn was cut for silence: how long it waited (for the client's close reason). */
+  private idled: number | undefined;
+
+  /**
+   * `origin`: the instance's base URL origin (http/https); the path comes with each turn.
+   * `timeouts`: the instance's — a turn waits `firstByteMs` for its first message and
+   * `idleMs` between two, as an HTTP stream does for its headers and between two chunks.
+   */
+  constructor(
+    private readonly origin: string,
+    private readonly timeouts: Pick<UpstreamTimeouts, 'firstByteMs' | 'idleMs'>,
+  ) {}
+
+  /** How long the last turn waited before it was cut for silence, once (undefined: it was not). */
+  takeIdle(): number | undefined {
+    const idled = this.idled;
+    this.idled = undefined;
+    return idled;
+  }
 
   /** The client connection ended: the upstream one goes too (OpenAI cancels what it runs). */
   close(): void {
@@ -47,13 +65,24 @@ export class UpstreamSocket {
     const signature = `${options.path}\n${JSON.stringify(headers)}`;
     if (this.socket && this.signature !== signature) this.close();
     const socket = this.socket ?? this.open(options.path, headers, signature);
-    const turn = new Turn(handler, socket, () => this.close());
+    const turn = new Turn(
+      handler,
+      socket,
+      () => this.close(),
+      this.timeouts,
+      (ms) => {
+        this.idled = ms;
+        this.close();
+      },
+    );
     this.turn = turn;
+    this.idled = undefined;
     handler.onRequestStart?.(turn.controller, {});
     if (turn.controller.aborted) return true;
     const body = Buffer.isBuffer(options.body) ? options.body : Buffer.from(String(options.body ?? ''));
     if (socket.readyState === WebSocket.OPEN) socket.send(body);
     else socket.once('open', () => socket.send(body));
+    turn.wait();
     return true;
   }
 
@@ -96,18 +125,52 @@ class Turn {
   readonly controller: Controller;
   private started = false;
   private done = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly handler: Dispatcher.DispatchHandler,
     readonly socket: WebSocket,
     abort: () => void,
+    private readonly timeouts: Pick<UpstreamTimeouts, 'firstByteMs' | 'idleMs'>,
+    private readonly idled: (ms: number) => void,
   ) {
-    this.controller = new Controller(socket, () => {
+    this.controller = new Controller(
+      socket,
+      () => {
+        if (this.done) return;
+        this.done = true;
+        this.stopWaiting();
+        abort();
+        this.handler.onResponseError?.(this.controller, this.controller.reason as Error);
+      },
+      (paused) => (paused ? this.stopWaiting() : this.wait()),
+    );
+  }
+
+  /**
+   * (Re)starts the wait for the provider's next message: `firstByteMs` for the first, then
+   * `idleMs`. Silence past it fails the turn with undici's own codes, so the relay treats it
+   * as on HTTP — before anything, a timeout (the next key is tried); mid-stream, the stream is
+   * ended cleanly and the interception records `idle_timeout` — and the upstream socket goes.
+   */
+  wait(): void {
+    this.stopWaiting();
+    if (this.done || this.controller.paused) return;
+    const ms = this.started ? this.timeouts.idleMs : this.timeouts.firstByteMs;
+    this.timer = setTimeout(() => {
       if (this.done) return;
-      this.done = true;
-      abort();
-      this.handler.onResponseError?.(this.controller, this.controller.reason as Error);
-    });
+      const code = this.started ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT';
+      const error = Object.assign(new Error(`the provider's WebSocket sent nothing for ${ms} ms`), { code });
+      const streaming = this.started;
+      this.failed(error);
+      if (streaming) this.idled(ms);
+    }, ms);
+    this.timer.unref();
+  }
+
+  private stopWaiting(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   message(text: Buffer): void {
@@ -121,6 +184,7 @@ class Turn {
     const lines = text.toString('utf8').replaceAll('\n', '\ndata: ');
     this.handler.onResponseData?.(this.controller, Buffer.from(`event: ${type}\ndata: ${lines}\n\n`));
     if (TERMINAL.has(type)) this.end();
+    else this.wait();
   }
 
   /** The handshake was answered with an HTTP error: relayed as that response. */
@@ -137,6 +201,7 @@ class Turn {
   failed(error: Error): void {
     if (this.done) return;
     this.done = true;
+    this.stopWaiting();
     this.handler.onResponseError?.(this.controller, error);
   }
 
@@ -165,6 +230,7 @@ class Turn {
   private end(): void {
     if (this.done) return;
     this.done = true;
+    this.stopWaiting();
     this.handler.onResponseEnd?.(this.controller, {});
   }
 }
@@ -178,6 +244,8 @@ class Controller implements Dispatcher.DispatchController {
   constructor(
     private readonly socket: WebSocket,
     private readonly onAbort: () => void,
+    /** A paused turn is not silent: its wait stops until it resumes. */
+    private readonly onPause: (paused: boolean) => void,
   ) {}
 
   abort(reason: Error): void {
@@ -191,11 +259,13 @@ class Controller implements Dispatcher.DispatchController {
   pause(): void {
     this.paused = true;
     this.socket.pause();
+    this.onPause(true);
   }
 
   resume(): void {
     this.paused = false;
     this.socket.resume();
+    this.onPause(false);
   }
 }
 

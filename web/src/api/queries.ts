@@ -21,6 +21,7 @@ import type {
   InterceptionList,
   PriceBook,
   ProviderInstance,
+  ProviderKey,
   QueryOf,
   SessionDetail,
   SessionList,
@@ -340,6 +341,36 @@ export function useUpdateProvider(name: string) {
       api<ProviderInstance>(`aibridge/providers/${name}`, { method: 'PATCH', body }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['providers'] }),
   });
+}
+
+/** An instance's keys with their state and last use (owners); polled, since the gateway changes them. */
+export function useProviderKeys(name: string) {
+  return useQuery({
+    queryKey: ['provider-keys', name],
+    queryFn: () => api<ProviderKey[]>(`aibridge/providers/${name}/keys`),
+    refetchInterval: 10_000,
+  });
+}
+
+/** Adds one key to an instance, or removes one by id; the other keys keep their state. */
+export function useProviderKeyChange(name: string) {
+  const client = useQueryClient();
+  const onSuccess = () =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: ['provider-keys', name] }),
+      client.invalidateQueries({ queryKey: ['providers'] }),
+    ]);
+  return {
+    add: useMutation({
+      mutationFn: (key: string) =>
+        api<unknown>(`aibridge/providers/${name}/keys`, { method: 'POST', body: { key } }),
+      onSuccess,
+    }),
+    remove: useMutation({
+      mutationFn: (id: string) => api<void>(`aibridge/providers/${name}/keys/${id}`, { method: 'DELETE' }),
+      onSuccess,
+    }),
+  };
 }
 
 /** Deletes a provider instance (owners); its route stops serving. */

@@ -50,6 +50,8 @@ export type UsageTotals = Usage['totals'];
 export type ErrorBody = Schemas['Response'];
 /** A provider instance as owners see it: keys as hints only. */
 export type ProviderInstance = Schemas['Provider'];
+/** One key of an instance with its state as the answering replica sees it (hint only). */
+export type ProviderKey = Schemas['ProviderKey'];
 
 /** The spend report and the price book (cost in integer micro-dollars). */
 export type Spend = ResponseOf<'/api/v2/aibridge/spend'>;

@@ -6,12 +6,14 @@ import { FormError } from '../components/FormError.js';
 import { ErrorState, Loading } from '../components/States.js';
 import { Time } from '../components/Time.js';
 import { ProviderForm } from './providers/ProviderForm.js';
+import { ProviderKeys } from './providers/ProviderKeys.js';
 
 /** Owners' page: the provider instances the gateway serves, keys as hints only; owners edit them here. */
 export function ProvidersPage() {
   const providers = useProviders();
   const remove = useDeleteProvider();
   const [editing, setEditing] = useState<ProviderInstance | undefined>();
+  const [keysOf, setKeysOf] = useState<string | undefined>();
   const col = columnsFor<ProviderInstance>();
   const columns = col.columns([
     col.display({ id: 'name', header: 'Name', cell: ({ row }) => <code>{row.original.name}</code> }),
@@ -37,6 +39,9 @@ export function ProvidersPage() {
           <button type="button" className="button button-quiet" onClick={() => setEditing(row.original)}>
             Edit
           </button>
+          <button type="button" className="button button-quiet" onClick={() => setKeysOf(row.original.name)}>
+            Keys
+          </button>
           <button
             type="button"
             className="button button-quiet"
@@ -59,7 +64,7 @@ export function ProvidersPage() {
       <p className="muted">
         Routes are <code>/api/v2/aibridge/&lt;name&gt;/…</code>. Change them with{' '}
         <code>aibridge providers</code>, the API or the form below; every replica follows within seconds. Keys
-        are shown as hints only.
+        are shown as hints only; <em>Keys</em> on a row lists them with their state, to add or remove one.
       </p>
       <FormError error={remove.error} />
       {providers.isError ? (
@@ -75,6 +80,9 @@ export function ProvidersPage() {
           columnClass={{ base: 'optional', updated: 'optional' }}
         />
       )}
+      {keysOf && providers.data?.some((p) => p.name === keysOf) ? (
+        <ProviderKeys key={keysOf} name={keysOf} onClose={() => setKeysOf(undefined)} />
+      ) : null}
       <ProviderForm key={editing?.name ?? 'new'} editing={editing} onDone={() => setEditing(undefined)} />
     </>
   );
