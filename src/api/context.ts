@@ -8,6 +8,7 @@ import type { BudgetGate } from '../budgets/gate.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { forbidden, unauthorized } from '../errors.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 import type { Logger } from '../log.js';
 import type { PriceBook } from '../pricing/book.js';
 import type { OverrideCache } from '../pricing/overrides.js';
@@ -27,6 +28,8 @@ export interface ApiDeps {
   providers: ProviderRegistry;
   /** Budget admission: told to re-read the rules when the API changes budgets or groups. */
   budgets: BudgetGate;
+  /** The rate limits: told to re-read the groups' limits when the API changes groups. */
+  limits?: Pick<RateLimits, 'groupsChanged'> | undefined;
   /** The price book in force and the cache of its overrides (reloaded after each write). */
   pricing: { book: PriceBook; overrides: OverrideCache };
   /** The dashboard's server-side sessions (the cookie single sign-on sets). */

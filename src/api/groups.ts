@@ -17,6 +17,19 @@ const GroupName = z
     'name may contain letters, digits and single - _ . between them',
   );
 const GroupBody = z.object({ name: GroupName }).meta({ id: 'GroupRequest' });
+/** Up to 2^31 − 1: the counters are PostgreSQL integers. */
+const PerMinute = z.int().min(1, 'must be at least 1 (null clears the limit)').max(2_147_483_647).nullable();
+const GroupLimitsBody = z
+  .object({
+    requests_per_minute: PerMinute.optional().describe(
+      'Gateway requests per minute all members share, across replicas; null clears it.',
+    ),
+    tokens_per_minute: PerMinute.optional().describe(
+      'Input + output tokens per minute all members share, across replicas; null clears it.',
+    ),
+  })
+  .strict()
+  .meta({ id: 'GroupLimitsRequest' });
 const GroupParam = z.object({ group: z.string().describe('A group id or name.') });
 const MemberParam = GroupParam.extend({ user: z.string().describe('A user id, a username, or `me`.') });
 
@@ -91,6 +104,34 @@ const renameGroup = defineRoute({
   },
 });
 
+const setGroupLimits = defineRoute({
+  method: 'PATCH',
+  path: '/api/v2/groups/{group}',
+  summary: "Set or clear a group's shared rate limits (owners); every replica applies them within seconds",
+  tags: ['Groups'],
+  params: GroupParam,
+  body: GroupLimitsBody,
+  response: GroupView,
+  handler: async ({ actor, deps, params, body, request }) => {
+    const group = await managedGroup(deps, actor, params.group);
+    const view = await audited(deps.db.kysely, whoOf(actor, request), async (trx, audit) => {
+      const row = await new GroupStore(trx).setLimits(group.id, body);
+      if (!row) throw notFound();
+      const before = groupView(group);
+      const after = groupView({ ...row, members: group.members });
+      if (
+        before.requests_per_minute !== after.requests_per_minute ||
+        before.tokens_per_minute !== after.tokens_per_minute
+      ) {
+        await audit({ action: 'group.limits', target: { type: 'group', id: group.id }, before, after });
+      }
+      return after;
+    });
+    await deps.limits?.groupsChanged();
+    return view;
+  },
+});
+
 const deleteGroup = defineRoute({
   method: 'DELETE',
   path: '/api/v2/groups/{group}',
@@ -108,6 +149,7 @@ const deleteGroup = defineRoute({
       });
     });
     await deps.budgets.reload();
+    await deps.limits?.groupsChanged();
     return undefined;
   },
 });
@@ -140,6 +182,7 @@ function membershipRoute(
         return after;
       });
       await deps.budgets.reload();
+      await deps.limits?.groupsChanged();
       return view;
     },
   });
@@ -198,6 +241,7 @@ export const groupRoutes: AnyRoute[] = [
   getGroup,
   createGroup,
   renameGroup,
+  setGroupLimits,
   deleteGroup,
   addMember,
   removeMember,

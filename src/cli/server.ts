@@ -29,6 +29,10 @@ export function registerServerCommand(program: Command): void {
       '--user-rate-limit <n>',
       'gateway requests per minute per user, all replicas (AIBRIDGE_USER_RATE_LIMIT; 0 = off)',
     )
+    .option(
+      '--user-tokens-per-minute <n>',
+      'input + output tokens per minute per user, all replicas (AIBRIDGE_USER_TOKENS_PER_MINUTE; 0 = off)',
+    )
     .option('--redis-url <url>', 'count the rate limits in Redis instead of PostgreSQL (AIBRIDGE_REDIS_URL)')
     .option(
       '--replicas <n>',

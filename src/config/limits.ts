@@ -1,6 +1,6 @@
 import { optional, parseCount, parseServiceUrl, type Raw, type Read } from './parse.js';
 
-/** Admission limits: per-replica concurrency and the global per-token and per-user rates. */
+/** Admission limits: per-replica concurrency and the global per-token and per-user rates and tokens. */
 export interface LimitsConfig {
   /** Concurrent gateway requests per replica (a replica protects its own memory and CPU); 0 = no cap. */
   maxConcurrency: number;
@@ -8,6 +8,8 @@ export interface LimitsConfig {
   rateLimit: number;
   /** Requests per minute per user (all of a person's tokens), across all replicas; 0 disables it. */
   userRateLimit: number;
+  /** Input + output tokens per minute per user, across all replicas; 0 disables it. */
+  userTokensPerMinute: number;
   /** When set, the global rate limits count in this Redis instead of PostgreSQL. */
   redisUrl: string | undefined;
   /** How many replicas share a limit when its store is unreachable; 0 = counted by heartbeat. */
@@ -19,6 +21,7 @@ export const LIMITS_SETTINGS = {
   maxConcurrency: { env: ['AIBRIDGE_MAX_CONCURRENCY'], fallback: '0' },
   rateLimit: { env: ['AIBRIDGE_RATE_LIMIT'], fallback: '0' },
   userRateLimit: { env: ['AIBRIDGE_USER_RATE_LIMIT'], fallback: '0' },
+  userTokensPerMinute: { env: ['AIBRIDGE_USER_TOKENS_PER_MINUTE'], fallback: '0' },
   redisUrl: { env: ['AIBRIDGE_REDIS_URL'], fallback: undefined },
   replicas: { env: ['AIBRIDGE_REPLICAS'], fallback: '0' },
 };
@@ -29,6 +32,7 @@ export function loadLimitsConfig(read: Read<typeof LIMITS_SETTINGS>): LimitsConf
     maxConcurrency: parseCount(read('maxConcurrency')),
     rateLimit: parseCount(read('rateLimit')),
     userRateLimit: parseCount(read('userRateLimit')),
+    userTokensPerMinute: parseCount(read('userTokensPerMinute')),
     redisUrl: optional(read('redisUrl'), parseRedisUrl),
     replicas: parseCount(read('replicas')),
   };

@@ -21,6 +21,7 @@ const TABLES = [
   'aibridge_auth_version',
   'aibridge_budget_usage',
   'aibridge_budgets',
+  'aibridge_group_limits_version',
   'aibridge_interceptions',
   'aibridge_model_thoughts',
   'aibridge_price_overrides',

@@ -84,6 +84,13 @@ CREATE TABLE aibridge_budgets (
   CONSTRAINT aibridge_budgets_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 );
 
+CREATE TABLE aibridge_group_limits_version (
+  singleton boolean DEFAULT true NOT NULL,
+  version bigint DEFAULT 0 NOT NULL,
+  CONSTRAINT aibridge_group_limits_version_pkey PRIMARY KEY (singleton),
+  CONSTRAINT aibridge_group_limits_version_singleton_check CHECK (singleton)
+);
+
 CREATE TABLE aibridge_interceptions (
   id uuid NOT NULL,
   initiator_id uuid NOT NULL,
@@ -355,16 +362,22 @@ CREATE TABLE group_members (
 );
 
 CREATE INDEX group_members_user_idx ON group_members USING btree (user_id);
+CREATE TRIGGER group_members_limits_changed AFTER INSERT OR DELETE OR UPDATE ON group_members FOR EACH STATEMENT EXECUTE FUNCTION aibridge_group_limits_changed();
 
 CREATE TABLE groups (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
   name text NOT NULL,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
   updated_at timestamp with time zone DEFAULT now() NOT NULL,
-  CONSTRAINT groups_pkey PRIMARY KEY (id)
+  requests_per_minute integer,
+  tokens_per_minute integer,
+  CONSTRAINT groups_pkey PRIMARY KEY (id),
+  CONSTRAINT groups_requests_per_minute_check CHECK ((requests_per_minute > 0)),
+  CONSTRAINT groups_tokens_per_minute_check CHECK ((tokens_per_minute > 0))
 );
 
 CREATE UNIQUE INDEX groups_name_idx ON groups USING btree (lower(name));
+CREATE TRIGGER groups_limits_changed AFTER INSERT OR DELETE OR UPDATE ON groups FOR EACH STATEMENT EXECUTE FUNCTION aibridge_group_limits_changed();
 
 CREATE TABLE users (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -393,6 +406,17 @@ CREATE OR REPLACE FUNCTION aibridge_auth_changed()
 AS $function$
     BEGIN
       UPDATE aibridge_auth_version SET version = version + 1;
+      RETURN NULL;
+    END;
+    $function$;
+
+CREATE OR REPLACE FUNCTION aibridge_group_limits_changed()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+    BEGIN
+      UPDATE aibridge_group_limits_version SET version = version + 1;
+      PERFORM pg_notify('aibridge_group_limits_changed', '');
       RETURN NULL;
     END;
     $function$;

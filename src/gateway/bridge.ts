@@ -298,6 +298,7 @@ class Bridge implements Gateway {
       health: this.deps.health,
       clientUse: this.deps.clientUse,
       tracer: this.deps.tracer,
+      limits: this.deps.limits,
     };
     if (route.kind === 'passthrough') return passthrough({ req, res, route, body, byok }, deps);
     const timing = { receivedAt, bodyStartAt, bodyReadAt: performance.now() };

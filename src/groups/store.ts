@@ -17,6 +17,12 @@ export interface GroupWithMembers extends GroupRow {
   members: GroupMember[];
 }
 
+/** A group's shared pools per minute; null clears one, undefined leaves it as it is. */
+export interface GroupLimits {
+  requests_per_minute?: number | null | undefined;
+  tokens_per_minute?: number | null | undefined;
+}
+
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -57,6 +63,16 @@ export class GroupStore {
       if (isUniqueViolation(error)) throw new GroupNameTakenError(name);
       throw error;
     }
+  }
+
+  /** Sets or clears (null) the group's shared limits; a field left out is kept. */
+  async setLimits(id: string, limits: GroupLimits): Promise<GroupRow | undefined> {
+    return this.db
+      .updateTable('groups')
+      .set({ ...limits, updated_at: new Date() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   async delete(id: string): Promise<void> {

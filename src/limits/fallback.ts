@@ -26,9 +26,30 @@ export class ReplicaShare extends RateLimiterMemory {
     points?: number,
     options?: { [key: string]: unknown },
   ): Promise<RateLimiterRes> {
-    this.lastUsedAt = Date.now();
-    this.points = shareOf(this.limit, this.replicas());
+    this.used();
     return super.consume(key, points, options);
+  }
+  /** Token limits add a finished interception's tokens with `penalty` (never refused). */
+  override penalty(
+    key: string | number,
+    points?: number,
+    options?: { [key: string]: unknown },
+  ): Promise<RateLimiterRes> {
+    this.used();
+    return super.penalty(key, points, options);
+  }
+  /** Token limits read a window's consumption at admission with `get`. */
+  override get(key: string | number, options?: { [key: string]: unknown }): Promise<RateLimiterRes | null> {
+    this.used();
+    return super.get(key, options);
+  }
+  /** This replica's share of the limit now (it follows the replica count). */
+  get share(): number {
+    return shareOf(this.limit, this.replicas());
+  }
+  private used(): void {
+    this.lastUsedAt = Date.now();
+    this.points = this.share;
   }
 
   /** True while the store failed within the last few seconds. */

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
+import { GroupLimitDirectory } from './groups.js';
 import { RateLimits } from './rate-limits.js';
 import { ReplicaCount } from './replicas.js';
 import { openLimitStore } from './store.js';
@@ -13,9 +14,10 @@ export interface OpenedLimits {
 }
 
 /**
- * Builds the limits from the configuration: the store (Redis, PostgreSQL or memory), the
- * replica count for the fallback share, and the limits over them. Nothing starts when no limit
- * is configured, so a replica without limits never writes a heartbeat or opens Redis.
+ * Builds the limits from the configuration and the groups' limits: the store (Redis, PostgreSQL
+ * or memory), the replica count for the fallback share, and the limits over them. The replica
+ * heartbeat starts only once some limit exists (a setting at start, or the first group given a
+ * limit later), so a replica without limits never writes one.
  */
 export async function openRateLimits(
   config: Config,
@@ -24,23 +26,32 @@ export async function openRateLimits(
   metrics: Registry,
 ): Promise<OpenedLimits> {
   const replicas = new ReplicaCount(db, log, config.replicas);
-  const configured = config.rateLimit > 0 || config.userRateLimit > 0;
-  const store = openLimitStore({
-    redisUrl: configured ? config.redisUrl : undefined,
-    pool: configured ? db.pgPool : undefined,
-  });
+  const groups = new GroupLimitDirectory(db, log);
+  const store = openLimitStore({ redisUrl: config.redisUrl, pool: db.pgPool });
   const limits = new RateLimits({
     tokenPerSecond: config.rateLimit,
     userPerMinute: config.userRateLimit,
+    userTokensPerMinute: config.userTokensPerMinute,
+    groups,
     store,
     replicas: () => replicas.current,
     storeDown: store.backend === 'postgres' ? () => db.health.down : undefined,
     metrics,
   });
-  if (configured) await replicas.start();
+  let counting: Promise<void> | undefined;
+  const countReplicas = () => {
+    if (limits.enabled) counting ??= replicas.start();
+  };
+  groups.onChange(countReplicas);
+  await groups.start();
+  countReplicas();
+  await counting;
   return {
     limits,
     async close() {
+      groups.stop();
+      await limits.close();
+      await counting;
       await replicas.stop();
       await store.close();
     },

@@ -67,4 +67,40 @@ describeEachServer('groups API', (server) => {
     const visible = await server().request('/api/v2/groups/secret', asCarol);
     expect(((await visible.json()) as Group).members.map((m) => m.username)).toEqual(['g-carol']);
   });
+
+  it("sets and clears a group's shared limits (owners), shows them to members, and refuses bad values", async () => {
+    const dave = await server().createUser('g-dave');
+    await server().request('/api/v2/groups', { method: 'POST', json: { name: 'limited' } });
+    await server().request('/api/v2/groups/limited/members/g-dave', { method: 'PUT' });
+    const set = await server().request('/api/v2/groups/limited', {
+      method: 'PATCH',
+      json: { requests_per_minute: 600, tokens_per_minute: 2_000_000 },
+    });
+    expect(set.status).toBe(200);
+    expect(await set.json()).toMatchObject({ requests_per_minute: 600, tokens_per_minute: 2_000_000 });
+    const seen = await server().request('/api/v2/groups/limited', { token: dave.token });
+    expect(await seen.json()).toMatchObject({ requests_per_minute: 600, tokens_per_minute: 2_000_000 });
+    const partly = await server().request('/api/v2/groups/limited', {
+      method: 'PATCH',
+      json: { tokens_per_minute: null },
+    });
+    expect(await partly.json()).toMatchObject({ requests_per_minute: 600, tokens_per_minute: null });
+    for (const json of [
+      { requests_per_minute: 0 },
+      { tokens_per_minute: 1.5 },
+      { tokens_per_minute: '5' },
+      { rpm: 5 },
+    ]) {
+      const bad = await server().request('/api/v2/groups/limited', { method: 'PATCH', json });
+      expect(bad.status).toBe(400);
+    }
+    const asMember = await server().request('/api/v2/groups/limited', {
+      token: dave.token,
+      method: 'PATCH',
+      json: { requests_per_minute: null },
+    });
+    expect(asMember.status).toBe(403);
+    const audit = await server().request('/api/v2/audit?q=action:group.limits');
+    expect(((await audit.json()) as { count: number }).count).toBe(2);
+  });
 });

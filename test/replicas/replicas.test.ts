@@ -18,6 +18,8 @@ const TOOL = loadTxtar('anthropic/single_builtin_tool.txtar');
 const SIMPLE = loadTxtar('anthropic/simple.txtar');
 const CALL_ID = { streaming: 'toolu_01RX68weRSquLx6HUTj65iBo', blocking: 'toolu_01AusGgY5aKFhzWrFBv9JfHq' };
 const PER_MINUTE = 30;
+/** A group's shared requests per minute: below its two members' own limits together. */
+const GROUP_PER_MINUTE = 20;
 const OLD_INTERCEPTIONS = 50;
 const owner = generateToken().token;
 /** Every replica seals and opens provider keys with the same key (as deploy/ requires). */
@@ -250,6 +252,47 @@ describe('three replicas on one PostgreSQL behind a round-robin balancer', () =>
         { timeout: 20_000, interval: 1000 },
       )
       .toBe(3);
+  });
+
+  it("holds one group's shared request limit across the replicas once each has applied it", async () => {
+    const members = await Promise.all(['squad-a', 'squad-b'].map((name) => createUser(name)));
+    expect((await api('/api/v2/groups', { method: 'POST', json: { name: 'squad' } })).status).toBe(201);
+    for (const name of ['squad-a', 'squad-b']) {
+      const added = await api(`/api/v2/groups/squad/members/${name}`, { method: 'PUT', json: {} });
+      expect(added.status).toBe(200);
+    }
+    const set = await api('/api/v2/groups/squad', {
+      method: 'PATCH',
+      json: { requests_per_minute: GROUP_PER_MINUTE },
+    });
+    expect(set.status).toBe(200);
+    // The change reached one replica through the balancer; the others learn it from the
+    // trigger's NOTIFY (or their 2 s poll). /readyz says when each applies group limits.
+    for (const replica of replicas) {
+      await expect
+        .poll(
+          async () => {
+            const ready = (await (await fetch(`${replica.url}/readyz`)).json()) as {
+              limits: { limits: { groups?: { withLimits: number } } };
+            };
+            return ready.limits.limits.groups?.withLimits ?? 0;
+          },
+          { timeout: 10_000, interval: 200 },
+        )
+        .toBe(1);
+    }
+    const results = await Promise.all(
+      Array.from({ length: GROUP_PER_MINUTE * 2 }, (_, i) =>
+        messages(members[i % 2]?.token ?? '', ask(false)),
+      ),
+    );
+    const admitted = results.filter((r) => r.status === 200).length;
+    expect(Math.abs(admitted - GROUP_PER_MINUTE)).toBeLessThanOrEqual(GROUP_PER_MINUTE * 0.1);
+    const refused = results.find((r) => r.status === 429);
+    expect(JSON.parse(refused?.text ?? '{}')).toMatchObject({
+      error: { type: 'rate_limit_error', message: expect.stringContaining('group squad') },
+    });
+    expect(refused?.headers.get('anthropic-ratelimit-requests-limit')).toBe(String(GROUP_PER_MINUTE));
   });
 
   it('holds one budget across the replicas', async () => {

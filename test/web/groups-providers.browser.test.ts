@@ -28,6 +28,24 @@ describeInBrowser('dashboard: groups and providers', (dashboard) => {
     expect(groups.groups.find((g) => g.name === 'platform')?.members.map((m) => m.username)).toEqual([
       'gina',
     ]);
+
+    // The group's shared limits: two fields; an empty one means no limit.
+    const limits = card.getByRole('form', { name: 'Limits of platform' });
+    await limits.getByLabel('Requests per minute (whole group)').fill('600');
+    await limits.getByLabel('Tokens per minute (whole group)').fill('2000000');
+    await limits.getByRole('button', { name: 'Save limits' }).click();
+    const limited = async () => {
+      const res = await server.request('/api/v2/groups/platform', { token: server.ownerToken });
+      const group = (await res.json()) as {
+        requests_per_minute: number | null;
+        tokens_per_minute: number | null;
+      };
+      return [group.requests_per_minute, group.tokens_per_minute];
+    };
+    await expect.poll(limited).toEqual([600, 2_000_000]);
+    await limits.getByLabel('Tokens per minute (whole group)').fill('');
+    await limits.getByRole('button', { name: 'Save limits' }).click();
+    await expect.poll(limited).toEqual([600, null]);
   });
 
   it('lets an owner add a provider with a key shown only as a hint, edit it and delete it', async () => {

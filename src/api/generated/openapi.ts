@@ -790,7 +790,52 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /** Set or clear a group's shared rate limits (owners); every replica applies them within seconds */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A group id or name. */
+                    group: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GroupLimitsRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Group"];
+                    };
+                };
+                /** @description Invalid parameters; `validations` lists each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+                /** @description Missing, invalid or expired token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Response"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v2/groups/{group}/members/{user}": {
@@ -2917,6 +2962,10 @@ export interface components {
                 username: string;
                 name: string;
             }[];
+            /** @description Gateway requests per minute all members share, across replicas (null: no limit). */
+            requests_per_minute: number | null;
+            /** @description Input + output tokens per minute all members share, across replicas (null: no limit). */
+            tokens_per_minute: number | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2924,6 +2973,12 @@ export interface components {
         };
         GroupRequest: {
             name: string;
+        };
+        GroupLimitsRequest: {
+            /** @description Gateway requests per minute all members share, across replicas; null clears it. */
+            requests_per_minute?: number | null;
+            /** @description Input + output tokens per minute all members share, across replicas; null clears it. */
+            tokens_per_minute?: number | null;
         };
         BudgetList: {
             budgets: components["schemas"]["Budget"][];

@@ -7,6 +7,14 @@ export const GroupView = z
     id: z.uuid(),
     name: z.string(),
     members: z.array(z.object({ id: z.uuid(), username: z.string(), name: z.string() })),
+    requests_per_minute: z
+      .int()
+      .nullable()
+      .describe('Gateway requests per minute all members share, across replicas (null: no limit).'),
+    tokens_per_minute: z
+      .int()
+      .nullable()
+      .describe('Input + output tokens per minute all members share, across replicas (null: no limit).'),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
@@ -23,6 +31,8 @@ export function groupView(group: GroupWithMembers): z.infer<typeof GroupView> {
     id: group.id,
     name: group.name,
     members: group.members,
+    requests_per_minute: group.requests_per_minute,
+    tokens_per_minute: group.tokens_per_minute,
     created_at: group.created_at.toISOString(),
     updated_at: group.updated_at.toISOString(),
   };

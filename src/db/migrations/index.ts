@@ -18,6 +18,7 @@ import * as browserSessions from './20261208T010000_browser_sessions.js';
 import * as auditLog from './20261208T020000_audit_log.js';
 import * as tokenClients from './20261208T030000_token_clients.js';
 import * as replicaLimits from './20261208T040000_replica_limits.js';
+import * as groupLimits from './20261209T020000_group_limits.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from a folder) so the
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '20261208T020000_audit_log': auditLog,
   '20261208T030000_token_clients': tokenClients,
   '20261208T040000_replica_limits': replicaLimits,
+  '20261209T020000_group_limits': groupLimits,
 };

@@ -4,6 +4,10 @@ import type { Generated, Selectable } from 'kysely';
 export interface GroupsTable {
   id: Generated<string>;
   name: string;
+  /** A pool of requests per minute all members share (null: none). */
+  requests_per_minute: Generated<number | null>;
+  /** A pool of input + output tokens per minute all members share (null: none). */
+  tokens_per_minute: Generated<number | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -18,3 +22,9 @@ export interface GroupMembersTable {
 }
 
 export type GroupRow = Selectable<GroupsTable>;
+
+/** A single row bumped by triggers on every group or membership change (the limits' poll reads it). */
+export interface GroupLimitsVersionTable {
+  singleton: Generated<boolean>;
+  version: number;
+}

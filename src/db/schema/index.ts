@@ -3,7 +3,7 @@ import type { ApiKeysTable } from './api-keys.js';
 import type { AuditLogTable } from './audit-log.js';
 import type { BrowserSessionsTable } from './browser-sessions.js';
 import type { BudgetsTable, BudgetUsageTable } from './budgets.js';
-import type { GroupMembersTable, GroupsTable } from './groups.js';
+import type { GroupLimitsVersionTable, GroupMembersTable, GroupsTable } from './groups.js';
 import type { InterceptionsTable } from './interceptions.js';
 import type { ModelThoughtsTable } from './model-thoughts.js';
 import type { PriceOverridesTable } from './price-overrides.js';
@@ -56,4 +56,5 @@ export interface Schema {
   aibridge_rate_limits: RateLimitsTable;
   aibridge_replicas: ReplicasTable;
   aibridge_auth_version: AuthVersionTable;
+  aibridge_group_limits_version: GroupLimitsVersionTable;
 }

@@ -3,6 +3,7 @@ import type { Actor } from '../../auth/roles.js';
 import type { BudgetGate } from '../../budgets/gate.js';
 import type { ClientUseLog } from '../../connect/client-use.js';
 import { type DatabaseHealth, OUTAGE_RETRY_AFTER_SECONDS } from '../../db/health.js';
+import type { RateLimits } from '../../limits/rate-limits.js';
 import type { Logger } from '../../log.js';
 import { type InterceptionTracer, TRACE_HEADERS } from '../../ops/span.js';
 import { isBreakerFailure } from '../../providers/breaker.js';
@@ -40,6 +41,8 @@ export interface InterceptDeps {
   clientUse?: ClientUseLog | undefined;
   /** Spans per interception (OpenTelemetry); absent when tracing is off. */
   tracer?: InterceptionTracer | undefined;
+  /** Token windows the interception's tokens are consumed from once it ends. */
+  limits?: Pick<RateLimits, 'enabled' | 'spend'> | undefined;
 }
 
 /** Moments (performance.now) that bound the gateway's own work on a request. */
@@ -295,6 +298,8 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     ...(idle && { end_reason: 'idle_timeout' }),
   });
   const { usage } = interception;
+  // Tokens are known only now: consumed in memory, sent to the shared store in batches.
+  if (deps.limits?.enabled) deps.limits.spend(actor, usage.input + usage.output);
   // What the client saw: the provider's status, 502 when it was unreachable, 499 when the client left first.
   const status =
     'status' in outcome && outcome.status !== undefined

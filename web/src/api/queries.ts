@@ -297,7 +297,7 @@ export function useGroups() {
   return useQuery({ queryKey: ['groups'], queryFn: () => api<GroupList>('groups') });
 }
 
-/** Group changes (owners): create, rename, delete, add and remove a member; the list refreshes. */
+/** Group changes (owners): create, rename, limits, delete, add and remove a member; the list refreshes. */
 export function useGroupChange() {
   const client = useQueryClient();
   return useMutation({
@@ -307,7 +307,7 @@ export function useGroupChange() {
 }
 
 /** One request against the groups API, built by the helpers below. */
-type GroupChange = { path: string; init: { method: 'POST' | 'PUT' | 'DELETE'; body?: unknown } };
+type GroupChange = { path: string; init: { method: 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown } };
 
 /** The requests the groups page makes, so the page never spells out a path. */
 export const groupChanges = {
@@ -317,6 +317,14 @@ export const groupChanges = {
     init: { method: 'PUT', body: { name } },
   }),
   remove: (id: string): GroupChange => ({ path: `groups/${id}`, init: { method: 'DELETE' } }),
+  /** The group's shared limits per minute; null clears one. */
+  limits: (id: string, requestsPerMinute: number | null, tokensPerMinute: number | null): GroupChange => ({
+    path: `groups/${id}`,
+    init: {
+      method: 'PATCH',
+      body: { requests_per_minute: requestsPerMinute, tokens_per_minute: tokensPerMinute },
+    },
+  }),
   member: (id: string, userId: string, add: boolean): GroupChange => ({
     path: `groups/${id}/members/${userId}`,
     init: { method: add ? 'PUT' : 'DELETE' },

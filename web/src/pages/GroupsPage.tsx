@@ -23,7 +23,8 @@ export function GroupsPage({ me }: { me: User }) {
       <header className="page-head">
         <h1>Groups</h1>
         <p className="muted">
-          A budget on <code>group:&lt;name&gt;</code> is one pool shared by every member.
+          A budget on <code>group:&lt;name&gt;</code> is one pool shared by every member, and so are a group's
+          requests and tokens per minute: a member of several groups needs room in each.
         </p>
       </header>
       {owner ? (

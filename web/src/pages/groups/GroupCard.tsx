@@ -2,8 +2,9 @@ import { type FormEvent, useState } from 'react';
 import { groupChanges, useGroupChange, useUsers } from '../../api/queries.js';
 import type { Group } from '../../api/types.js';
 import { FormError } from '../../components/FormError.js';
+import { GroupLimits } from './GroupLimits.js';
 
-/** One group: its members, and for owners rename, delete, add and remove a member. */
+/** One group: its members and shared limits, and for owners rename, limits, delete, add and remove a member. */
 export function GroupCard({ group, owner }: { group: Group; owner: boolean }) {
   const change = useGroupChange();
   const users = useUsers(owner);
@@ -49,6 +50,7 @@ export function GroupCard({ group, owner }: { group: Group; owner: boolean }) {
           </li>
         ))}
       </ul>
+      <GroupLimits group={group} owner={owner} />
       {owner ? (
         <div className="form form-inline">
           <form onSubmit={add}>
