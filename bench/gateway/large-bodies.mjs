@@ -3,7 +3,10 @@
 // bodies of 50 KB, 300 KB, 1 MB and 3 MB (bench/gateway/bodies.mjs) are sent one at a time
 // through aibridge (recording into PostgreSQL, durable and fast recording modes) and straight
 // to the fake provider, streaming; per size it reports the gateway's CPU per request (from
-// /proc, the aibridge process only) and its added latency (p50 of aibridge minus p50 direct).
+// /proc, the aibridge process only; the kernel's share and the minor page faults beside it)
+// and its added latency (p50 of aibridge minus p50 direct).
+// The requests of one size go to every target in turn (direct, each gateway, nginx, one after
+// another), so the shared machine's load falls on all of them alike.
 // PROFILE=<dir> runs aibridge under `node --cpu-prof` and leaves the profiles there.
 // nginx (bench/harness/nginx.conf, when /usr/sbin/nginx exists) is measured in the same run as
 // the one-bare-hop peer: its CPU per request and Δp50 beside aibridge's.
@@ -24,7 +27,8 @@ const MODES = (env.MODES || 'durable fast').split(/\s+/).filter(Boolean);
 const SERVER = env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const TOKEN = 'benchowner-abcdefghijklmnopqrstuv';
 const CLK_TCK = 100;
-const requestsFor = (kb) => Number(env.REQUESTS || (kb <= 64 ? 300 : kb <= 512 ? 150 : kb <= 1100 ? 60 : 25));
+const requestsFor = (kb) =>
+  Number(env.REQUESTS || (kb <= 64 ? 300 : kb <= 512 ? 150 : kb <= 1100 ? 100 : 50));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,10 +42,11 @@ function freePort() {
   });
 }
 
-/** utime + stime of a process, in milliseconds. */
-function cpuMs(pid) {
+/** A process's CPU so far (utime + stime, and stime alone, in milliseconds) and its minor page faults. */
+function usage(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  const sys = (Number(fields[12]) * 1000) / CLK_TCK;
+  return { cpu: (Number(fields[11]) * 1000) / CLK_TCK + sys, sys, faults: Number(fields[7]) };
 }
 
 async function waitFor(url) {
@@ -87,13 +92,23 @@ async function send(url, body, headers) {
 
 const p50 = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Sends `n` requests one at a time; latency p50 and (for a pid) its CPU per request. */
-async function measure(url, body, headers, n, pid) {
-  for (let i = 0; i < Math.min(10, n); i++) await send(url, body, headers);
-  const cpuBefore = pid ? cpuMs(pid) : 0;
-  const latencies = [];
-  for (let i = 0; i < n; i++) latencies.push(await send(url, body, headers));
-  return { p50: p50(latencies), cpu: pid ? (cpuMs(pid) - cpuBefore) / n : undefined };
+/**
+ * Sends `n` requests one at a time to each target, interleaved (one to each in turn), so that a
+ * busy moment of the shared machine falls on every target alike; per target the latency p50 and
+ * (for a pid) its CPU per request over the whole loop (its background work included).
+ */
+async function measureAll(targets, body, headers, n) {
+  for (let i = 0; i < Math.min(10, n); i++) for (const t of targets) await send(t.url, body, headers);
+  const before = targets.map((t) => (t.pid ? usage(t.pid) : undefined));
+  const latencies = targets.map(() => []);
+  for (let i = 0; i < n; i++)
+    for (const [j, t] of targets.entries()) latencies[j].push(await send(t.url, body, headers));
+  return targets.map((t, j) => {
+    const start = before[j];
+    const end = t.pid ? usage(t.pid) : undefined;
+    const per = (key) => (start && end ? (end[key] - start[key]) / n : undefined);
+    return { p50: p50(latencies[j]), cpu: per('cpu'), sys: per('sys'), faults: per('faults') };
+  });
 }
 
 /** nginx with the harness's config on a free port, in a folder of its own; undefined when not installed. */
@@ -187,8 +202,8 @@ async function main() {
   try {
     await waitFor(`${upstreamUrl}/healthz`);
     const builds = [['this', ROOT], ...(env.BASELINE ? [['baseline', env.BASELINE]] : [])];
-    // Every gateway runs at once and each size goes through all of them in turn, so a busy
-    // moment of the machine falls on all of them alike.
+    // Every gateway runs at once and each size's requests go to all of them (and straight to
+    // the fake provider) in turn, so a busy moment of the machine falls on all of them alike.
     const gateways = [];
     for (const mode of MODES)
       for (const [build, root] of builds)
@@ -200,19 +215,24 @@ async function main() {
         const body = agentBody(kb * 1024);
         const headers = agentHeaders(TOKEN);
         const n = requestsFor(kb);
-        const direct = await measure(`${upstreamUrl}/v1/messages?beta=true`, body, headers, n);
-        for (const gateway of gateways) {
-          const through = await measure(`${gateway.url}${gateway.path}`, body, headers, n, gateway.pid);
+        const targets = [
+          { url: `${upstreamUrl}/v1/messages?beta=true` },
+          ...gateways.map((g) => ({ url: `${g.url}${g.path}`, pid: g.pid })),
+        ];
+        const [direct, ...through] = await measureAll(targets, body, headers, n);
+        for (const [i, gateway] of gateways.entries()) {
           const row = {
             build: gateway.build,
             mode: gateway.mode,
             kb,
             bytes: body.length,
             requests: n,
-            cpuMsPerRequest: Number(through.cpu.toFixed(2)),
+            cpuMsPerRequest: Number(through[i].cpu.toFixed(2)),
+            sysMsPerRequest: Number(through[i].sys.toFixed(2)),
+            faultsPerRequest: Math.round(through[i].faults),
             directP50Ms: Number(direct.p50.toFixed(2)),
-            aibridgeP50Ms: Number(through.p50.toFixed(2)),
-            deltaP50Ms: Number((through.p50 - direct.p50).toFixed(2)),
+            aibridgeP50Ms: Number(through[i].p50.toFixed(2)),
+            deltaP50Ms: Number((through[i].p50 - direct.p50).toFixed(2)),
           };
           rows.push(row);
           console.log(JSON.stringify(row));
@@ -237,16 +257,39 @@ async function main() {
     '',
     `${new Date().toISOString()} · node ${process.version} · \`npm run bench:gateway:bodies\``,
     '',
-    '| build | mode | body | requests | gateway CPU / request | p50 direct | p50 through it | Δp50 vs direct | Δp50 vs nginx |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| build | mode | body | requests | gateway CPU / request | of it in the kernel | page faults / request | p50 direct | p50 through it | Δp50 vs direct | Δp50 vs nginx |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.build} | ${r.mode} | ${(r.bytes / 1024).toFixed(0)} KiB | ${r.requests} | ${r.cpuMsPerRequest} ms | ${r.directP50Ms} ms | ${r.aibridgeP50Ms} ms | ${r.deltaP50Ms} ms | ${vsNginx(r)} |`,
+        `| ${r.build} | ${r.mode} | ${(r.bytes / 1024).toFixed(0)} KiB | ${r.requests} | ${r.cpuMsPerRequest} ms | ${r.sysMsPerRequest} ms | ${r.faultsPerRequest} | ${r.directP50Ms} ms | ${r.aibridgeP50Ms} ms | ${r.deltaP50Ms} ms | ${vsNginx(r)} |`,
     ),
     '',
+    ...ratios(rows),
   ];
   if (!env.NO_WRITE) writeFileSync(out, lines.join('\n'));
   console.log(lines.join('\n'));
+}
+
+/** Per size and mode: this build's CPU per request beside the baseline's and nginx's, as ratios. */
+function ratios(rows) {
+  const find = (build, mode, kb) => rows.find((r) => r.build === build && r.mode === mode && r.kb === kb);
+  const table = [];
+  for (const r of rows.filter((o) => o.build === 'this')) {
+    const base = find('baseline', r.mode, r.kb);
+    const nginx = find('nginx', '—', r.kb);
+    const ratio = (a, b) => (a && b ? `${(a / b).toFixed(1)}×` : '—');
+    table.push(
+      `| ${r.mode} | ${(r.bytes / 1024).toFixed(0)} KiB | ${r.cpuMsPerRequest} ms | ${base ? `${base.cpuMsPerRequest} ms` : '—'} | ${ratio(base?.cpuMsPerRequest, r.cpuMsPerRequest)} | ${nginx ? `${nginx.cpuMsPerRequest} ms` : '—'} | ${ratio(r.cpuMsPerRequest, nginx?.cpuMsPerRequest)} |`,
+    );
+  }
+  return [
+    'Gateway CPU per request side by side (same run): baseline ÷ this (how much cheaper this build is) and this ÷ nginx.',
+    '',
+    '| mode | body | this | baseline | baseline ÷ this | nginx | this ÷ nginx |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...table,
+    '',
+  ];
 }
 
 await main();

@@ -14,6 +14,7 @@ import { chooseCredential } from '../providers/credential.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { Recorder } from '../recorder/types.js';
 import { BodyAbortedError, BodyTooLargeError, readBody } from './body.js';
+import { BodyPool } from './body-pool.js';
 import { gatewayToken, MISSING_TOKEN_MESSAGE, noKeyMessage, refusalMessage } from './credentials.js';
 import { readEncodedBody } from './encoding/request.js';
 import { type ErrorShape, type GatewayErrorKind, plainError, sendError } from './errors.js';
@@ -76,6 +77,8 @@ class Bridge implements Gateway {
   private readonly metrics: GatewayMetrics;
   private readonly sockets: ResponsesSockets;
   private readonly active = new Set<ServerResponse>();
+  /** Memory for large bridged bodies, reused once a request is done with it. */
+  private readonly bodies = new BodyPool();
   private closing = false;
   private drained: (() => void) | undefined;
 
@@ -281,7 +284,8 @@ class Bridge implements Gateway {
     let body: Buffer;
     let encoded: Buffer | undefined;
     try {
-      body = await readBody(req, this.deps.config.maxBodyBytes);
+      const pool = route.kind === 'bridged' ? this.bodies : undefined;
+      body = await readBody(req, this.deps.config.maxBodyBytes, pool);
       if (route.kind === 'bridged') {
         const read = await readEncodedBody(req, res, body, shape, this.deps.config.maxBodyBytes);
         if (!read) return;
@@ -306,6 +310,11 @@ class Bridge implements Gateway {
     };
     if (route.kind === 'passthrough') return passthrough({ req, res, route, body, byok }, deps);
     const timing = { receivedAt, bodyStartAt, bodyReadAt: performance.now() };
-    await intercept({ req, res, route, actor: auth.actor, body, forward: encoded, timing, byok }, deps);
+    const raw = encoded ?? body;
+    const free = await intercept(
+      { req, res, route, actor: auth.actor, body, forward: encoded, timing, byok },
+      deps,
+    );
+    if (free) this.bodies.release(raw);
   }
 }

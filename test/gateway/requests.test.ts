@@ -77,6 +77,40 @@ describeEachServer(
       });
     });
 
+    it('relays and records each large body as its own when they follow one another', async () => {
+      // Large bodies reuse the memory of the one before: each must still go upstream byte for
+      // byte and be recorded with its own prompt, even when the prompt is written after the
+      // next request has arrived.
+      const history = (n: number) =>
+        Array.from({ length: 40 }, (_, i) => [
+          { role: 'user', content: `question ${n}.${i} ${'x'.repeat(10_000)}` },
+          { role: 'assistant', content: `answer ${n}.${i} "quoted" ${'y'.repeat(5_000)}` },
+        ]).flat();
+      const bodies = [1, 2, 3].map((n) =>
+        JSON.stringify({
+          model: 'claude-sonnet-4-5',
+          max_tokens: 5,
+          messages: [...history(n), { role: 'user', content: `the ask of request ${n} ✓` }],
+        }),
+      );
+      const ids: string[] = [];
+      for (const [i, body] of bodies.entries()) {
+        upstream.next(reply(200, messagesAnswer.replace('msg_1', `msg_big_${i}`)));
+        const res = await callGateway(server(), MESSAGES, {
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(res.status).toBe(200);
+        await res.text();
+        expect(upstream.last.body.toString('utf8')).toBe(body);
+        ids.push(interceptionId(res));
+      }
+      for (const [i, id] of ids.entries()) {
+        const recorded = await waitForRecording(server().running.db, id);
+        expect(recorded.prompts.map((p) => p.prompt)).toEqual([`the ask of request ${i + 1} ✓`]);
+      }
+    });
+
     it('accepts the token as X-Api-Key and sends OpenAI the key as a bearer token', async () => {
       upstream.next(reply(200, chatAnswer));
       const res = await callGateway(server(), CHAT, { json: chatBody, asApiKey: true });

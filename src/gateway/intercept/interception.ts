@@ -6,6 +6,11 @@ import type { RecordSink, ThoughtSource, TokenCounts, ToolCall } from './sink.js
 export interface PromptSource {
   bytes: number;
   read(): string;
+  /**
+   * Copies the prompt's bytes out of the request body, which is about to be reused for another
+   * request; `read` then decodes the copy.
+   */
+  detach?(): void;
 }
 
 /** How long the end of a response may wait for what a follow-up request looks up to be committed. */

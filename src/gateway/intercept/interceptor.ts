@@ -87,9 +87,11 @@ const OVERHEAD_HEADER = 'x-aibridge-overhead-ms';
 /**
  * One bridged request, the reference's Interceptor: read what recording needs from the body,
  * make the interception durable, relay the exchange while the API's reader turns what passes
- * into records, and end the interception however the relay comes out.
+ * into records, and end the interception however the relay comes out. Resolves true when
+ * nothing can read the request's bytes any more (it never went upstream, or the provider
+ * answered it in full at the first attempt), so the caller may reuse their memory.
  */
-export async function intercept(request: BridgedRequest, deps: InterceptDeps): Promise<void> {
+export async function intercept(request: BridgedRequest, deps: InterceptDeps): Promise<boolean> {
   const { req, res, route, actor, byok } = request;
   const { provider } = route;
   const api = APIS[route.api];
@@ -100,13 +102,13 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
   } catch (error) {
     if (!(error instanceof PayloadError)) throw error;
     sendError(res, shape, 400, 'invalid_request', error.message);
-    return;
+    return true;
   }
   if (provider.models && !provider.models.has(payload.model)) {
     const allowed = [...provider.models].join(', ');
     const message = `model "${payload.model}" is not available through aibridge provider "${provider.name}" (allowed: ${allowed})`;
     sendError(res, shape, 400, 'invalid_request', message);
-    return;
+    return true;
   }
   const breaker = provider.breakers?.for(route.path, payload.model);
   if (breaker && !breaker.allow()) {
@@ -114,7 +116,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     sendError(res, shape, 503, 'overloaded', 'circuit breaker is open', {
       'retry-after': String(breaker.retryAfterSeconds),
     });
-    return;
+    return true;
   }
 
   const client = guessClient(req.headers);
@@ -148,12 +150,12 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
       'aibridge cannot check budgets right now (its database is unavailable), so the request was not sent upstream';
     markCause(res, 'database_unavailable');
     sendError(res, shape, 503, 'overloaded', message);
-    return;
+    return true;
   }
   if (hold && 'ok' in hold) {
     await recordRefusal(deps, start, hold.budget);
     sendBudgetRefusal(res, route, hold, { [INTERCEPTION_ID_HEADER]: start.id });
-    return;
+    return true;
   }
   let threadRootId: string;
   let recorded: InterceptionStart;
@@ -182,7 +184,7 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     sendError(res, shape, 503, 'overloaded', message, {
       'retry-after': String(overloaded ? 1 : OUTAGE_RETRY_AFTER_SECONDS),
     });
-    return;
+    return true;
   }
 
   const series = deps.metrics.seriesFor({
@@ -342,6 +344,11 @@ export async function intercept(request: BridgedRequest, deps: InterceptDeps): P
     },
     'gateway: interception',
   );
+  // The provider answered the one request it was sent in full, so it had read the whole body
+  // (and the socket no longer holds it): once the prompt is copied out, nothing reads the body.
+  const bodyFree = outcome.kind === 'completed' && outcome.status < 400 && attempted.attempts === 1;
+  if (bodyFree) payload.prompt?.detach?.();
+  return bodyFree;
 }
 
 /**

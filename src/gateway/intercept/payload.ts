@@ -103,17 +103,33 @@ export function lastMessage(
   return undefined;
 }
 
-/** The string at a span as a prompt, decoded only when written; undefined when missing or empty. */
+/**
+ * The strings at some spans as a prompt, decoded only when written; undefined when missing or
+ * empty. `detach` copies just those bytes, so the prompt outlives the body's memory.
+ */
 export function promptFrom(
   json: RawJson,
   spans: readonly Span[],
   separator = '\n',
 ): PromptSource | undefined {
-  const strings = spans.filter((span) => json.kind(span) === 'string' && span.end - span.start > 2);
+  let source = json;
+  let strings = spans.filter((span) => json.kind(span) === 'string' && span.end - span.start > 2);
   if (strings.length === 0) return undefined;
+  const bytes = strings.reduce((sum, span) => sum + span.end - span.start, 0);
   return {
-    bytes: strings.reduce((sum, span) => sum + span.end - span.start, 0),
-    read: () => strings.map((span) => decodeLeniently(json, span)).join(separator),
+    bytes,
+    read: () => strings.map((span) => decodeLeniently(source, span)).join(separator),
+    detach: () => {
+      if (source !== json) return;
+      const copy = Buffer.allocUnsafe(bytes);
+      let at = 0;
+      strings = strings.map((span) => {
+        const start = at;
+        at += json.buf.copy(copy, at, span.start, span.end);
+        return { start, end: at };
+      });
+      source = new RawJson(copy);
+    },
   };
 }
 

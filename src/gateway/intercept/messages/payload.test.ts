@@ -13,6 +13,27 @@ describe('readMessagesPayload', () => {
     expect(payload.sessionHints.metadataUserId).toContain('a3acad36-7a3a-49fc-83e6-bc93427f246d');
   });
 
+  it('keeps the prompt once detached, after the body memory is reused for another request', () => {
+    const body = Buffer.from(
+      JSON.stringify({
+        model: 'm',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'first "part"' },
+              { type: 'text', text: 'the ask ✓\n' },
+            ],
+          },
+        ],
+      }),
+    );
+    const prompt = readMessagesPayload(body).prompt;
+    prompt?.detach?.();
+    body.fill(0x20);
+    expect(prompt?.read()).toBe('the ask ✓\n');
+  });
+
   it('finds the tool result of an agent loop and records no prompt for it', () => {
     const payload = read(loadClientCapture('claude-code-print-toolresult').body);
     expect(payload.toolCallId).toBe('toolu_fake_1946ca7ed9134be9ac58afb4');
