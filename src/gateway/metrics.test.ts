@@ -58,6 +58,13 @@ it('labels a model by name only when it is priced or allowlisted; anything else 
   expect(labelOf('house-model-v2')).toBe('house-model-v2');
   expect(labelOf('zzz-random')).toBe('other');
   expect(labelOf('claude-sonnet-4-5-zzz-random')).toBe('other');
+  expect(labelOf('Claude-Sonnet-4-5')).toBe('other'); // only names exactly as listed
+  // Made-up dates cannot use up the labels of listed models: dated snapshots have their own budget.
+  const dated = new Set<string>();
+  for (let i = 0; i < 500; i++) dated.add(labelOf(`claude-sonnet-4-5-2025${String(i).padStart(4, '0')}`));
+  expect(dated.size).toBeLessThanOrEqual(51);
+  expect(dated).toContain('other');
+  expect(labelOf('claude-haiku-4-5')).toBe('claude-haiku-4-5');
   // A model allowlisted later (the instances reloaded) gets its label from then on.
   expect(labelOf('added-later')).toBe('other');
   providers = new Map([['local', { models: new Set(['house-model-v2', 'added-later']) }]]);

@@ -18,6 +18,8 @@ export interface InterceptionLabels {
  * this is a second bound: only known models (KnownModels) get their own label at all.
  */
 const MAX_MODELS = 200;
+/** Dated snapshots (`…-20250929`) of known models: a budget of their own, as anyone can make up dates. */
+const MAX_DATED_MODELS = 50;
 const MAX_TOOLS = 200;
 const MAX_PASSTHROUGH_ROUTES = 100;
 
@@ -40,6 +42,7 @@ export class GatewayMetrics {
   /** Every label set seen, kept like prom-client keeps its series (counters never forget). */
   private readonly series = new Map<string, InterceptionSeries>();
   private readonly models = new LabelBudget(MAX_MODELS);
+  private readonly datedModels = new LabelBudget(MAX_DATED_MODELS);
   private readonly toolNames = new LabelBudget(MAX_TOOLS);
   private readonly passthroughRoutes = new LabelBudget(MAX_PASSTHROUGH_ROUTES);
 
@@ -141,7 +144,13 @@ export class GatewayMetrics {
 
   /** The series of one label set (created on first use), which the request path updates. */
   seriesFor(labels: InterceptionLabels): InterceptionSeries {
-    const model = this.known.has(labels.model) ? this.models.bounded(labels.model) : OTHER;
+    const knowledge = this.known.knows(labels.model);
+    const model =
+      knowledge === 'listed'
+        ? this.models.bounded(labels.model)
+        : knowledge === 'dated'
+          ? this.datedModels.bounded(labels.model)
+          : OTHER;
     const l = { ...labels, model };
     const key = `${l.provider}\u0000${l.model}\u0000${l.route}\u0000${l.method}\u0000${l.client}`;
     let series = this.series.get(key);

@@ -43,9 +43,9 @@ export class PriceBook {
     this.version++;
   }
 
-  /** The models the overrides price (normalised names), for the metric labels' known models. */
+  /** The models the overrides price, as entered and normalised, for the metric labels' known models. */
   overrideModels(): string[] {
-    return [...this.byModel.keys()];
+    return [...this.byModel].flatMap(([name, list]) => [name, ...list.map((o) => o.model)]);
   }
 
   /** The price an interception of `model` on `provider` that started at `at` is charged at. */
