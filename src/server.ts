@@ -163,6 +163,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log,
       metrics,
       providers,
+      prices,
       budgets,
       health: db.health,
       clientUse,

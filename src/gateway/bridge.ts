@@ -10,6 +10,8 @@ import type { RateLimits } from '../limits/rate-limits.js';
 import type { Logger } from '../log.js';
 import { markCause, ServerErrors } from '../ops/server-errors.js';
 import type { InterceptionTracer } from '../ops/span.js';
+import type { PriceBook } from '../pricing/book.js';
+import { packageModelNames } from '../pricing/package-book.js';
 import { chooseCredential } from '../providers/credential.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { Recorder } from '../recorder/types.js';
@@ -19,6 +21,7 @@ import { gatewayToken, MISSING_TOKEN_MESSAGE, noKeyMessage, refusalMessage } fro
 import { readEncodedBody } from './encoding/request.js';
 import { type ErrorShape, type GatewayErrorKind, plainError, sendError } from './errors.js';
 import { intercept } from './intercept/interceptor.js';
+import { KnownModels } from './known-models.js';
 import { ConcurrencyLimiter } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
 import { passthrough } from './passthrough.js';
@@ -48,6 +51,8 @@ export interface GatewayDeps {
   metrics: Registry;
   /** The provider instances, kept current from the database. */
   providers: ProviderRegistry;
+  /** The price book, whose overrides' models are known models for the metric labels (tests may leave it out). */
+  prices?: PriceBook | undefined;
   /** Budget admission (the server always has one; tests may leave it out). */
   budgets?: BudgetGate | undefined;
   /** Classifies failures: a database outage is a 503 with Retry-After, logged once. */
@@ -84,7 +89,12 @@ class Bridge implements Gateway {
 
   constructor(private readonly deps: GatewayDeps) {
     this.concurrency = new ConcurrencyLimiter(deps.config.maxConcurrency);
-    this.metrics = new GatewayMetrics(deps.metrics);
+    const known = new KnownModels({
+      packageIds: packageModelNames,
+      overrides: deps.prices,
+      providers: () => deps.providers.providers,
+    });
+    this.metrics = new GatewayMetrics(deps.metrics, known);
     this.sockets = new ResponsesSockets({
       authenticate: (token) => deps.auth.authenticate(token),
       concurrency: this.concurrency,

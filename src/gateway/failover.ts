@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { timeoutKind } from '../ops/server-errors.js';
 import { type PooledKey, retryAfterMs } from '../providers/key-pool.js';
 import type { ProviderMetrics } from '../providers/metrics.js';
 import type { Provider } from './provider.js';
@@ -25,7 +26,8 @@ export interface Attempted {
  * tried, the failing key rests (`Retry-After` honoured) or, refused, leaves the rotation. The
  * last key's answer is relayed as the provider sent it. With the person's own credential
  * (`central` false) there is one attempt and no pool. `target` is the instance's HTTP pool
- * unless a WebSocket turn goes to the provider's own socket.
+ * unless a WebSocket turn goes to the provider's own socket. Every attempt cut by a timeout
+ * (connect, first byte, idle) is counted, retried or not.
  */
 export async function relayOverKeys(
   provider: Provider,
@@ -55,6 +57,11 @@ export async function relayOverKeys(
     const status = outcome.kind === 'unreachable' ? undefined : outcome.status;
     const headers = outcome.kind === 'retry' ? outcome.headers : seen;
     if (key) learn(provider, key, status, headers, metrics);
+    const timedOut =
+      outcome.kind === 'unreachable' || outcome.kind === 'upstream_broken'
+        ? timeoutKind(outcome.error)
+        : undefined;
+    if (timedOut) metrics.upstreamTimeout(provider.name, timedOut);
     if (outcome.kind === 'retry' || (outcome.kind === 'unreachable' && !last)) {
       metrics.failover(provider.name, status === undefined ? 'connection' : String(status));
       continue;

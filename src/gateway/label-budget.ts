@@ -17,5 +17,6 @@ export class LabelBudget {
   }
 }
 
-const OTHER = 'other';
+/** The label value standing for every value that does not get its own. */
+export const OTHER = 'other';
 const MAX_LABEL_LENGTH = 100;

@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { METRIC_PREFIX } from '../metrics.js';
-import { LabelBudget } from './label-budget.js';
+import { packageModelNames } from '../pricing/package-book.js';
+import { KnownModels } from './known-models.js';
+import { LabelBudget, OTHER } from './label-budget.js';
 
 /** Labels that identify an interception in the reference's metrics. */
 export interface InterceptionLabels {
@@ -11,15 +13,22 @@ export interface InterceptionLabels {
   client: string;
 }
 
-/** Distinct models, tool names and passthrough routes kept as labels before `other`. */
+/**
+ * Distinct models, tool names and passthrough routes kept as labels before `other`. For models
+ * this is a second bound: only known models (KnownModels) get their own label at all.
+ */
 const MAX_MODELS = 200;
+/** Dated snapshots (`…-20250929`) of known models: a budget of their own, as anyone can make up dates. */
+const MAX_DATED_MODELS = 50;
 const MAX_TOOLS = 200;
 const MAX_PASSTHROUGH_ROUTES = 100;
 
 /**
  * The reference's gateway metrics (§6.19) under the `aibridge_` prefix, without its
  * `initiator_id` label (user ids do not belong in metrics, and one series per user grows
- * without bound) and with client-supplied labels bounded (LabelBudget). The request path only
+ * without bound) and with client-supplied labels bounded: a model is its own label only when it
+ * is known (priced or allowlisted, `known`), and each label takes at most so many distinct
+ * values (LabelBudget). The request path only
  * bumps plain numbers on its label set's series; the Prometheus counters and the gauge are
  * filled from those numbers when /metrics is scraped, so a request does no label hashing at
  * all (prom-client hashes the label object on every update, which adds up at thousands of
@@ -33,10 +42,15 @@ export class GatewayMetrics {
   /** Every label set seen, kept like prom-client keeps its series (counters never forget). */
   private readonly series = new Map<string, InterceptionSeries>();
   private readonly models = new LabelBudget(MAX_MODELS);
+  private readonly datedModels = new LabelBudget(MAX_DATED_MODELS);
   private readonly toolNames = new LabelBudget(MAX_TOOLS);
   private readonly passthroughRoutes = new LabelBudget(MAX_PASSTHROUGH_ROUTES);
 
-  constructor(registry: Registry) {
+  constructor(
+    registry: Registry,
+    /** Without one (bare test gateways): the price package's models only. */
+    private readonly known: KnownModels = new KnownModels({ packageIds: packageModelNames }),
+  ) {
     const registers = [registry];
     const all = () => this.series.values();
     new Counter({
@@ -130,7 +144,14 @@ export class GatewayMetrics {
 
   /** The series of one label set (created on first use), which the request path updates. */
   seriesFor(labels: InterceptionLabels): InterceptionSeries {
-    const l = { ...labels, model: this.models.bounded(labels.model) };
+    const knowledge = this.known.knows(labels.model);
+    const model =
+      knowledge === 'listed'
+        ? this.models.bounded(labels.model)
+        : knowledge === 'dated'
+          ? this.datedModels.bounded(labels.model)
+          : OTHER;
+    const l = { ...labels, model };
     const key = `${l.provider}\u0000${l.model}\u0000${l.route}\u0000${l.method}\u0000${l.client}`;
     let series = this.series.get(key);
     if (!series) {

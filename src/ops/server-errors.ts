@@ -44,17 +44,30 @@ export function markCause(res: object, cause: ServerErrorCause): void {
   causes.set(res, cause);
 }
 
-/** The undici errors that mean an upstream timeout passed rather than a refused connection. */
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Which upstream timeout an undici error code (or the WebSocket relay's, which reuses them) means. */
+const TIMEOUT_KINDS: Record<string, UpstreamTimeoutKind> = {
+  UND_ERR_CONNECT_TIMEOUT: 'connect',
+  UND_ERR_HEADERS_TIMEOUT: 'first_byte',
+  UND_ERR_BODY_TIMEOUT: 'idle',
+};
+
+/** The three upstream timeouts: connecting, waiting for the response head, silence within the body. */
+export type UpstreamTimeoutKind = 'connect' | 'first_byte' | 'idle';
+
+/** The timeout an upstream error is (looked for down its `cause` chain), or undefined for any other failure. */
+export function timeoutKind(error: unknown): UpstreamTimeoutKind | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const kind = TIMEOUT_KINDS[String((current as { code?: unknown }).code)];
+    if (kind) return kind;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
 
 /** The cause of a 502 for a provider that could not be reached: timed out, or unreachable. */
 export function unreachableCause(error: unknown): ServerErrorCause {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    if (TIMEOUT_CODES.has(String((current as { code?: unknown }).code))) return 'upstream_timeout';
-    current = (current as { cause?: unknown }).cause;
-  }
-  return 'upstream_unreachable';
+  return timeoutKind(error) ? 'upstream_timeout' : 'upstream_unreachable';
 }
 
 /**

@@ -20,6 +20,8 @@ export interface PriceOverride {
  */
 export class PriceBook {
   private byModel = new Map<string, PriceOverride[]>();
+  /** Bumped by every `setOverrides`, so what is derived from the overrides knows to rebuild. */
+  version = 0;
 
   constructor(
     private readonly packagePrices: PackagePrices,
@@ -38,6 +40,12 @@ export class PriceBook {
     for (const list of byModel.values())
       list.sort((a, b) => b.effectiveFrom.getTime() - a.effectiveFrom.getTime());
     this.byModel = byModel;
+    this.version++;
+  }
+
+  /** The models the overrides price, as entered and normalised, for the metric labels' known models. */
+  overrideModels(): string[] {
+    return [...this.byModel].flatMap(([name, list]) => [name, ...list.map((o) => o.model)]);
   }
 
   /** The price an interception of `model` on `provider` that started at `at` is charged at. */

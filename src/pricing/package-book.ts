@@ -139,3 +139,27 @@ function packageId(name: string): string {
   }
   return name;
 }
+
+/**
+ * Every name the package knows a model of the bridged providers by: its ids and the literal
+ * names and prefixes its match rules list (`claude-sonnet-4.5` as well as `claude-sonnet-4-5`).
+ * Read once, for the metric labels (gateway/known-models.ts).
+ */
+export function packageModelNames(): string[] {
+  const names: string[] = [];
+  const collect = (rule: unknown) => {
+    if (!rule || typeof rule !== 'object') return;
+    for (const [key, value] of Object.entries(rule)) {
+      if ((key === 'equals' || key === 'starts_with') && typeof value === 'string') names.push(value);
+      else if (Array.isArray(value)) for (const item of value) collect(item);
+      else collect(value);
+    }
+  };
+  for (const providerId of Object.values(PROVIDER_IDS)) {
+    for (const info of findProvider({ providerId })?.models ?? []) {
+      names.push(info.id);
+      collect(info.match);
+    }
+  }
+  return names;
+}

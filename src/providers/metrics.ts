@@ -1,6 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../log.js';
 import { METRIC_PREFIX } from '../metrics.js';
+import type { UpstreamTimeoutKind } from '../ops/server-errors.js';
 import { CircuitBreaker } from './breaker.js';
 import { type BreakerSettings, breakerSettings, type ProviderSettings } from './instance.js';
 
@@ -48,6 +49,7 @@ export class ProviderMetrics {
   readonly rejects: Counter;
   private readonly failovers: Counter;
   private readonly disabledKeys: Counter;
+  private readonly timeouts: Counter<'provider' | 'kind'>;
   private readonly sets = new Set<BreakerSet>();
   private readonly unreadable: Gauge;
 
@@ -94,6 +96,12 @@ export class ProviderMetrics {
       labelNames: ['provider', 'key_hint'],
       registers,
     });
+    this.timeouts = new Counter({
+      name: `${METRIC_PREFIX}upstream_timeouts_total`,
+      help: 'Upstream attempts cut by a timeout: connect, first_byte (no response head in time) or idle (a response silent too long).',
+      labelNames: ['provider', 'kind'],
+      registers,
+    });
     this.unreadable = new Gauge({
       name: `${METRIC_PREFIX}provider_keys_undecryptable`,
       help: '1 for each provider instance whose stored keys this replica cannot decrypt (its AIBRIDGE_SECRET_KEY differs from the one that encrypted them).',
@@ -124,6 +132,11 @@ export class ProviderMetrics {
 
   failover(provider: string, reason: string): void {
     this.failovers.inc({ provider, reason });
+  }
+
+  /** One upstream attempt that timed out (HTTP or a relayed WebSocket turn), whatever came after it. */
+  upstreamTimeout(provider: string, kind: UpstreamTimeoutKind): void {
+    this.timeouts.inc({ provider, kind });
   }
 
   keyDisabled(provider: string, hint: string, status: number): void {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,9 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** One secret for every gateway of the suite, as replicas (and restarts on a new data directory) must share it. */
+const secretKey = randomBytes(32).toString('hex');
+
 function gatewayEnv(extra: Record<string, string> = {}): Record<string, string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aibridge-faults-data-'));
   dirs.push(dataDir);
@@ -38,6 +42,7 @@ function gatewayEnv(extra: Record<string, string> = {}): Record<string, string> 
     DATABASE_URL: cluster.url,
     AIBRIDGE_DATA_DIR: dataDir,
     AIBRIDGE_BOOTSTRAP_TOKEN: token,
+    AIBRIDGE_SECRET_KEY: secretKey,
     AIBRIDGE_ANTHROPIC_BASE_URL: `${upstream.url}/`,
     AIBRIDGE_ANTHROPIC_KEY: 'sk-ant-faults',
     AIBRIDGE_OPENAI_BASE_URL: `${upstream.url}/v1/`,

@@ -152,7 +152,7 @@ describe('circuit breaker', () => {
 });
 
 describe('upstream timeouts', () => {
-  it('ends a stream that went silent past idle_timeout_ms cleanly, and records why', async () => {
+  it('ends a stream that went silent past idle_timeout_ms cleanly, records why and counts the timeout', async () => {
     const res = await server().request('/api/v2/aibridge/providers', {
       method: 'POST',
       json: {
@@ -173,5 +173,7 @@ describe('upstream timeouts', () => {
     expect(text).toBe(`${CHAT_STREAM.split('\n\n')[0]}\n\n`);
     const recorded = await waitForRecording(server().running.db, interceptionId(streamed));
     expect(recorded.interception.metadata).toMatchObject({ end_reason: 'idle_timeout' });
+    const metrics = await (await fetch(`${server().url}/metrics`)).text();
+    expect(metrics).toContain('aibridge_upstream_timeouts_total{provider="sleepy",kind="idle"} 1');
   });
 });

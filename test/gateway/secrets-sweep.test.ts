@@ -4,6 +4,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GatewayMetrics } from '../../src/gateway/metrics.js';
+import { registerPricingMetrics } from '../../src/pricing/metrics.js';
 import { FakeUpstream, type ReceivedRequest, type Responder, reply, stream } from '../fake-upstream.js';
 import { gatewayOverrides } from '../gateway.js';
 import { startTestServer, type TestServer } from '../server.js';
@@ -183,20 +184,29 @@ it('keeps tokens and provider keys out of logs, metrics, error bodies, storage a
 it('keeps metric series bounded when clients send 10,000 distinct models', async () => {
   const registry = new Registry();
   const metrics = new GatewayMetrics(registry);
+  const unpriced = registerPricingMetrics(registry);
   for (let i = 0; i < 10_000; i++) {
     const series = metrics.seriesFor({
       provider: 'openai',
-      model: `model-${i}`,
+      // A known model now and then among the made-up ones.
+      model: i % 1000 === 0 ? 'gpt-4o-mini' : `model-${i}`,
       route: '/v1/chat/completions',
       method: 'POST',
       client: 'Unknown',
     });
     series.started();
     series.ended('completed', 0.1);
+    unpriced('openai', `model-${i}`);
   }
   const text = await registry.metrics();
   const models = new Set([...text.matchAll(/model="([^"]*)"/g)].map((m) => m[1]));
   expect(models.size).toBeLessThanOrEqual(201);
   expect(models).toContain('other');
+  expect(models).toContain('gpt-4o-mini');
+  // The gateway's metrics name only known models; made-up ones are all `other`.
+  const gatewayModels = [...text.matchAll(/aibridge_interceptions_total\{[^}]*model="([^"]*)"/g)].map(
+    (m) => m[1],
+  );
+  expect(new Set(gatewayModels)).toEqual(new Set(['gpt-4o-mini', 'other']));
   expect(text.split('\n').length).toBeLessThan(10_000);
 });

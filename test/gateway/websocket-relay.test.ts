@@ -185,7 +185,7 @@ describe('Responses over WebSocket, relayed to the provider’s own WebSocket', 
     expect(await recorded(1)).toHaveLength(1);
   });
 
-  it('ends a turn whose provider socket went silent past idle_timeout_ms: the client keeps what it got, its socket closes cleanly with the reason, the turn records why', async () => {
+  it('ends a turn whose provider socket went silent past idle_timeout_ms: the client keeps what it got, its socket closes cleanly with the reason, the turn records why and the timeout is counted', async () => {
     let upstreamClosed = false;
     sockets.respond = (_message, connection) => {
       connection.ws.on('close', () => (upstreamClosed = true));
@@ -200,5 +200,7 @@ describe('Responses over WebSocket, relayed to the provider’s own WebSocket', 
     const [turn] = await recorded(1);
     expect(turn?.interception.metadata).toMatchObject({ end_reason: 'idle_timeout' });
     await vi.waitFor(() => expect(upstreamClosed).toBe(true));
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain('aibridge_upstream_timeouts_total{provider="openai-ws-idle",kind="idle"} 1');
   });
 });

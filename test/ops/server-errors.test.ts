@@ -96,6 +96,10 @@ describe('aibridge_http_responses_5xx_total{cause}', () => {
         upstream_unreachable: 1,
         upstream_timeout: 1,
       });
+      // The timeout is counted by kind too; a refused connection is no timeout.
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toContain('aibridge_upstream_timeouts_total{provider="openai",kind="first_byte"} 1');
+      expect(metrics).not.toContain('aibridge_upstream_timeouts_total{provider="anthropic"');
     } finally {
       await server.close();
       upstream.reset();
