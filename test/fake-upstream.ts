@@ -30,6 +30,7 @@ export class FakeUpstream {
     res.end('{"error":{"message":"the fake upstream has no responder queued","type":"server_error"}}');
   };
   private readonly sockets = new Set<Socket>();
+  private responses = 0;
 
   private constructor(
     private readonly server: Server,
@@ -39,6 +40,10 @@ export class FakeUpstream {
   static async start(): Promise<FakeUpstream> {
     let upstream: FakeUpstream | undefined;
     const server = createServer((req, res) => {
+      if (upstream) upstream.responses++;
+      res.once('close', () => {
+        if (upstream) upstream.responses--;
+      });
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -88,6 +93,11 @@ export class FakeUpstream {
   reset(): void {
     this.received.length = 0;
     this.queued.length = 0;
+  }
+
+  /** Responses not yet finished or closed: a stream the gateway left hanging stays counted. */
+  get openResponses(): number {
+    return this.responses;
   }
 
   /** The last request received. */

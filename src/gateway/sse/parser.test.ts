@@ -54,4 +54,19 @@ describe('SseParser', () => {
     parser.flush();
     expect(seen).toEqual([[undefined, '{"t":"héllo ✓"}']]);
   });
+
+  it('delivers a 10 MB event that arrives in 16 KB chunks, as TLS records bring it, whole', () => {
+    const text = 'x'.repeat(10 * 1024 * 1024);
+    const bytes = Buffer.from(
+      `event: content_block_delta\ndata: ${text}\n\nevent: message_stop\ndata: {}\n\n`,
+    );
+    const seen: Array<[string | undefined, number | undefined]> = [];
+    const parser = new SseParser((name, data) => seen.push([name, data?.length]));
+    for (let i = 0; i < bytes.length; i += 16 * 1024) parser.feed(bytes.subarray(i, i + 16 * 1024));
+    parser.flush();
+    expect(seen).toEqual([
+      ['content_block_delta', text.length],
+      ['message_stop', 2],
+    ]);
+  });
 });

@@ -22,7 +22,11 @@ const keepAll: SseDataFilter = () => true;
  * lenient on purpose: a provider that closes right after `data: [DONE]` still counts.
  */
 export class SseParser {
-  private carry: Buffer | undefined;
+  /**
+   * The pieces of a line that has not ended yet, joined once its LF arrives: a line of many
+   * megabytes (one large event) then costs one copy, not one per chunk.
+   */
+  private carry: Buffer[] = [];
   private name: string | undefined;
   private data: Buffer | undefined;
   private dataLines = 0;
@@ -35,14 +39,15 @@ export class SseParser {
 
   feed(chunk: Buffer): void {
     let start = 0;
-    if (this.carry) {
+    if (this.carry.length > 0) {
       const lf = chunk.indexOf(LF);
       if (lf === -1) {
-        this.carry = Buffer.concat([this.carry, chunk]);
+        this.carry.push(Buffer.from(chunk));
         return;
       }
-      const line = Buffer.concat([this.carry, chunk.subarray(0, lf)]);
-      this.carry = undefined;
+      this.carry.push(chunk.subarray(0, lf));
+      const line = Buffer.concat(this.carry);
+      this.carry = [];
       this.line(line, 0, line.length);
       start = lf + 1;
     }
@@ -50,7 +55,7 @@ export class SseParser {
     while (start < length) {
       const lf = chunk.indexOf(LF, start);
       if (lf === -1) {
-        this.carry = Buffer.from(chunk.subarray(start));
+        this.carry.push(Buffer.from(chunk.subarray(start)));
         return;
       }
       this.line(chunk, start, lf);
@@ -60,9 +65,9 @@ export class SseParser {
 
   /** The body is over: deliver an event that lacked its closing blank line. */
   flush(): void {
-    if (this.carry) {
-      const line = this.carry;
-      this.carry = undefined;
+    if (this.carry.length > 0) {
+      const line = Buffer.concat(this.carry);
+      this.carry = [];
       this.line(line, 0, line.length);
     }
     if (this.dataLines > 0 || this.name !== undefined) this.dispatch();
