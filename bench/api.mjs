@@ -92,7 +92,6 @@ function cases(l) {
     ['usage: 1 day by hour', `/api/v2/aibridge/usage${q(range)}&bucket=hour`, 'owner'],
     ['spend: by user', '/api/v2/aibridge/spend?group_by=user', 'owner'],
     ['spend: by model', '/api/v2/aibridge/spend?group_by=model', 'owner'],
-    ['spend: by session', '/api/v2/aibridge/spend?group_by=session', 'owner'],
     ['spend: member, by model', '/api/v2/aibridge/spend?group_by=model', 'member'],
   ];
 }

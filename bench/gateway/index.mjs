@@ -30,6 +30,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  cpuSpent,
   cpuUs,
   ensurePortkey,
   ensureTools,
